@@ -1,0 +1,110 @@
+//! The `Credentials` trait the runtime calls, and the simplest credentials.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::secret::{AccessToken, ApiKeySecret};
+
+/// A boxed, sendable future (the trait must stay object safe).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why credentials could not produce headers.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// A value cannot be a header (control characters, …).
+    #[error("credential value is not a valid HTTP header value")]
+    InvalidHeader,
+    /// Anything else, with a message that carries no secret.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Something that authorizes requests by adding headers.
+pub trait Credentials: Send + Sync + fmt::Debug {
+    /// Headers for the next request (e.g. `Authorization: Bearer …`).
+    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>>;
+
+    /// Called when the server answered 401 with these credentials' headers:
+    /// forget cached tokens so that the next [`Credentials::headers`] call
+    /// fetches a fresh one. Returns whether a retry can help.
+    fn invalidate(&self) -> bool {
+        false
+    }
+}
+
+/// An API key, sent as `x-goog-api-key` (Gemini's usual path).
+#[derive(Debug, Clone)]
+pub struct ApiKey(ApiKeySecret);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(ApiKeySecret::new(key))
+    }
+
+    /// Reads the key from an environment variable (e.g. `GEMINI_API_KEY`).
+    pub fn from_env(var: &str) -> Option<Self> {
+        std::env::var(var).ok().filter(|k| !k.is_empty()).map(ApiKey::new)
+    }
+}
+
+impl Credentials for ApiKey {
+    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
+        Box::pin(async move {
+            let mut headers = HeaderMap::new();
+            let mut value = HeaderValue::from_str(self.0.secret()).map_err(|_| AuthError::InvalidHeader)?;
+            value.set_sensitive(true);
+            headers.insert(HeaderName::from_static("x-goog-api-key"), value);
+            Ok(headers)
+        })
+    }
+}
+
+/// A fixed access token (tests, or a token obtained elsewhere).
+#[derive(Debug, Clone)]
+pub struct StaticToken {
+    token: AccessToken,
+    quota_project: Option<String>,
+}
+
+impl StaticToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        StaticToken {
+            token: AccessToken::new(token),
+            quota_project: None,
+        }
+    }
+
+    /// Bills requests to this project (`x-goog-user-project`).
+    pub fn with_quota_project(mut self, project: impl Into<String>) -> Self {
+        self.quota_project = Some(project.into());
+        self
+    }
+}
+
+/// `Authorization: Bearer …` plus an optional quota project header.
+pub fn bearer_headers(token: &AccessToken, quota_project: Option<&str>) -> Result<HeaderMap, AuthError> {
+    let mut headers = HeaderMap::new();
+    let mut value =
+        HeaderValue::from_str(&format!("Bearer {}", token.secret())).map_err(|_| AuthError::InvalidHeader)?;
+    value.set_sensitive(true);
+    headers.insert(http::header::AUTHORIZATION, value);
+    if let Some(project) = quota_project {
+        headers.insert(
+            HeaderName::from_static("x-goog-user-project"),
+            HeaderValue::from_str(project).map_err(|_| AuthError::InvalidHeader)?,
+        );
+    }
+    Ok(headers)
+}
+
+impl Credentials for StaticToken {
+    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
+        Box::pin(async move { bearer_headers(&self.token, self.quota_project.as_deref()) })
+    }
+}

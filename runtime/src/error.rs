@@ -1,0 +1,261 @@
+//! One error type for every generated call, with predicates instead of a
+//! public enum, so new cases do not break callers.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Deserialize;
+
+/// Google's JSON error body (`{"error": {...}}`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct GoogleError {
+    /// HTTP status code as the server states it.
+    #[serde(default)]
+    pub code: u16,
+    /// Human message.
+    #[serde(default)]
+    pub message: String,
+    /// Canonical status, e.g. `PERMISSION_DENIED`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Legacy error items with `reason`.
+    #[serde(default)]
+    pub errors: Vec<GoogleErrorItem>,
+    /// Structured details (`google.rpc.ErrorInfo`, …).
+    #[serde(default)]
+    pub details: Vec<serde_json::Value>,
+}
+
+/// One item of `error.errors[]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GoogleErrorItem {
+    /// Machine reason, e.g. `rateLimitExceeded`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Domain, e.g. `usageLimits`.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// Offending location (parameter name).
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Kind of location.
+    #[serde(default)]
+    pub location_type: Option<String>,
+}
+
+impl GoogleError {
+    /// Parses a Google error body; `None` when it is not one.
+    pub fn parse(body: &[u8]) -> Option<GoogleError> {
+        #[derive(Deserialize)]
+        struct Envelope {
+            error: GoogleError,
+        }
+        serde_json::from_slice::<Envelope>(body).ok().map(|e| e.error)
+    }
+
+    /// Reasons from `errors[].reason` and `details[].reason` (ErrorInfo).
+    pub fn reasons(&self) -> impl Iterator<Item = &str> {
+        self.errors
+            .iter()
+            .filter_map(|e| e.reason.as_deref())
+            .chain(self.details.iter().filter_map(|d| d.get("reason").and_then(|r| r.as_str())))
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum Kind {
+    /// The request could not be built (bad parameter, body, template).
+    Build(String),
+    /// Credentials failed before sending.
+    Auth(gapi_auth::AuthError),
+    /// Transport failure; `sent` says whether bytes may have reached the server.
+    Transport { source: reqwest::Error, sent: bool },
+    /// The server answered with a non-success status.
+    Api {
+        status: u16,
+        google: Option<GoogleError>,
+        body: Bytes,
+        retry_after: Option<Duration>,
+    },
+    /// The response body did not decode.
+    Decode { source: serde_json::Error, body: Bytes },
+    /// Local I/O (media files, writers).
+    Io(std::io::Error),
+}
+
+/// The error of every gapi call.
+///
+/// Use the predicates ([`Error::status`], [`Error::is_timeout`], …) rather than
+/// matching. Neither `Display` nor `Debug` ever shows an API key or token:
+/// URLs are dropped from transport errors and credentials never enter here.
+pub struct Error {
+    pub(crate) kind: Kind,
+    pub(crate) method: &'static str,
+}
+
+impl Error {
+    pub(crate) fn new(method: &'static str, kind: Kind) -> Error {
+        Error { kind, method }
+    }
+
+    pub(crate) fn build(method: &'static str, message: impl Into<String>) -> Error {
+        Error::new(method, Kind::Build(message.into()))
+    }
+
+    pub(crate) fn transport(method: &'static str, source: reqwest::Error, sent: bool) -> Error {
+        Error::new(
+            method,
+            Kind::Transport {
+                source: source.without_url(),
+                sent,
+            },
+        )
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match &self.kind {
+            Kind::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Google's parsed error body, when there is one.
+    pub fn google_error(&self) -> Option<&GoogleError> {
+        match &self.kind {
+            Kind::Api { google, .. } => google.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The first machine reason (`rateLimitExceeded`, `notFound`, …).
+    pub fn reason(&self) -> Option<&str> {
+        self.google_error().and_then(|g| g.reasons().next())
+    }
+
+    /// The raw response body of an API or decode error.
+    pub fn body(&self) -> Option<&[u8]> {
+        match &self.kind {
+            Kind::Api { body, .. } | Kind::Decode { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The server's `Retry-After`, if it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.kind {
+            Kind::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// A timeout (connect or overall).
+    pub fn is_timeout(&self) -> bool {
+        matches!(&self.kind, Kind::Transport { source, .. } if source.is_timeout())
+    }
+
+    /// A connection could not be made or was dropped.
+    pub fn is_connect(&self) -> bool {
+        matches!(&self.kind, Kind::Transport { source, .. } if source.is_connect())
+    }
+
+    /// Credentials failed, or the server said 401/403.
+    pub fn is_auth(&self) -> bool {
+        matches!(&self.kind, Kind::Auth(_)) || matches!(self.status(), Some(401 | 403))
+    }
+
+    /// 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// The request was rejected before sending (bad input).
+    pub fn is_build(&self) -> bool {
+        matches!(&self.kind, Kind::Build(_))
+    }
+
+    /// The body did not decode into the expected type.
+    pub fn is_decode(&self) -> bool {
+        matches!(&self.kind, Kind::Decode { .. })
+    }
+
+    /// Whether the server may have received (and acted on) the request.
+    /// False only when it certainly did not: build, credential and connect
+    /// failures.
+    pub fn may_have_been_sent(&self) -> bool {
+        match &self.kind {
+            Kind::Build(_) | Kind::Auth(_) => false,
+            Kind::Transport { sent, .. } => *sent,
+            Kind::Api { .. } | Kind::Decode { .. } | Kind::Io(_) => true,
+        }
+    }
+
+    /// The method id the error belongs to (`drive.files.list`).
+    pub fn method(&self) -> &str {
+        self.method
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.method)?;
+        match &self.kind {
+            Kind::Build(message) => write!(f, "invalid request: {message}"),
+            Kind::Auth(e) => write!(f, "credentials: {e}"),
+            Kind::Transport { source, .. } => {
+                write!(f, "transport: {source}")?;
+                let mut cause = std::error::Error::source(source);
+                while let Some(c) = cause {
+                    write!(f, ": {c}")?;
+                    cause = c.source();
+                }
+                Ok(())
+            }
+            Kind::Api { status, google, body, .. } => match google {
+                Some(g) => {
+                    write!(f, "HTTP {status}")?;
+                    if let Some(s) = &g.status {
+                        write!(f, " {s}")?;
+                    }
+                    if let Some(r) = g.reasons().next() {
+                        write!(f, " ({r})")?;
+                    }
+                    write!(f, ": {}", g.message)
+                }
+                None => {
+                    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+                    write!(f, "HTTP {status}: {text}")
+                }
+            },
+            Kind::Decode { source, .. } => write!(f, "response did not decode: {source}"),
+            Kind::Io(e) => write!(f, "I/O: {e}"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Same content as Display: the kinds hold no secrets and no URLs.
+        f.debug_struct("Error")
+            .field("method", &self.method)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            Kind::Auth(e) => Some(e),
+            Kind::Transport { source, .. } => Some(source),
+            Kind::Decode { source, .. } => Some(source),
+            Kind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}

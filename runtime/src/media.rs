@@ -1,0 +1,1 @@
+//! Media upload and download.

@@ -1,0 +1,455 @@
+//! A request under construction, and what sending it means: URL, standard
+//! parameters and headers, credentials, retries, error decoding.
+
+use std::borrow::Cow;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::error::{Error, GoogleError, Kind};
+use crate::retry::{parse_retry_after, RetryPolicy};
+use crate::spec::{Download, HttpMethod, MethodSpec};
+use crate::template;
+
+/// Google turns GET requests with longer URLs into POST + override.
+const MAX_GET_URL: usize = 2048;
+
+/// A value that can travel as a query or path parameter.
+pub trait ParamValue {
+    /// The wire text.
+    fn to_param(&self) -> Cow<'_, str>;
+}
+
+impl ParamValue for str {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl ParamValue for String {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl ParamValue for bool {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+macro_rules! display_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            fn to_param(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
+            }
+        }
+    )*};
+}
+display_param!(i32, i64, u32, u64, f32, f64);
+
+impl<T: ParamValue + ?Sized> ParamValue for &T {
+    fn to_param(&self) -> Cow<'_, str> {
+        (**self).to_param()
+    }
+}
+
+/// The HTTP request a call would send, for debugging and tests.
+/// Credential headers are not included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedRequest {
+    /// Verb.
+    pub method: &'static str,
+    /// Full URL with query.
+    pub url: String,
+    /// Headers (without credentials).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes, if any.
+    pub body: Option<Bytes>,
+}
+
+/// A request under construction. Generated call builders own one; setters
+/// add parameters; `execute` sends it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub(crate) client: Client,
+    pub(crate) spec: &'static MethodSpec,
+    path_params: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
+    headers: HeaderMap,
+    pub(crate) body: Option<Bytes>,
+    body_error: Option<String>,
+    retry: Option<RetryPolicy>,
+}
+
+impl Request {
+    /// A request for `spec` through `client`.
+    pub fn new(client: &Client, spec: &'static MethodSpec) -> Self {
+        Request {
+            client: client.clone(),
+            spec,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            body_error: None,
+            retry: None,
+        }
+    }
+
+    /// The method this request calls.
+    pub fn spec(&self) -> &'static MethodSpec {
+        self.spec
+    }
+
+    /// Sets a path template variable.
+    pub fn path_param(&mut self, name: &'static str, value: impl ParamValue) {
+        let value = value.to_param().into_owned();
+        match self.path_params.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.path_params.push((name, value)),
+        }
+    }
+
+    /// Sets a query parameter, replacing earlier values.
+    pub fn set_query(&mut self, name: impl Into<Cow<'static, str>>, value: impl ParamValue) {
+        let name = name.into();
+        self.query.retain(|(n, _)| *n != name);
+        self.query.push((name, value.to_param().into_owned()));
+    }
+
+    /// Adds one value of a repeated query parameter.
+    pub fn add_query(&mut self, name: impl Into<Cow<'static, str>>, value: impl ParamValue) {
+        self.query.push((name.into(), value.to_param().into_owned()));
+    }
+
+    /// Removes a query parameter.
+    pub fn remove_query(&mut self, name: &str) {
+        self.query.retain(|(n, _)| n != name);
+    }
+
+    /// The current value of a query parameter.
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Adds a header to this call.
+    pub fn header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.append(name, value);
+    }
+
+    /// Sets the JSON body. A serialization failure is reported by `execute`.
+    pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) {
+        let result = if self.spec.service.data_wrapper {
+            serde_json::to_vec(&serde_json::json!({ "data": body }))
+        } else {
+            serde_json::to_vec(body)
+        };
+        match result {
+            Ok(bytes) => {
+                self.body = Some(Bytes::from(bytes));
+                self.body_error = None;
+            }
+            Err(e) => self.body_error = Some(format!("request body: {e}")),
+        }
+    }
+
+    /// Overrides the client's retry policy for this call.
+    pub fn retry_policy(&mut self, policy: RetryPolicy) {
+        self.retry = Some(policy);
+    }
+
+    /// The URL without query: root URL + service path + expanded template.
+    pub(crate) fn base_url(&self, media_path: Option<&str>) -> Result<String, Error> {
+        let service = self.spec.service;
+        let root = &self.client.inner.root_url;
+        let lookup = |name: &str| {
+            self.path_params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let expand = |t: &str| {
+            template::expand(t, service.fully_encode_reserved_expansion, lookup).map_err(|e| match e {
+                template::TemplateError::Missing(name) => {
+                    Error::build(self.spec.id, format!("missing path parameter `{name}`"))
+                }
+                template::TemplateError::Unclosed => Error::build(self.spec.id, "malformed path template"),
+            })
+        };
+        let mut url = String::with_capacity(root.len() + 64);
+        url.push_str(root);
+        match media_path {
+            Some(path) => url.push_str(&expand(path.trim_start_matches('/'))?),
+            None => {
+                if self.spec.download == Download::Service && self.query_value("alt") == Some("media") {
+                    url.push_str("download/");
+                }
+                url.push_str(service.service_path);
+                url.push_str(&expand(self.spec.path)?);
+            }
+        }
+        Ok(url)
+    }
+
+    fn query_string(&self) -> String {
+        let mut out = String::new();
+        {
+            let mut pairs = form_urlencoded_pairs(&mut out);
+            if !self.query.iter().any(|(n, _)| n == "alt") {
+                pairs("alt", "json");
+            }
+            if !self.query.iter().any(|(n, _)| n == "prettyPrint") {
+                pairs("prettyPrint", "false");
+            }
+            for (name, value) in &self.query {
+                pairs(name, value);
+            }
+        }
+        out
+    }
+
+    fn standard_headers(&self) -> Vec<(HeaderName, HeaderValue)> {
+        let inner = &self.client.inner;
+        let mut out = vec![
+            (
+                http::header::USER_AGENT,
+                HeaderValue::from_str(&inner.user_agent).unwrap_or(HeaderValue::from_static("gapi")),
+            ),
+            (
+                HeaderName::from_static("x-goog-api-client"),
+                HeaderValue::from_static(concat!("gl-rust/1 gdcl/", env!("CARGO_PKG_VERSION"))),
+            ),
+        ];
+        if let Some(version) = self.spec.api_version {
+            if let Ok(v) = HeaderValue::from_str(version) {
+                out.push((HeaderName::from_static("x-goog-api-version"), v));
+            }
+        }
+        out
+    }
+
+    /// Builds the request without credentials: method, URL, headers, body.
+    pub(crate) fn prepare(&self, media_path: Option<&str>) -> Result<PreparedParts, Error> {
+        if let Some(e) = &self.body_error {
+            return Err(Error::build(self.spec.id, e.clone()));
+        }
+        let mut url = self.base_url(media_path)?;
+        let query = self.query_string();
+        let mut method = self.spec.http_method;
+        let mut headers: Vec<(HeaderName, HeaderValue)> = self.standard_headers();
+        headers.extend(self.headers.iter().map(|(n, v)| (n.clone(), v.clone())));
+        let mut body = self.body.clone();
+        if body.is_some() {
+            headers.push((http::header::CONTENT_TYPE, HeaderValue::from_static("application/json")));
+        }
+        if method == HttpMethod::Get && url.len() + 1 + query.len() > MAX_GET_URL && body.is_none() {
+            method = HttpMethod::Post;
+            headers.push((HeaderName::from_static("x-http-method-override"), HeaderValue::from_static("GET")));
+            headers.push((
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            ));
+            body = Some(Bytes::from(query));
+        } else {
+            url.push('?');
+            url.push_str(&query);
+        }
+        Ok(PreparedParts {
+            method,
+            url,
+            headers,
+            body,
+        })
+    }
+
+    /// The HTTP request `execute` would send first, without sending it.
+    ///
+    /// # Errors
+    /// When the request cannot be built (missing path parameter, bad body).
+    pub fn preview(&self) -> Result<PreparedRequest, Error> {
+        let parts = self.prepare(None)?;
+        Ok(parts.into_preview())
+    }
+
+    /// Sends the request (with retries and credentials) and returns the raw
+    /// successful response body.
+    ///
+    /// # Errors
+    /// See [`Error`].
+    pub async fn send(self) -> Result<Bytes, Error> {
+        let parts = self.prepare(None)?;
+        let response = self.send_parts(&parts, |b| b).await?;
+        response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(self.spec.id, e, true))
+    }
+
+    /// Sends and decodes a JSON response.
+    ///
+    /// # Errors
+    /// See [`Error`]; a body that does not decode keeps the raw bytes.
+    pub async fn execute<T: DeserializeOwned>(self) -> Result<T, Error> {
+        let id = self.spec.id;
+        let unwrap = self.spec.service.data_wrapper;
+        let body = self.send().await?;
+        decode(id, body, unwrap)
+    }
+
+    /// Sends a request whose response has no useful body.
+    ///
+    /// # Errors
+    /// See [`Error`].
+    pub async fn execute_empty(self) -> Result<(), Error> {
+        self.send().await.map(|_| ())
+    }
+
+    /// The attempt loop: credentials, send, classify, back off.
+    pub(crate) async fn send_parts(
+        &self,
+        parts: &PreparedParts,
+        customize: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Error> {
+        let inner = &self.client.inner;
+        let policy = self.retry.as_ref().unwrap_or(&inner.retry);
+        let idempotent = parts.method.is_idempotent();
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        let mut refreshed_auth = false;
+        loop {
+            attempt += 1;
+            let result = self.attempt(parts, &customize).await;
+            let error = match result {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if error.status() == Some(401) && !refreshed_auth {
+                if let Some(credentials) = &inner.credentials {
+                    refreshed_auth = true;
+                    if credentials.invalidate() {
+                        continue;
+                    }
+                }
+            }
+            let budget_left = policy.total_budget.saturating_sub(started.elapsed());
+            if attempt >= policy.max_attempts || !policy.should_retry(&error, idempotent) {
+                return Err(error);
+            }
+            let pause = policy.backoff(attempt, error.retry_after());
+            if pause > budget_left {
+                return Err(error);
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        parts: &PreparedParts,
+        customize: &impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Error> {
+        let inner = &self.client.inner;
+        let id = self.spec.id;
+        let mut builder = inner.http.request(parts.method.to_reqwest(), &parts.url);
+        for (name, value) in &parts.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(credentials) = &inner.credentials {
+            let headers = credentials
+                .headers()
+                .await
+                .map_err(|e| Error::new(id, Kind::Auth(e)))?;
+            builder = builder.headers(headers);
+        }
+        if let Some(body) = &parts.body {
+            builder = builder.body(body.clone());
+        }
+        let builder = customize(builder);
+        let response = builder.send().await.map_err(|e| {
+            let sent = !e.is_connect();
+            Error::transport(id, e, sent)
+        })?;
+        check_status(id, response).await
+    }
+}
+
+/// Turns a non-success response into an [`Error`] with Google's error body.
+pub(crate) async fn check_status(id: &'static str, response: reqwest::Response) -> Result<reqwest::Response, Error> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let retry_after = response
+        .headers()
+        .get(http::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let body = response.bytes().await.unwrap_or_default();
+    Err(Error::new(
+        id,
+        Kind::Api {
+            status: status.as_u16(),
+            google: GoogleError::parse(&body),
+            body,
+            retry_after,
+        },
+    ))
+}
+
+/// Decodes a JSON body (unwrapping `{"data": …}` for `dataWrapper` APIs).
+pub(crate) fn decode<T: DeserializeOwned>(id: &'static str, body: Bytes, unwrap: bool) -> Result<T, Error> {
+    let result = if unwrap {
+        #[derive(serde::Deserialize)]
+        struct Wrapped<T> {
+            data: T,
+        }
+        serde_json::from_slice::<Wrapped<T>>(&body).map(|w| w.data)
+    } else {
+        serde_json::from_slice::<T>(&body)
+    };
+    result.map_err(|source| Error::new(id, Kind::Decode { source, body }))
+}
+
+/// A request ready to send.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedParts {
+    pub(crate) method: HttpMethod,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) body: Option<Bytes>,
+}
+
+impl PreparedParts {
+    pub(crate) fn into_preview(self) -> PreparedRequest {
+        PreparedRequest {
+            method: self.method.as_str(),
+            url: self.url,
+            headers: self
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body: self.body,
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` pairs appended to `out`.
+fn form_urlencoded_pairs(out: &mut String) -> impl FnMut(&str, &str) + '_ {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    move |name, value| {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.extend(utf8_percent_encode(name, QUERY));
+        out.push('=');
+        out.extend(utf8_percent_encode(value, QUERY));
+    }
+}

@@ -1,0 +1,115 @@
+//! When and how long to wait before trying a request again.
+
+use std::time::Duration;
+
+use crate::error::{Error, Kind};
+
+/// Exponential backoff with full jitter, bounded in attempts and total time.
+///
+/// Retried by default: 408, 429, 500, 502, 503, 504, 403 with reason
+/// `rateLimitExceeded`/`userRateLimitExceeded`, and transport failures —
+/// for idempotent methods only, except failures where the request certainly
+/// did not reach the server (connect errors), which are always safe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = never retry).
+    pub max_attempts: u32,
+    /// First backoff.
+    pub initial_backoff: Duration,
+    /// Backoff ceiling.
+    pub max_backoff: Duration,
+    /// Growth per attempt.
+    pub multiplier: f64,
+    /// No retry starts after this much time since the first attempt.
+    pub total_budget: Duration,
+    /// Retry POST/PATCH too (only when you know the method is safe to repeat).
+    pub retry_non_idempotent: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(32),
+            multiplier: 2.0,
+            total_budget: Duration::from_secs(120),
+            retry_non_idempotent: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Whether `error` is worth another attempt for a method that is (or is
+    /// not) idempotent.
+    pub fn should_retry(&self, error: &Error, idempotent: bool) -> bool {
+        let safe_to_repeat = idempotent || self.retry_non_idempotent;
+        match &error.kind {
+            Kind::Transport { source, sent } => {
+                (!sent || safe_to_repeat) && (source.is_connect() || source.is_timeout() || source.is_request() || source.is_body())
+            }
+            Kind::Api { status, google, .. } => {
+                let retryable = match status {
+                    408 | 429 | 500 | 502 | 503 | 504 => true,
+                    403 => google.as_ref().is_some_and(|g| {
+                        g.reasons()
+                            .any(|r| r == "rateLimitExceeded" || r == "userRateLimitExceeded")
+                    }),
+                    _ => false,
+                };
+                // 429 means the server did not process the request.
+                retryable && (safe_to_repeat || *status == 429)
+            }
+            _ => false,
+        }
+    }
+
+    /// The pause before attempt `attempt + 1` (attempt counts from 1),
+    /// honouring `Retry-After` when it asks for longer.
+    pub fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self.multiplier.powi(attempt.saturating_sub(1).min(30) as i32);
+        let ceiling = self.initial_backoff.mul_f64(exp).min(self.max_backoff);
+        // Full jitter: uniformly in [ceiling/2, ceiling].
+        let jittered = ceiling.mul_f64(0.5 + fastrand::f64() * 0.5);
+        match retry_after {
+            Some(after) if after > jittered => after,
+            _ => jittered,
+        }
+    }
+}
+
+/// Parses `Retry-After` in its delay-seconds form.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_capped_and_respects_retry_after() {
+        let p = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(400),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..50 {
+            let b1 = p.backoff(1, None);
+            assert!(b1 >= Duration::from_millis(50) && b1 <= Duration::from_millis(100), "{b1:?}");
+            let b5 = p.backoff(5, None);
+            assert!(b5 >= Duration::from_millis(200) && b5 <= Duration::from_millis(400), "{b5:?}");
+        }
+        assert_eq!(p.backoff(1, Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+}

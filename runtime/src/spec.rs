@@ -1,0 +1,112 @@
+//! Static descriptions of an API and its methods, emitted by the generator.
+//! They are plain data: the runtime decides what to do with them.
+
+/// An HTTP verb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+    /// HEAD
+    Head,
+}
+
+impl HttpMethod {
+    /// Whether a retry cannot change the outcome (HTTP semantics).
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, HttpMethod::Post | HttpMethod::Patch)
+    }
+
+    /// The verb as it goes on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Head => "HEAD",
+        }
+    }
+
+    /// As reqwest wants it.
+    pub fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Put => reqwest::Method::PUT,
+            HttpMethod::Patch => reqwest::Method::PATCH,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+            HttpMethod::Head => reqwest::Method::HEAD,
+        }
+    }
+}
+
+/// An API as a whole.
+#[derive(Debug)]
+pub struct ServiceSpec {
+    /// `name:version`, e.g. `drive:v3`.
+    pub id: &'static str,
+    /// Revision of the discovery document the code came from.
+    pub revision: &'static str,
+    /// Default root URL, e.g. `https://www.googleapis.com/`.
+    pub root_url: &'static str,
+    /// Path under the root URL, e.g. `drive/v3/`.
+    pub service_path: &'static str,
+    /// Whether `{+var}` must also percent-encode reserved characters (except `/`).
+    pub fully_encode_reserved_expansion: bool,
+    /// Whether bodies travel wrapped as `{"data": …}` (the `dataWrapper` feature).
+    pub data_wrapper: bool,
+}
+
+/// How a method returns media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Download {
+    /// No media download.
+    None,
+    /// `alt=media` on the method's own URL.
+    AltMedia,
+    /// `alt=media` under `download/` (the media download service).
+    Service,
+}
+
+/// Media upload details.
+#[derive(Debug)]
+pub struct MediaSpec {
+    /// Path for `uploadType=media|multipart`, absolute under the root URL.
+    pub simple_path: Option<&'static str>,
+    /// Path for `uploadType=resumable`.
+    pub resumable_path: Option<&'static str>,
+    /// Largest accepted upload, in bytes.
+    pub max_size: Option<u64>,
+    /// Accepted MIME ranges.
+    pub accept: &'static [&'static str],
+}
+
+/// One REST method.
+#[derive(Debug)]
+pub struct MethodSpec {
+    /// The API.
+    pub service: &'static ServiceSpec,
+    /// Dotted id, `drive.files.list`.
+    pub id: &'static str,
+    /// Verb.
+    pub http_method: HttpMethod,
+    /// URI template relative to the service path.
+    pub path: &'static str,
+    /// OAuth scopes, any one of which suffices.
+    pub scopes: &'static [&'static str],
+    /// `x-goog-api-version` value.
+    pub api_version: Option<&'static str>,
+    /// Upload support.
+    pub media: Option<&'static MediaSpec>,
+    /// Download support.
+    pub download: Download,
+}

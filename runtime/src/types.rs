@@ -1,0 +1,445 @@
+//! Value types for the string formats of discovery documents.
+//!
+//! They keep the wire text (so decoding a response costs one string copy,
+//! not a calendar computation) and convert on demand.
+
+use std::fmt;
+use std::time::{Duration as StdDuration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+macro_rules! string_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The wire text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name(s.to_string())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                $name(s)
+            }
+        }
+
+        impl crate::ParamValue for $name {
+            fn to_param(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(&self.0)
+            }
+        }
+    };
+}
+
+string_newtype!(
+    /// An RFC 3339 timestamp (`date-time`, `google-datetime`), e.g.
+    /// `2024-05-01T12:34:56.789Z`.
+    DateTime
+);
+string_newtype!(
+    /// A duration in seconds with up to nine fractional digits and an `s`
+    /// suffix (`google-duration`), e.g. `3.5s`.
+    Duration
+);
+string_newtype!(
+    /// Comma-separated field paths (`google-fieldmask`), e.g. `name,size`.
+    FieldMask
+);
+
+/// Why a value did not convert.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {kind}: {value:?}")]
+pub struct FormatError {
+    kind: &'static str,
+    value: String,
+}
+
+fn format_error(kind: &'static str, value: &str) -> FormatError {
+    FormatError {
+        kind,
+        value: value.to_string(),
+    }
+}
+
+impl DateTime {
+    /// Seconds and nanoseconds since the Unix epoch (UTC).
+    ///
+    /// # Errors
+    /// When the text is not RFC 3339.
+    pub fn unix_timestamp(&self) -> Result<(i64, u32), FormatError> {
+        parse_rfc3339(&self.0).ok_or_else(|| format_error("RFC 3339 timestamp", &self.0))
+    }
+
+    /// As a `SystemTime`.
+    ///
+    /// # Errors
+    /// When the text is not RFC 3339.
+    pub fn to_system_time(&self) -> Result<SystemTime, FormatError> {
+        let (secs, nanos) = self.unix_timestamp()?;
+        let t = if secs >= 0 {
+            UNIX_EPOCH + StdDuration::new(secs.unsigned_abs(), nanos)
+        } else {
+            UNIX_EPOCH - StdDuration::from_secs(secs.unsigned_abs()) + StdDuration::from_nanos(u64::from(nanos))
+        };
+        Ok(t)
+    }
+
+    /// Formats a `SystemTime` as RFC 3339 in UTC.
+    pub fn from_system_time(t: SystemTime) -> Self {
+        let (secs, nanos) = match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+            Err(e) => {
+                let d = e.duration();
+                let mut secs = -(d.as_secs() as i64);
+                let mut nanos = d.subsec_nanos();
+                if nanos > 0 {
+                    secs -= 1;
+                    nanos = 1_000_000_000 - nanos;
+                }
+                (secs, nanos)
+            }
+        };
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        let mut s = format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            rem / 3600,
+            (rem % 3600) / 60,
+            rem % 60
+        );
+        if nanos > 0 {
+            s.push_str(&format!(".{nanos:09}").trim_end_matches('0').to_string());
+        }
+        s.push('Z');
+        DateTime(s)
+    }
+}
+
+impl Duration {
+    /// As a `std::time::Duration` (negative durations are an error).
+    ///
+    /// # Errors
+    /// When the text is not `<seconds>[.<fraction>]s` or is negative.
+    pub fn to_std(&self) -> Result<StdDuration, FormatError> {
+        let err = || format_error("google-duration", &self.0);
+        let body = self.0.strip_suffix('s').ok_or_else(err)?;
+        let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
+        let secs: u64 = whole.parse().map_err(|_| err())?;
+        if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let nanos: u32 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<9}").parse().map_err(|_| err())?
+        };
+        Ok(StdDuration::new(secs, nanos))
+    }
+}
+
+impl From<StdDuration> for Duration {
+    fn from(d: StdDuration) -> Self {
+        if d.subsec_nanos() == 0 {
+            Duration(format!("{}s", d.as_secs()))
+        } else {
+            let frac = format!("{:09}", d.subsec_nanos());
+            Duration(format!("{}.{}s", d.as_secs(), frac.trim_end_matches('0')))
+        }
+    }
+}
+
+impl FieldMask {
+    /// The individual paths.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.0.split(',').map(str::trim).filter(|p| !p.is_empty())
+    }
+
+    /// Joins paths.
+    pub fn from_paths<I: IntoIterator<Item = S>, S: AsRef<str>>(paths: I) -> Self {
+        let joined: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_string()).collect();
+        FieldMask(joined.join(","))
+    }
+}
+
+/// Binary data (`byte` format): base64 on the wire. Input accepts the
+/// standard and URL-safe alphabets, padded or not; output is standard,
+/// padded base64.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Bytes(pub Vec<u8>);
+
+impl Bytes {
+    /// Decodes base64 in either alphabet.
+    ///
+    /// # Errors
+    /// When the text is not base64.
+    pub fn from_base64(text: &str) -> Result<Self, FormatError> {
+        use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+        use base64::engine::DecodePaddingMode;
+        const CONFIG: GeneralPurposeConfig =
+            GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+        const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG);
+        const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
+        let engine = if text.contains(['-', '_']) { &URL_SAFE } else { &STANDARD };
+        engine
+            .decode(text.trim())
+            .map(Bytes)
+            .map_err(|_| format_error("base64", text))
+    }
+
+    /// Standard padded base64.
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(&self.0)
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes(v)
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_base64())
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("base64 text")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Bytes, E> {
+                Bytes::from_base64(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl crate::ParamValue for Bytes {
+    fn to_param(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Owned(self.to_base64())
+    }
+}
+
+/// Reads an open enum from a JSON string (used by [`crate::open_enum!`]).
+#[doc(hidden)]
+pub fn deserialize_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(d: D) -> Result<T, D::Error> {
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<T: for<'a> From<&'a str>> Visitor<'_> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an enum value as a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            Ok(T::from(v))
+        }
+    }
+    d.deserialize_str(V(std::marker::PhantomData))
+}
+
+/// Defines an open enum: the known values as variants, plus `Unknown(String)`
+/// for values this version has not seen, which round-trip unchanged.
+#[macro_export]
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value not known when this crate was generated.
+            Unknown(::std::string::String),
+        }
+
+        impl $name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $value, )*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $value => Self::$variant, )*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::types::deserialize_enum(d)
+            }
+        }
+
+        impl $crate::ParamValue for $name {
+            fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+    };
+}
+
+/// RFC 3339 → (seconds, nanoseconds) since the epoch.
+fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0u32;
+    if b.get(i) == Some(&b'.') {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let frac = s.get(start..i)?;
+        if frac.is_empty() {
+            return None;
+        }
+        let digits: String = frac.chars().take(9).collect();
+        nanos = format!("{digits:0<9}").parse().ok()?;
+    }
+    let offset = match s.get(i..)? {
+        "Z" | "z" => 0,
+        tz if tz.len() == 6 && matches!(&tz[..1], "+" | "-") && &tz[3..4] == ":" => {
+            let h: i64 = tz[1..3].parse().ok()?;
+            let m: i64 = tz[4..6].parse().ok()?;
+            let sign = if &tz[..1] == "-" { -1 } else { 1 };
+            sign * (h * 3600 + m * 60)
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanos))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetime_parses_and_formats() {
+        let t = DateTime::from("2024-05-01T12:34:56.789Z");
+        assert_eq!(t.unix_timestamp().unwrap(), (1_714_566_896, 789_000_000));
+        let offset = DateTime::from("2024-05-01T14:34:56+02:00");
+        assert_eq!(offset.unix_timestamp().unwrap().0, 1_714_566_896);
+        let back = DateTime::from_system_time(t.to_system_time().unwrap());
+        assert_eq!(back.as_str(), "2024-05-01T12:34:56.789Z");
+        assert!(DateTime::from("yesterday").unix_timestamp().is_err());
+        assert_eq!(DateTime::from_system_time(UNIX_EPOCH).as_str(), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn duration_round_trips() {
+        assert_eq!(Duration::from("3.5s").to_std().unwrap(), StdDuration::from_millis(3500));
+        assert_eq!(Duration::from(StdDuration::from_millis(1500)).as_str(), "1.5s");
+        assert_eq!(Duration::from(StdDuration::from_secs(60)).as_str(), "60s");
+        assert!(Duration::from("-1s").to_std().is_err());
+        assert!(Duration::from("5").to_std().is_err());
+    }
+
+    #[test]
+    fn bytes_accept_both_alphabets() {
+        let std: Bytes = serde_json::from_str(r#""+/8=""#).unwrap();
+        let url: Bytes = serde_json::from_str(r#""-_8""#).unwrap();
+        assert_eq!(std, Bytes(vec![0xfb, 0xff]));
+        assert_eq!(url, std);
+        assert_eq!(serde_json::to_string(&url).unwrap(), r#""+/8=""#);
+        assert!(serde_json::from_str::<Bytes>(r#""!!""#).is_err());
+    }
+
+    #[test]
+    fn field_mask_paths() {
+        let m = FieldMask::from_paths(["name", "size"]);
+        assert_eq!(m.as_str(), "name,size");
+        assert_eq!(m.paths().collect::<Vec<_>>(), ["name", "size"]);
+    }
+
+    crate::open_enum! {
+        /// Test enum.
+        pub enum Color { Red = "RED", LowerRed = "red", }
+    }
+
+    #[test]
+    fn open_enum_keeps_unknown_values() {
+        let v: Vec<Color> = serde_json::from_str(r#"["RED","red","BLUE"]"#).unwrap();
+        assert_eq!(v, vec![Color::Red, Color::LowerRed, Color::Unknown("BLUE".into())]);
+        assert_eq!(serde_json::to_string(&v).unwrap(), r#"["RED","red","BLUE"]"#);
+    }
+}

@@ -1,0 +1,155 @@
+//! Wire representations that differ from the Rust type: 64-bit integers
+//! travel as JSON strings (`"size": "1024"`), at any nesting depth.
+//!
+//! Generated fields use `#[serde(with = "gapi_runtime::wire::int64")]` for
+//! `i64`/`u64` and any `Option`/`Vec`/map of them. Input accepts a string or
+//! a number, since some servers send either.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+
+/// A type whose 64-bit integers travel as strings.
+pub trait StringInt: Sized {
+    /// Writes the wire form.
+    fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+    /// Reads the wire form.
+    fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+struct IntVisitor<T>(PhantomData<T>);
+
+macro_rules! string_int {
+    ($t:ty, $name:literal) => {
+        impl StringInt for $t {
+            fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+            fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(IntVisitor::<$t>(PhantomData))
+            }
+        }
+
+        impl<'de> Visitor<'de> for IntVisitor<$t> {
+            type Value = $t;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!("a ", $name, " as a string or number"))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<$t, E> {
+                v.parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<$t, E> {
+                <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<$t, E> {
+                <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+        }
+    };
+}
+string_int!(i64, "int64");
+string_int!(u64, "uint64");
+
+struct Ser<'a, T>(&'a T);
+impl<T: StringInt> Serialize for Ser<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.ser(s)
+    }
+}
+
+struct De<T>(T);
+impl<'de, T: StringInt> Deserialize<'de> for De<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::de(d).map(De)
+    }
+}
+
+impl<T: StringInt> StringInt for Option<T> {
+    fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Some(v) => s.serialize_some(&Ser(v)),
+            None => s.serialize_none(),
+        }
+    }
+    fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Option::<De<T>>::deserialize(d).map(|o| o.map(|v| v.0))
+    }
+}
+
+impl<T: StringInt> StringInt for Vec<T> {
+    fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for v in self {
+            seq.serialize_element(&Ser(v))?;
+        }
+        seq.end()
+    }
+    fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<De<T>>::deserialize(d).map(|v| v.into_iter().map(|x| x.0).collect())
+    }
+}
+
+impl<T: StringInt> StringInt for BTreeMap<String, T> {
+    fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self {
+            map.serialize_entry(k, &Ser(v))?;
+        }
+        map.end()
+    }
+    fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        BTreeMap::<String, De<T>>::deserialize(d).map(|m| m.into_iter().map(|(k, v)| (k, v.0)).collect())
+    }
+}
+
+/// `#[serde(with = "gapi_runtime::wire::int64")]`.
+pub mod int64 {
+    use super::StringInt;
+    use serde::{Deserializer, Serializer};
+
+    /// Serializes with integers as strings.
+    pub fn serialize<T: StringInt, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        value.ser(s)
+    }
+
+    /// Deserializes integers from strings or numbers.
+    pub fn deserialize<'de, T: StringInt, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        T::de(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct T {
+        #[serde(with = "super::int64", default, skip_serializing_if = "Option::is_none")]
+        size: Option<i64>,
+        #[serde(with = "super::int64", default)]
+        list: Vec<u64>,
+        #[serde(with = "super::int64", default)]
+        map: BTreeMap<String, i64>,
+    }
+
+    #[test]
+    fn int64_travels_as_strings_and_reads_numbers_too() {
+        let t: T = serde_json::from_str(r#"{"size":"-5","list":["18446744073709551615",3],"map":{"a":"9"}}"#).unwrap();
+        assert_eq!(t.size, Some(-5));
+        assert_eq!(t.list, vec![u64::MAX, 3]);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"size":"-5","list":["18446744073709551615","3"],"map":{"a":"9"}}"#
+        );
+        let none: T = serde_json::from_str("{}").unwrap();
+        assert_eq!(none.size, None);
+        assert_eq!(serde_json::to_string(&none).unwrap(), r#"{"list":[],"map":{}}"#);
+        let err = serde_json::from_str::<T>(r#"{"size":"12x"}"#).unwrap_err();
+        assert!(err.to_string().contains("int64"), "{err}");
+    }
+}
