@@ -48,7 +48,10 @@ impl ApiKey {
 
     /// Reads the key from an environment variable (e.g. `GEMINI_API_KEY`).
     pub fn from_env(var: &str) -> Option<Self> {
-        std::env::var(var).ok().filter(|k| !k.is_empty()).map(ApiKey::new)
+        std::env::var(var)
+            .ok()
+            .filter(|k| !k.is_empty())
+            .map(ApiKey::new)
     }
 }
 
@@ -56,7 +59,8 @@ impl Credentials for ApiKey {
     fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
         Box::pin(async move {
             let mut headers = HeaderMap::new();
-            let mut value = HeaderValue::from_str(self.0.secret()).map_err(|_| AuthError::InvalidHeader)?;
+            let mut value =
+                HeaderValue::from_str(self.0.secret()).map_err(|_| AuthError::InvalidHeader)?;
             value.set_sensitive(true);
             headers.insert(HeaderName::from_static("x-goog-api-key"), value);
             Ok(headers)
@@ -88,10 +92,13 @@ impl StaticToken {
 }
 
 /// `Authorization: Bearer …` plus an optional quota project header.
-pub fn bearer_headers(token: &AccessToken, quota_project: Option<&str>) -> Result<HeaderMap, AuthError> {
+pub fn bearer_headers(
+    token: &AccessToken,
+    quota_project: Option<&str>,
+) -> Result<HeaderMap, AuthError> {
     let mut headers = HeaderMap::new();
-    let mut value =
-        HeaderValue::from_str(&format!("Bearer {}", token.secret())).map_err(|_| AuthError::InvalidHeader)?;
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.secret()))
+        .map_err(|_| AuthError::InvalidHeader)?;
     value.set_sensitive(true);
     headers.insert(http::header::AUTHORIZATION, value);
     if let Some(project) = quota_project {

@@ -55,10 +55,22 @@ mod tests {
 
     #[test]
     fn debug_output_is_redacted() {
-        assert_eq!(format!("{:?}", AccessToken::new("ya29.secret")), "AccessToken([redacted])");
-        assert_eq!(format!("{:?}", RefreshToken::new("1//x")), "RefreshToken([redacted])");
-        assert_eq!(format!("{:?}", ClientSecret::new("GOCSPX")), "ClientSecret([redacted])");
-        assert_eq!(format!("{:?}", ApiKeySecret::new("AIza")), "ApiKeySecret([redacted])");
+        assert_eq!(
+            format!("{:?}", AccessToken::new("ya29.secret")),
+            "AccessToken([redacted])"
+        );
+        assert_eq!(
+            format!("{:?}", RefreshToken::new("1//x")),
+            "RefreshToken([redacted])"
+        );
+        assert_eq!(
+            format!("{:?}", ClientSecret::new("GOCSPX")),
+            "ClientSecret([redacted])"
+        );
+        assert_eq!(
+            format!("{:?}", ApiKeySecret::new("AIza")),
+            "ApiKeySecret([redacted])"
+        );
         assert_eq!(AccessToken::new("ya29.secret").secret(), "ya29.secret");
     }
 }

@@ -70,3 +70,237 @@ pub fn parse_all(dir: &Path, strictness: Strictness) -> std::io::Result<ParseRep
     report.failures.sort();
     Ok(report)
 }
+
+/// The outcome of generating a directory of documents.
+#[derive(Debug, Default)]
+pub struct GenerateReport {
+    /// Documents found.
+    pub total: usize,
+    /// Documents generated (and parsed back as Rust).
+    pub generated: usize,
+    /// Warnings in all.
+    pub warnings: usize,
+    /// Lines of generated Rust.
+    pub lines: usize,
+    /// Wall time.
+    pub seconds: f64,
+    /// One message per failed document, sorted.
+    pub failures: Vec<String>,
+}
+
+/// Generates every document of `dir` (checking that each output parses as
+/// Rust); with `out`, writes each as a standalone crate there.
+///
+/// # Errors
+/// Only when the directory cannot be listed.
+pub fn generate_all(dir: &Path, out: Option<&Path>) -> std::io::Result<GenerateReport> {
+    let started = std::time::Instant::now();
+    let files: Vec<PathBuf> = gapi_discovery::pinned::list_documents(dir)?;
+    let report = Mutex::new(GenerateReport {
+        total: files.len(),
+        ..GenerateReport::default()
+    });
+    let done = AtomicUsize::new(0);
+    par_for_each(&files, |file| {
+        let outcome = (|| -> Result<(usize, usize), String> {
+            let parsed =
+                gapi_discovery::parse_file(file, Strictness::Lenient).map_err(|e| e.to_string())?;
+            let output = crate::Generator::new(&parsed.doc)
+                .with_resource_features(true)
+                .generate()
+                .map_err(|e| e.to_string())?;
+            let lines = output.files.iter().map(|(_, s)| s.lines().count()).sum();
+            if let Some(out) = out {
+                let stem = file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                write_output(&parsed.doc, &output, &out.join(stem), "\"0.1\"", false)?;
+            }
+            Ok((output.warnings.len(), lines))
+        })();
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % 100 == 0 {
+            eprintln!("  {n}/{} documents", files.len());
+        }
+        let mut r = report.lock().unwrap_or_else(|e| e.into_inner());
+        match outcome {
+            Ok((warnings, lines)) => {
+                r.generated += 1;
+                r.warnings += warnings;
+                r.lines += lines;
+            }
+            Err(message) => r.failures.push(format!("{}: {message}", file.display())),
+        }
+    });
+    let mut report = report.into_inner().unwrap_or_else(|e| e.into_inner());
+    report.failures.sort();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_output(
+    doc: &gapi_discovery::RestDescription,
+    output: &crate::Output,
+    dir: &Path,
+    runtime_dep: &str,
+    deny_warnings: bool,
+) -> Result<usize, String> {
+    let api = crate::Generator::new(doc).lower();
+    let mut toml = crate::scaffold::standalone_cargo_toml(&api, runtime_dep);
+    if !output.features.is_empty() {
+        toml.push_str(&format!(
+            "\n[features]\ndefault = [{}]\n",
+            output
+                .features
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for f in &output.features {
+            toml.push_str(&format!("{f} = []\n"));
+        }
+    }
+    write(&dir.join("Cargo.toml"), &toml)?;
+    for (name, source) in &output.files {
+        let mut source = source.clone();
+        if name == "lib.rs" {
+            let docs: String = output
+                .readme
+                .lines()
+                .map(|l| format!("//! {l}\n").replace("//! \n", "//!\n"))
+                .collect();
+            let deny = if deny_warnings {
+                "#![deny(warnings)]\n"
+            } else {
+                ""
+            };
+            source = format!("{docs}{deny}\n{source}");
+        }
+        write(&dir.join("src").join(name), &source)?;
+    }
+    Ok(output.files.len() + 1)
+}
+
+/// Writes a standalone crate for `doc` into `dir` (plain source files).
+///
+/// # Errors
+/// A message naming the file that could not be written.
+pub fn write_standalone(
+    doc: &gapi_discovery::RestDescription,
+    dir: &Path,
+    runtime_dep: &str,
+    deny_warnings: bool,
+) -> Result<usize, String> {
+    let output = crate::Generator::new(doc)
+        .with_resource_features(true)
+        .generate()
+        .map_err(|e| e.to_string())?;
+    write_output(doc, &output, dir, runtime_dep, deny_warnings)
+}
+
+/// Adds a build-time-generated crate for `doc` under `generated_dir`.
+///
+/// # Errors
+/// When the crate exists (without `force`) or a file cannot be written.
+pub fn new_crate(
+    doc: &gapi_discovery::RestDescription,
+    generated_dir: &Path,
+    force: bool,
+) -> Result<PathBuf, String> {
+    let name = crate::scaffold::crate_name(&doc.name, &doc.version);
+    let dir = generated_dir.join(name.trim_start_matches("gapi-"));
+    if dir.join("Cargo.toml").exists() && !force {
+        return Err(format!(
+            "{} exists; pass --force to refresh its scaffolding",
+            dir.display()
+        ));
+    }
+    let generator = crate::Generator::new(doc).with_resource_features(true);
+    let api = generator.lower();
+    let features: Vec<String> = api
+        .resources
+        .iter()
+        .filter_map(|r| r.feature.clone())
+        .collect();
+    write(
+        &dir.join("Cargo.toml"),
+        &crate::scaffold::workspace_cargo_toml(&api, &features),
+    )?;
+    write(
+        &dir.join("build.rs"),
+        &crate::scaffold::build_rs(&doc.name, &doc.version),
+    )?;
+    let lib = dir.join("src").join("lib.rs");
+    if !lib.exists() || force {
+        write(&lib, &crate::scaffold::lib_rs())?;
+    }
+    Ok(dir)
+}
+
+/// Generates the named documents as crates in a throwaway workspace at
+/// `work` and compiles them with clippy, warnings denied. The workspace
+/// shares this repository's target directory and profiles, so dependencies
+/// already built are reused.
+///
+/// # Errors
+/// A message naming the document or the failing cargo run.
+pub fn check(dir: &Path, only: &[String], work: &Path, repo: &Path) -> Result<(), String> {
+    let repo = repo
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", repo.display()))?;
+    let _ = std::fs::remove_dir_all(work);
+    let root_toml = std::fs::read_to_string(repo.join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let profiles = root_toml
+        .find("[profile")
+        .map(|i| &root_toml[i..])
+        .unwrap_or("");
+    let runtime = repo.join("runtime");
+    let runtime_dep = format!("{{ path = {:?} }}", runtime.display().to_string());
+    let mut members = Vec::new();
+    for stem in only {
+        let file = dir.join(format!("{stem}.json"));
+        let parsed =
+            gapi_discovery::parse_file(&file, Strictness::Lenient).map_err(|e| e.to_string())?;
+        let member = stem.replace('.', "-");
+        write_standalone(&parsed.doc, &work.join(&member), &runtime_dep, true)?;
+        members.push(format!("{member:?}"));
+    }
+    write(
+        &work.join("Cargo.toml"),
+        &format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n{profiles}",
+            members.join(", ")
+        ),
+    )?;
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "clippy",
+                "--quiet",
+                "--workspace",
+                "--all-targets",
+                "--manifest-path",
+            ])
+            .arg(work.join("Cargo.toml"))
+            .args(["--", "-D", "warnings"])
+            .env("CARGO_TARGET_DIR", repo.join("target"))
+            .status()
+            .map_err(|e| format!("could not run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cargo clippy failed for {} ({status})",
+            only.join(", ")
+        ))
+    }
+}

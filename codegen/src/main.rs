@@ -1,6 +1,6 @@
 //! `gapi-codegen`: fetch discovery documents and generate Rust clients.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -51,6 +51,30 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Write a standalone crate of plain source files for one document.
+    Generate {
+        /// The discovery document.
+        doc: PathBuf,
+        /// Output directory (created).
+        #[arg(long)]
+        out: PathBuf,
+        /// The gapi-runtime dependency line for Cargo.toml.
+        #[arg(long, default_value = "\"0.1\"")]
+        runtime_dep: String,
+    },
+    /// Add a crate for API VERSION under generated/ (the workspace picks it up).
+    NewCrate {
+        /// API name, e.g. `youtube`.
+        api: String,
+        /// API version, e.g. `v3`.
+        version: String,
+        /// Overwrite an existing crate's scaffolding.
+        #[arg(long)]
+        force: bool,
+        /// Cache directory.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Whole-catalog checks.
     Catalog {
         #[command(subcommand)]
@@ -60,6 +84,27 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum CatalogCommand {
+    /// Generate every document; check each output parses as Rust.
+    Generate {
+        /// Directory of documents (default: the cache).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Also write each crate's sources under this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Compile the named documents (`compute.v1,youtube.v3`) with warnings denied.
+    Check {
+        /// Comma-separated file stems.
+        #[arg(long, value_delimiter = ',', required = true)]
+        only: Vec<String>,
+        /// Directory of documents (default: the cache).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Where the throwaway workspace goes (default: target/catalog-check).
+        #[arg(long)]
+        work: Option<PathBuf>,
+    },
     /// Parse every document; one line per failure, then `parsed N/N documents`.
     Parse {
         /// Directory of documents (default: the cache).
@@ -162,7 +207,63 @@ fn run(command: Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Generate {
+            doc,
+            out,
+            runtime_dep,
+        } => {
+            let parsed = gapi_discovery::parse_file(&doc, gapi_discovery::Strictness::Lenient)
+                .map_err(|e| e.to_string())?;
+            let written =
+                gapi_codegen::catalog::write_standalone(&parsed.doc, &out, &runtime_dep, false)?;
+            println!("wrote {} ({} files)", out.display(), written);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::NewCrate {
+            api,
+            version,
+            force,
+            dir,
+        } => {
+            let dir = dir_or_cache(dir);
+            let parsed = pinned::load_cached(&dir, &api, &version).map_err(|e| e.to_string())?;
+            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let crate_dir =
+                gapi_codegen::catalog::new_crate(&parsed.doc, &workspace.join("generated"), force)?;
+            println!(
+                "created {}; build it with `cargo build -p {}`",
+                crate_dir.display(),
+                gapi_codegen::scaffold::crate_name(&api, &version)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Catalog { command } => match command {
+            CatalogCommand::Generate { dir, out } => {
+                let dir = dir_or_cache(dir);
+                let report = gapi_codegen::catalog::generate_all(&dir, out.as_deref())
+                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+                for failure in &report.failures {
+                    println!("{failure}");
+                }
+                println!(
+                    "{} warnings, {} lines of Rust in {:.2} s",
+                    report.warnings, report.lines, report.seconds
+                );
+                println!("generated {}/{} documents", report.generated, report.total);
+                Ok(if report.failures.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                })
+            }
+            CatalogCommand::Check { only, dir, work } => {
+                let dir = dir_or_cache(dir);
+                let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+                let work = work.unwrap_or_else(|| workspace.join("target").join("catalog-check"));
+                gapi_codegen::catalog::check(&dir, &only, &work, &workspace)?;
+                println!("checked {} documents with warnings denied", only.len());
+                Ok(ExitCode::SUCCESS)
+            }
             CatalogCommand::Parse { dir, strict } => {
                 let dir = dir_or_cache(dir);
                 let started = Instant::now();

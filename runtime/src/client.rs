@@ -158,7 +158,9 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 service: self.service,
-                root_url: self.root_url.unwrap_or_else(|| self.service.root_url.to_string()),
+                root_url: self
+                    .root_url
+                    .unwrap_or_else(|| self.service.root_url.to_string()),
                 credentials: self.credentials,
                 retry: self.retry,
                 user_agent,

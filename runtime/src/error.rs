@@ -55,7 +55,9 @@ impl GoogleError {
         struct Envelope {
             error: GoogleError,
         }
-        serde_json::from_slice::<Envelope>(body).ok().map(|e| e.error)
+        serde_json::from_slice::<Envelope>(body)
+            .ok()
+            .map(|e| e.error)
     }
 
     /// Reasons from `errors[].reason` and `details[].reason` (ErrorInfo).
@@ -63,7 +65,11 @@ impl GoogleError {
         self.errors
             .iter()
             .filter_map(|e| e.reason.as_deref())
-            .chain(self.details.iter().filter_map(|d| d.get("reason").and_then(|r| r.as_str())))
+            .chain(
+                self.details
+                    .iter()
+                    .filter_map(|d| d.get("reason").and_then(|r| r.as_str())),
+            )
     }
 }
 
@@ -83,7 +89,10 @@ pub(crate) enum Kind {
         retry_after: Option<Duration>,
     },
     /// The response body did not decode.
-    Decode { source: serde_json::Error, body: Bytes },
+    Decode {
+        source: serde_json::Error,
+        body: Bytes,
+    },
     /// Local I/O (media files, writers).
     Io(std::io::Error),
 }
@@ -94,13 +103,17 @@ pub(crate) enum Kind {
 /// matching. Neither `Display` nor `Debug` ever shows an API key or token:
 /// URLs are dropped from transport errors and credentials never enter here.
 pub struct Error {
-    pub(crate) kind: Kind,
+    // Boxed: keeps `Result<T, Error>` small on every happy path.
+    pub(crate) kind: Box<Kind>,
     pub(crate) method: &'static str,
 }
 
 impl Error {
     pub(crate) fn new(method: &'static str, kind: Kind) -> Error {
-        Error { kind, method }
+        Error {
+            kind: Box::new(kind),
+            method,
+        }
     }
 
     pub(crate) fn build(method: &'static str, message: impl Into<String>) -> Error {
@@ -119,7 +132,7 @@ impl Error {
 
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Api { status, .. } => Some(*status),
             _ => None,
         }
@@ -127,7 +140,7 @@ impl Error {
 
     /// Google's parsed error body, when there is one.
     pub fn google_error(&self) -> Option<&GoogleError> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Api { google, .. } => google.as_ref(),
             _ => None,
         }
@@ -140,7 +153,7 @@ impl Error {
 
     /// The raw response body of an API or decode error.
     pub fn body(&self) -> Option<&[u8]> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Api { body, .. } | Kind::Decode { body, .. } => Some(body),
             _ => None,
         }
@@ -148,7 +161,7 @@ impl Error {
 
     /// The server's `Retry-After`, if it sent one.
     pub fn retry_after(&self) -> Option<Duration> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Api { retry_after, .. } => *retry_after,
             _ => None,
         }
@@ -156,17 +169,17 @@ impl Error {
 
     /// A timeout (connect or overall).
     pub fn is_timeout(&self) -> bool {
-        matches!(&self.kind, Kind::Transport { source, .. } if source.is_timeout())
+        matches!(&*self.kind, Kind::Transport { source, .. } if source.is_timeout())
     }
 
     /// A connection could not be made or was dropped.
     pub fn is_connect(&self) -> bool {
-        matches!(&self.kind, Kind::Transport { source, .. } if source.is_connect())
+        matches!(&*self.kind, Kind::Transport { source, .. } if source.is_connect())
     }
 
     /// Credentials failed, or the server said 401/403.
     pub fn is_auth(&self) -> bool {
-        matches!(&self.kind, Kind::Auth(_)) || matches!(self.status(), Some(401 | 403))
+        matches!(&*self.kind, Kind::Auth(_)) || matches!(self.status(), Some(401 | 403))
     }
 
     /// 404.
@@ -176,19 +189,19 @@ impl Error {
 
     /// The request was rejected before sending (bad input).
     pub fn is_build(&self) -> bool {
-        matches!(&self.kind, Kind::Build(_))
+        matches!(&*self.kind, Kind::Build(_))
     }
 
     /// The body did not decode into the expected type.
     pub fn is_decode(&self) -> bool {
-        matches!(&self.kind, Kind::Decode { .. })
+        matches!(&*self.kind, Kind::Decode { .. })
     }
 
     /// Whether the server may have received (and acted on) the request.
     /// False only when it certainly did not: build, credential and connect
     /// failures.
     pub fn may_have_been_sent(&self) -> bool {
-        match &self.kind {
+        match &*self.kind {
             Kind::Build(_) | Kind::Auth(_) => false,
             Kind::Transport { sent, .. } => *sent,
             Kind::Api { .. } | Kind::Decode { .. } | Kind::Io(_) => true,
@@ -204,7 +217,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.method)?;
-        match &self.kind {
+        match &*self.kind {
             Kind::Build(message) => write!(f, "invalid request: {message}"),
             Kind::Auth(e) => write!(f, "credentials: {e}"),
             Kind::Transport { source, .. } => {
@@ -216,7 +229,12 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Kind::Api { status, google, body, .. } => match google {
+            Kind::Api {
+                status,
+                google,
+                body,
+                ..
+            } => match google {
                 Some(g) => {
                     write!(f, "HTTP {status}")?;
                     if let Some(s) = &g.status {
@@ -250,7 +268,7 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Auth(e) => Some(e),
             Kind::Transport { source, .. } => Some(source),
             Kind::Decode { source, .. } => Some(source),

@@ -22,10 +22,88 @@ pub use paging::Paginated;
 pub use request::{ParamValue, PreparedRequest, Request};
 pub use retry::RetryPolicy;
 
+/// Re-exported so users need no direct dependency to consume streams.
+pub use futures_util;
 /// What generated crates re-export from auth.
 pub use gapi_auth as auth;
 /// Re-exported for generated code.
 #[doc(hidden)]
 pub use serde;
-/// Re-exported so users need no direct dependency to consume streams.
-pub use futures_util;
+/// Re-exported for generated code (`serde_json::Value` fields).
+pub use serde_json;
+
+/// Setters every generated call has, expanded inside its `impl` block (the
+/// call must have a `request: gapi_runtime::Request` field). Kept here so
+/// generated sources stay small.
+#[macro_export]
+macro_rules! standard_setters {
+    () => {
+        /// Asks for a partial response (`fields`), e.g. `"id,name"` or
+        /// `"files(id,name),nextPageToken"`.
+        #[inline]
+        pub fn fields(mut self, fields: impl ::std::convert::Into<::std::string::String>) -> Self {
+            self.request.set_query("fields", fields.into());
+            self
+        }
+
+        /// Attributes quota to this user string (`quotaUser`).
+        #[inline]
+        pub fn quota_user(
+            mut self,
+            user: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.request.set_query("quotaUser", user.into());
+            self
+        }
+
+        /// Sets any query parameter, including ones this crate does not know.
+        #[inline]
+        pub fn param(
+            mut self,
+            name: &'static str,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.request.set_query(name, value.into());
+            self
+        }
+
+        /// Adds a header to this call.
+        #[inline]
+        pub fn header(
+            mut self,
+            name: $crate::reexport::HeaderName,
+            value: $crate::reexport::HeaderValue,
+        ) -> Self {
+            self.request.header(name, value);
+            self
+        }
+
+        /// Overrides the client's retry policy for this call.
+        #[inline]
+        pub fn retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {
+            self.request.retry_policy(policy);
+            self
+        }
+
+        /// The HTTP request this call would send, without sending it.
+        ///
+        /// # Errors
+        /// When the request cannot be built.
+        #[inline]
+        pub fn preview(&self) -> ::std::result::Result<$crate::PreparedRequest, $crate::Error> {
+            self.request.preview()
+        }
+
+        /// The underlying request, for what the setters do not cover.
+        #[inline]
+        pub fn into_request(self) -> $crate::Request {
+            self.request
+        }
+    };
+}
+
+/// Types the macros name.
+#[doc(hidden)]
+pub mod reexport {
+    pub use http::{HeaderName, HeaderValue};
+}

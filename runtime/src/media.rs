@@ -1,1 +1,522 @@
-//! Media upload and download.
+//! Media upload (simple, multipart, resumable) and download.
+//!
+//! Resumable uploads hold one chunk in memory at a time, whatever the file
+//! size; after a dropped connection or a server error they ask the server how
+//! much it has (`Content-Range: bytes */total`) and continue from there.
+//! Downloads stream into any `AsyncWrite` and continue with `Range` after a
+//! dropped connection.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::{HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+pub use tokio::io::AsyncWrite;
+
+use crate::error::{Error, Kind};
+use crate::request::{check_status, decode, PreparedParts, Request};
+
+/// Uploads are sent in multiples of this (Google's requirement).
+pub const CHUNK_GRANULARITY: usize = 256 * 1024;
+
+/// Where upload bytes come from.
+pub enum UploadSource {
+    /// Bytes in memory.
+    Bytes(Bytes),
+    /// A file, opened when the upload starts.
+    File(PathBuf),
+    /// Any reader; `len` is its size when known (lets the server check it).
+    Reader {
+        /// The reader.
+        reader: Box<dyn AsyncRead + Send + Unpin>,
+        /// Total size, when known.
+        len: Option<u64>,
+    },
+}
+
+impl fmt::Debug for UploadSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UploadSource::Bytes(b) => write!(f, "UploadSource::Bytes({} bytes)", b.len()),
+            UploadSource::File(p) => write!(f, "UploadSource::File({})", p.display()),
+            UploadSource::Reader { len, .. } => write!(f, "UploadSource::Reader(len: {len:?})"),
+        }
+    }
+}
+
+impl From<Vec<u8>> for UploadSource {
+    fn from(v: Vec<u8>) -> Self {
+        UploadSource::Bytes(Bytes::from(v))
+    }
+}
+
+impl From<Bytes> for UploadSource {
+    fn from(v: Bytes) -> Self {
+        UploadSource::Bytes(v)
+    }
+}
+
+impl From<&'static [u8]> for UploadSource {
+    fn from(v: &'static [u8]) -> Self {
+        UploadSource::Bytes(Bytes::from_static(v))
+    }
+}
+
+impl From<&'static str> for UploadSource {
+    fn from(v: &'static str) -> Self {
+        UploadSource::Bytes(Bytes::from_static(v.as_bytes()))
+    }
+}
+
+impl From<PathBuf> for UploadSource {
+    fn from(p: PathBuf) -> Self {
+        UploadSource::File(p)
+    }
+}
+
+impl From<&Path> for UploadSource {
+    fn from(p: &Path) -> Self {
+        UploadSource::File(p.to_path_buf())
+    }
+}
+
+/// Progress callback: bytes the server has confirmed, and the total if known.
+pub type Progress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
+
+/// Settings of a resumable upload.
+#[derive(Clone)]
+pub struct ResumableOptions {
+    /// Bytes per request, rounded up to a multiple of 256 KiB (default 8 MiB).
+    pub chunk_size: usize,
+    /// Called after every chunk the server confirms.
+    pub progress: Option<Progress>,
+    /// How many failures to resume from before giving up (default 10).
+    pub max_resumes: u32,
+}
+
+impl Default for ResumableOptions {
+    fn default() -> Self {
+        ResumableOptions {
+            chunk_size: 8 * 1024 * 1024,
+            progress: None,
+            max_resumes: 10,
+        }
+    }
+}
+
+impl fmt::Debug for ResumableOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResumableOptions")
+            .field("chunk_size", &self.chunk_size)
+            .field("progress", &self.progress.is_some())
+            .field("max_resumes", &self.max_resumes)
+            .finish()
+    }
+}
+
+impl ResumableOptions {
+    /// Sets the chunk size (rounded up to 256 KiB multiples).
+    pub fn chunk_size(mut self, bytes: usize) -> Self {
+        self.chunk_size = bytes;
+        self
+    }
+
+    /// Sets a progress callback.
+    pub fn progress(mut self, f: impl Fn(u64, Option<u64>) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+}
+
+fn io_error(id: &'static str, e: std::io::Error) -> Error {
+    Error::new(id, Kind::Io(e))
+}
+
+async fn open(
+    id: &'static str,
+    source: UploadSource,
+) -> Result<(Box<dyn AsyncRead + Send + Unpin>, Option<u64>), Error> {
+    Ok(match source {
+        UploadSource::Bytes(b) => {
+            let len = b.len() as u64;
+            (Box::new(std::io::Cursor::new(b)), Some(len))
+        }
+        UploadSource::File(path) => {
+            let file = tokio::fs::File::open(&path).await.map_err(|e| {
+                io_error(
+                    id,
+                    std::io::Error::new(e.kind(), format!("{}: {e}", path.display())),
+                )
+            })?;
+            let len = file.metadata().await.map_err(|e| io_error(id, e))?.len();
+            (Box::new(file), Some(len))
+        }
+        UploadSource::Reader { reader, len } => (reader, len),
+    })
+}
+
+fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> {
+    HeaderValue::from_str(value)
+        .ok()
+        .map(|v| (HeaderName::from_static(name), v))
+}
+
+impl Request {
+    fn media_spec(&self) -> Result<&'static crate::spec::MediaSpec, Error> {
+        self.spec
+            .media
+            .ok_or_else(|| Error::build(self.spec.id, "this method does not accept media"))
+    }
+
+    fn check_size(&self, len: Option<u64>) -> Result<(), Error> {
+        let media = self.media_spec()?;
+        match (len, media.max_size) {
+            (Some(len), Some(max)) if len > max => Err(Error::build(
+                self.spec.id,
+                format!("media is {len} bytes; this method accepts at most {max}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Uploads in one request: `uploadType=media`, or `multipart` (JSON
+    /// metadata + media as `multipart/related`) when a body is set. The media
+    /// is read into memory so the request can be retried; use
+    /// [`Request::upload_resumable`] for large files.
+    ///
+    /// # Errors
+    /// See [`Error`]; a size above the method's maximum is refused before sending.
+    pub async fn upload<T: DeserializeOwned>(
+        mut self,
+        source: UploadSource,
+        mime_type: &str,
+    ) -> Result<T, Error> {
+        let id = self.spec.id;
+        let media = self.media_spec()?;
+        let path = media
+            .simple_path
+            .ok_or_else(|| Error::build(id, "this method has no simple upload path"))?;
+        let (mut reader, len) = open(id, source).await?;
+        self.check_size(len)?;
+        let mut data = Vec::with_capacity(len.unwrap_or(0).min(64 << 20) as usize);
+        reader
+            .read_to_end(&mut data)
+            .await
+            .map_err(|e| io_error(id, e))?;
+        self.check_size(Some(data.len() as u64))?;
+        let metadata = self.body.take();
+        let upload_type = if metadata.is_some() {
+            "multipart"
+        } else {
+            "media"
+        };
+        self.set_query("uploadType", upload_type);
+        let mut parts = self.prepare(Some(path))?;
+        parts
+            .headers
+            .retain(|(n, _)| n != http::header::CONTENT_TYPE);
+        match metadata {
+            Some(json) => {
+                let boundary = format!("gapi_{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+                let mut body = Vec::with_capacity(json.len() + data.len() + 256);
+                body.extend_from_slice(
+                    format!(
+                        "--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(&json);
+                body.extend_from_slice(
+                    format!("\r\n--{boundary}\r\nContent-Type: {mime_type}\r\n\r\n").as_bytes(),
+                );
+                body.extend_from_slice(&data);
+                body.extend_from_slice(format!("\r\n--{boundary}--").as_bytes());
+                parts.headers.extend(header(
+                    "content-type",
+                    &format!("multipart/related; boundary={boundary}"),
+                ));
+                parts.body = Some(Bytes::from(body));
+            }
+            None => {
+                parts.headers.extend(header("content-type", mime_type));
+                parts.body = Some(Bytes::from(data));
+            }
+        }
+        let response = self.send_parts(&parts, |b| b).await?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(id, e, true))?;
+        decode(id, body, self.spec.service.data_wrapper)
+    }
+
+    /// Uploads with the resumable protocol; see the module docs.
+    ///
+    /// # Errors
+    /// See [`Error`]; gives up after `options.max_resumes` failures.
+    pub async fn upload_resumable<T: DeserializeOwned>(
+        mut self,
+        source: UploadSource,
+        mime_type: &str,
+        options: ResumableOptions,
+    ) -> Result<T, Error> {
+        let id = self.spec.id;
+        let media = self.media_spec()?;
+        let path = media
+            .resumable_path
+            .ok_or_else(|| Error::build(id, "this method has no resumable upload path"))?;
+        let (mut reader, total) = open(id, source).await?;
+        self.check_size(total)?;
+        self.set_query("uploadType", "resumable");
+        let mut parts = self.prepare(Some(path))?;
+        if parts.body.is_none() {
+            parts.body = Some(Bytes::new());
+        }
+        parts
+            .headers
+            .extend(header("x-upload-content-type", mime_type));
+        if let Some(total) = total {
+            parts
+                .headers
+                .extend(header("x-upload-content-length", &total.to_string()));
+        }
+        // Starting a session is safe to retry: nothing is stored until data arrives.
+        let start = self.send_parts(&parts, |b| b).await?;
+        let session = start
+            .headers()
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                Error::build(
+                    id,
+                    "the server started no upload session (no Location header)",
+                )
+            })?;
+
+        let chunk = options.chunk_size.max(1).div_ceil(CHUNK_GRANULARITY) * CHUNK_GRANULARITY;
+        let http = self.client.inner.http.clone();
+        let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+        let mut offset: u64 = 0; // file offset of buf[0]
+        let mut eof = false;
+        let mut known_total = total;
+        let mut failures = 0u32;
+        loop {
+            // Top the buffer up to one chunk.
+            while buf.len() < chunk && !eof {
+                let before = buf.len();
+                buf.resize(chunk, 0);
+                let n = reader
+                    .read(&mut buf[before..])
+                    .await
+                    .map_err(|e| io_error(id, e))?;
+                buf.truncate(before + n);
+                if n == 0 {
+                    eof = true;
+                }
+            }
+            if eof {
+                let actual = offset + buf.len() as u64;
+                if let Some(t) = known_total {
+                    if t != actual {
+                        return Err(io_error(
+                            id,
+                            std::io::Error::new(
+                                std::io::ErrorKind::UnexpectedEof,
+                                format!("media ended after {actual} of {t} bytes"),
+                            ),
+                        ));
+                    }
+                }
+                known_total = Some(actual);
+                self.check_size(known_total)?;
+            }
+            let total_text = known_total.map_or("*".to_string(), |t| t.to_string());
+            let range = if buf.is_empty() {
+                format!("bytes */{total_text}")
+            } else {
+                format!(
+                    "bytes {}-{}/{total_text}",
+                    offset,
+                    offset + buf.len() as u64 - 1
+                )
+            };
+            let sent = http
+                .put(&session)
+                .header(http::header::CONTENT_RANGE, range)
+                .body(Bytes::copy_from_slice(&buf))
+                .send()
+                .await;
+            let committed = match sent {
+                Ok(response) if response.status().is_success() => {
+                    let body = response
+                        .bytes()
+                        .await
+                        .map_err(|e| Error::transport(id, e, true))?;
+                    if let (Some(p), Some(t)) = (&options.progress, known_total) {
+                        p(t, Some(t));
+                    }
+                    return decode(id, body, self.spec.service.data_wrapper);
+                }
+                Ok(response) if response.status().as_u16() == 308 => {
+                    committed_bytes(response.headers())
+                }
+                Ok(response)
+                    if response.status().is_server_error() || response.status().as_u16() == 429 =>
+                {
+                    failures += 1;
+                    let err = check_status(id, response).await.err();
+                    if failures > options.max_resumes {
+                        return Err(err.unwrap_or_else(|| Error::build(id, "upload failed")));
+                    }
+                    self.query_committed(&http, &session, known_total, failures)
+                        .await?
+                }
+                Ok(response) => {
+                    return match check_status(id, response).await {
+                        Err(e) => Err(e),
+                        Ok(_) => Err(Error::build(id, "unexpected upload response")),
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    if failures > options.max_resumes {
+                        return Err(Error::transport(id, e, true));
+                    }
+                    self.query_committed(&http, &session, known_total, failures)
+                        .await?
+                }
+            };
+            if let Some(p) = &options.progress {
+                p(committed, known_total);
+            }
+            if committed < offset || committed > offset + buf.len() as u64 {
+                return Err(Error::build(
+                    id,
+                    format!(
+                        "server reports {committed} bytes stored, outside the chunk at {offset}"
+                    ),
+                ));
+            }
+            buf.drain(..(committed - offset) as usize);
+            offset = committed;
+        }
+    }
+
+    /// After a failure: waits, then asks the session how much it has stored.
+    async fn query_committed(
+        &self,
+        http: &reqwest::Client,
+        session: &str,
+        total: Option<u64>,
+        failures: u32,
+    ) -> Result<u64, Error> {
+        let id = self.spec.id;
+        let policy = self.client.inner.retry.clone();
+        for attempt in 0..policy.max_attempts.max(1) {
+            tokio::time::sleep(policy.backoff(failures + attempt, None)).await;
+            let total_text = total.map_or("*".to_string(), |t| t.to_string());
+            let response = http
+                .put(session)
+                .header(http::header::CONTENT_RANGE, format!("bytes */{total_text}"))
+                .body(Bytes::new())
+                .send()
+                .await;
+            match response {
+                Ok(r) if r.status().as_u16() == 308 => return Ok(committed_bytes(r.headers())),
+                Ok(r) if r.status().is_success() => return Ok(total.unwrap_or(0)),
+                Ok(r) if r.status().is_server_error() => continue,
+                Ok(r) => {
+                    return Err(check_status(id, r)
+                        .await
+                        .err()
+                        .unwrap_or_else(|| Error::build(id, "upload session lost")))
+                }
+                Err(_) => continue,
+            }
+        }
+        Err(Error::build(
+            id,
+            "the upload session did not answer a status query",
+        ))
+    }
+
+    /// Streams the media (`alt=media`) into `writer`; resumes with `Range`.
+    ///
+    /// # Errors
+    /// See [`Error`].
+    pub async fn download<W: AsyncWrite + Unpin + Send>(
+        mut self,
+        writer: &mut W,
+    ) -> Result<u64, Error> {
+        let id = self.spec.id;
+        self.set_query("alt", "media");
+        let parts: PreparedParts = self.prepare(None)?;
+        let policy = self.client.inner.retry.clone();
+        let mut written: u64 = 0;
+        let mut failures = 0u32;
+        loop {
+            let range = written;
+            let response = self
+                .send_parts(&parts, |b| {
+                    if range > 0 {
+                        b.header(http::header::RANGE, format!("bytes={range}-"))
+                    } else {
+                        b
+                    }
+                })
+                .await?;
+            if written > 0 && response.status().as_u16() != 206 {
+                return Err(Error::build(
+                    id,
+                    "the server ignored the Range header; cannot resume",
+                ));
+            }
+            let mut stream = response.bytes_stream();
+            let mut dropped = None;
+            while let Some(chunk) = stream.next().await {
+                match chunk {
+                    Ok(bytes) => {
+                        writer
+                            .write_all(&bytes)
+                            .await
+                            .map_err(|e| io_error(id, e))?;
+                        written += bytes.len() as u64;
+                    }
+                    Err(e) => {
+                        dropped = Some(e);
+                        break;
+                    }
+                }
+            }
+            match dropped {
+                None => {
+                    writer.flush().await.map_err(|e| io_error(id, e))?;
+                    return Ok(written);
+                }
+                Some(e) => {
+                    failures += 1;
+                    if failures >= policy.max_attempts {
+                        return Err(Error::transport(id, e, true));
+                    }
+                    tokio::time::sleep(policy.backoff(failures, None)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Bytes stored according to a 308's `Range: bytes=0-N` (none: 0).
+fn committed_bytes(headers: &http::HeaderMap) -> u64 {
+    headers
+        .get(http::header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit('-').next())
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .map_or(0, |last| last + 1)
+}

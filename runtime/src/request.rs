@@ -125,7 +125,8 @@ impl Request {
 
     /// Adds one value of a repeated query parameter.
     pub fn add_query(&mut self, name: impl Into<Cow<'static, str>>, value: impl ParamValue) {
-        self.query.push((name.into(), value.to_param().into_owned()));
+        self.query
+            .push((name.into(), value.to_param().into_owned()));
     }
 
     /// Removes a query parameter.
@@ -135,7 +136,11 @@ impl Request {
 
     /// The current value of a query parameter.
     pub fn query_value(&self, name: &str) -> Option<&str> {
-        self.query.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Adds a header to this call.
@@ -175,19 +180,25 @@ impl Request {
                 .map(|(_, v)| v.as_str())
         };
         let expand = |t: &str| {
-            template::expand(t, service.fully_encode_reserved_expansion, lookup).map_err(|e| match e {
-                template::TemplateError::Missing(name) => {
-                    Error::build(self.spec.id, format!("missing path parameter `{name}`"))
-                }
-                template::TemplateError::Unclosed => Error::build(self.spec.id, "malformed path template"),
-            })
+            template::expand(t, service.fully_encode_reserved_expansion, lookup).map_err(
+                |e| match e {
+                    template::TemplateError::Missing(name) => {
+                        Error::build(self.spec.id, format!("missing path parameter `{name}`"))
+                    }
+                    template::TemplateError::Unclosed => {
+                        Error::build(self.spec.id, "malformed path template")
+                    }
+                },
+            )
         };
         let mut url = String::with_capacity(root.len() + 64);
         url.push_str(root);
         match media_path {
             Some(path) => url.push_str(&expand(path.trim_start_matches('/'))?),
             None => {
-                if self.spec.download == Download::Service && self.query_value("alt") == Some("media") {
+                if self.spec.download == Download::Service
+                    && self.query_value("alt") == Some("media")
+                {
                     url.push_str("download/");
                 }
                 url.push_str(service.service_path);
@@ -219,7 +230,8 @@ impl Request {
         let mut out = vec![
             (
                 http::header::USER_AGENT,
-                HeaderValue::from_str(&inner.user_agent).unwrap_or(HeaderValue::from_static("gapi")),
+                HeaderValue::from_str(&inner.user_agent)
+                    .unwrap_or(HeaderValue::from_static("gapi")),
             ),
             (
                 HeaderName::from_static("x-goog-api-client"),
@@ -246,11 +258,18 @@ impl Request {
         headers.extend(self.headers.iter().map(|(n, v)| (n.clone(), v.clone())));
         let mut body = self.body.clone();
         if body.is_some() {
-            headers.push((http::header::CONTENT_TYPE, HeaderValue::from_static("application/json")));
+            headers.push((
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ));
         }
-        if method == HttpMethod::Get && url.len() + 1 + query.len() > MAX_GET_URL && body.is_none() {
+        if method == HttpMethod::Get && url.len() + 1 + query.len() > MAX_GET_URL && body.is_none()
+        {
             method = HttpMethod::Post;
-            headers.push((HeaderName::from_static("x-http-method-override"), HeaderValue::from_static("GET")));
+            headers.push((
+                HeaderName::from_static("x-http-method-override"),
+                HeaderValue::from_static("GET"),
+            ));
             headers.push((
                 http::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
@@ -380,7 +399,10 @@ impl Request {
 }
 
 /// Turns a non-success response into an [`Error`] with Google's error body.
-pub(crate) async fn check_status(id: &'static str, response: reqwest::Response) -> Result<reqwest::Response, Error> {
+pub(crate) async fn check_status(
+    id: &'static str,
+    response: reqwest::Response,
+) -> Result<reqwest::Response, Error> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
@@ -403,7 +425,17 @@ pub(crate) async fn check_status(id: &'static str, response: reqwest::Response) 
 }
 
 /// Decodes a JSON body (unwrapping `{"data": …}` for `dataWrapper` APIs).
-pub(crate) fn decode<T: DeserializeOwned>(id: &'static str, body: Bytes, unwrap: bool) -> Result<T, Error> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    id: &'static str,
+    body: Bytes,
+    unwrap: bool,
+) -> Result<T, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        // 204s and empty 200s: an all-optional struct is `{}`, `()` is `null`.
+        return serde_json::from_slice::<T>(b"{}")
+            .or_else(|_| serde_json::from_slice::<T>(b"null"))
+            .map_err(|source| Error::new(id, Kind::Decode { source, body }));
+    }
     let result = if unwrap {
         #[derive(serde::Deserialize)]
         struct Wrapped<T> {
@@ -433,7 +465,12 @@ impl PreparedParts {
             headers: self
                 .headers
                 .iter()
-                .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect(),
             body: self.body,
         }
@@ -443,7 +480,11 @@ impl PreparedParts {
 /// `application/x-www-form-urlencoded` pairs appended to `out`.
 fn form_urlencoded_pairs(out: &mut String) -> impl FnMut(&str, &str) + '_ {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-    const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
     move |name, value| {
         if !out.is_empty() {
             out.push('&');

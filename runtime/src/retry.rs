@@ -52,9 +52,13 @@ impl RetryPolicy {
     /// not) idempotent.
     pub fn should_retry(&self, error: &Error, idempotent: bool) -> bool {
         let safe_to_repeat = idempotent || self.retry_non_idempotent;
-        match &error.kind {
+        match &*error.kind {
             Kind::Transport { source, sent } => {
-                (!sent || safe_to_repeat) && (source.is_connect() || source.is_timeout() || source.is_request() || source.is_body())
+                (!sent || safe_to_repeat)
+                    && (source.is_connect()
+                        || source.is_timeout()
+                        || source.is_request()
+                        || source.is_body())
             }
             Kind::Api { status, google, .. } => {
                 let retryable = match status {
@@ -75,7 +79,9 @@ impl RetryPolicy {
     /// The pause before attempt `attempt + 1` (attempt counts from 1),
     /// honouring `Retry-After` when it asks for longer.
     pub fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = self.multiplier.powi(attempt.saturating_sub(1).min(30) as i32);
+        let exp = self
+            .multiplier
+            .powi(attempt.saturating_sub(1).min(30) as i32);
         let ceiling = self.initial_backoff.mul_f64(exp).min(self.max_backoff);
         // Full jitter: uniformly in [ceiling/2, ceiling].
         let jittered = ceiling.mul_f64(0.5 + fastrand::f64() * 0.5);
@@ -104,11 +110,20 @@ mod tests {
         };
         for _ in 0..50 {
             let b1 = p.backoff(1, None);
-            assert!(b1 >= Duration::from_millis(50) && b1 <= Duration::from_millis(100), "{b1:?}");
+            assert!(
+                b1 >= Duration::from_millis(50) && b1 <= Duration::from_millis(100),
+                "{b1:?}"
+            );
             let b5 = p.backoff(5, None);
-            assert!(b5 >= Duration::from_millis(200) && b5 <= Duration::from_millis(400), "{b5:?}");
+            assert!(
+                b5 >= Duration::from_millis(200) && b5 <= Duration::from_millis(400),
+                "{b5:?}"
+            );
         }
-        assert_eq!(p.backoff(1, Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(
+            p.backoff(1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
     }

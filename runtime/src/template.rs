@@ -6,7 +6,11 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but RFC 3986 unreserved characters.
-const SIMPLE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SIMPLE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Reserved expansion: unreserved + reserved characters stay.
 const RESERVED: &AsciiSet = &SIMPLE
@@ -112,6 +116,9 @@ mod tests {
             expand("a/{b}", false, |_| None),
             Err(TemplateError::Missing("b".to_string()))
         );
-        assert_eq!(expand("a/{b", false, one("x")), Err(TemplateError::Unclosed));
+        assert_eq!(
+            expand("a/{b", false, one("x")),
+            Err(TemplateError::Unclosed)
+        );
     }
 }

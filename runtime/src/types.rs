@@ -98,7 +98,8 @@ impl DateTime {
         let t = if secs >= 0 {
             UNIX_EPOCH + StdDuration::new(secs.unsigned_abs(), nanos)
         } else {
-            UNIX_EPOCH - StdDuration::from_secs(secs.unsigned_abs()) + StdDuration::from_nanos(u64::from(nanos))
+            UNIX_EPOCH - StdDuration::from_secs(secs.unsigned_abs())
+                + StdDuration::from_nanos(u64::from(nanos))
         };
         Ok(t)
     }
@@ -128,7 +129,7 @@ impl DateTime {
             rem % 60
         );
         if nanos > 0 {
-            s.push_str(&format!(".{nanos:09}").trim_end_matches('0').to_string());
+            s.push_str(format!(".{nanos:09}").trim_end_matches('0'));
         }
         s.push('Z');
         DateTime(s)
@@ -199,7 +200,11 @@ impl Bytes {
             GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
         const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG);
         const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
-        let engine = if text.contains(['-', '_']) { &URL_SAFE } else { &STANDARD };
+        let engine = if text.contains(['-', '_']) {
+            &URL_SAFE
+        } else {
+            &STANDARD
+        };
         engine
             .decode(text.trim())
             .map(Bytes)
@@ -248,7 +253,9 @@ impl crate::ParamValue for Bytes {
 
 /// Reads an open enum from a JSON string (used by [`crate::open_enum!`]).
 #[doc(hidden)]
-pub fn deserialize_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(d: D) -> Result<T, D::Error> {
+pub fn deserialize_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(
+    d: D,
+) -> Result<T, D::Error> {
     struct V<T>(std::marker::PhantomData<T>);
     impl<T: for<'a> From<&'a str>> Visitor<'_> for V<T> {
         type Value = T;
@@ -328,13 +335,24 @@ macro_rules! open_enum {
 /// RFC 3339 → (seconds, nanoseconds) since the epoch.
 fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -363,7 +381,10 @@ fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
         _ => return None,
     };
     let days = days_from_civil(year, month, day);
-    Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanos))
+    Some((
+        days * 86_400 + hour * 3600 + minute * 60 + second - offset,
+        nanos,
+    ))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -386,7 +407,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 #[cfg(test)]
@@ -402,13 +431,22 @@ mod tests {
         let back = DateTime::from_system_time(t.to_system_time().unwrap());
         assert_eq!(back.as_str(), "2024-05-01T12:34:56.789Z");
         assert!(DateTime::from("yesterday").unix_timestamp().is_err());
-        assert_eq!(DateTime::from_system_time(UNIX_EPOCH).as_str(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            DateTime::from_system_time(UNIX_EPOCH).as_str(),
+            "1970-01-01T00:00:00Z"
+        );
     }
 
     #[test]
     fn duration_round_trips() {
-        assert_eq!(Duration::from("3.5s").to_std().unwrap(), StdDuration::from_millis(3500));
-        assert_eq!(Duration::from(StdDuration::from_millis(1500)).as_str(), "1.5s");
+        assert_eq!(
+            Duration::from("3.5s").to_std().unwrap(),
+            StdDuration::from_millis(3500)
+        );
+        assert_eq!(
+            Duration::from(StdDuration::from_millis(1500)).as_str(),
+            "1.5s"
+        );
         assert_eq!(Duration::from(StdDuration::from_secs(60)).as_str(), "60s");
         assert!(Duration::from("-1s").to_std().is_err());
         assert!(Duration::from("5").to_std().is_err());
@@ -439,7 +477,13 @@ mod tests {
     #[test]
     fn open_enum_keeps_unknown_values() {
         let v: Vec<Color> = serde_json::from_str(r#"["RED","red","BLUE"]"#).unwrap();
-        assert_eq!(v, vec![Color::Red, Color::LowerRed, Color::Unknown("BLUE".into())]);
-        assert_eq!(serde_json::to_string(&v).unwrap(), r#"["RED","red","BLUE"]"#);
+        assert_eq!(
+            v,
+            vec![Color::Red, Color::LowerRed, Color::Unknown("BLUE".into())]
+        );
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"["RED","red","BLUE"]"#
+        );
     }
 }

@@ -40,7 +40,8 @@ macro_rules! string_int {
                 f.write_str(concat!("a ", $name, " as a string or number"))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<$t, E> {
-                v.parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+                v.parse()
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<$t, E> {
                 <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
@@ -102,7 +103,8 @@ impl<T: StringInt> StringInt for BTreeMap<String, T> {
         map.end()
     }
     fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        BTreeMap::<String, De<T>>::deserialize(d).map(|m| m.into_iter().map(|(k, v)| (k, v.0)).collect())
+        BTreeMap::<String, De<T>>::deserialize(d)
+            .map(|m| m.into_iter().map(|(k, v)| (k, v.0)).collect())
     }
 }
 
@@ -129,7 +131,11 @@ mod tests {
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct T {
-        #[serde(with = "super::int64", default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            with = "super::int64",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
         size: Option<i64>,
         #[serde(with = "super::int64", default)]
         list: Vec<u64>,
@@ -139,7 +145,10 @@ mod tests {
 
     #[test]
     fn int64_travels_as_strings_and_reads_numbers_too() {
-        let t: T = serde_json::from_str(r#"{"size":"-5","list":["18446744073709551615",3],"map":{"a":"9"}}"#).unwrap();
+        let t: T = serde_json::from_str(
+            r#"{"size":"-5","list":["18446744073709551615",3],"map":{"a":"9"}}"#,
+        )
+        .unwrap();
         assert_eq!(t.size, Some(-5));
         assert_eq!(t.list, vec![u64::MAX, 3]);
         assert_eq!(
@@ -148,7 +157,10 @@ mod tests {
         );
         let none: T = serde_json::from_str("{}").unwrap();
         assert_eq!(none.size, None);
-        assert_eq!(serde_json::to_string(&none).unwrap(), r#"{"list":[],"map":{}}"#);
+        assert_eq!(
+            serde_json::to_string(&none).unwrap(),
+            r#"{"list":[],"map":{}}"#
+        );
         let err = serde_json::from_str::<T>(r#"{"size":"12x"}"#).unwrap_err();
         assert!(err.to_string().contains("int64"), "{err}");
     }

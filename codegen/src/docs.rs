@@ -1,0 +1,101 @@
+//! Turning Google's descriptions into rustdoc that renders well and that
+//! `cargo doc` and doc tests accept.
+//!
+//! Descriptions are prose with stray markdown: `[foo]` would become a broken
+//! intra-doc link, `<name>` an unclosed HTML tag, an indented line a Rust code
+//! block that doc tests would try to compile, and a bare URL a rustdoc
+//! warning. We escape brackets and angle brackets, turn URLs into autolinks,
+//! drop leading indentation, and mark fenced blocks as `text`.
+
+/// Escapes a description for a doc comment.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_fence = false;
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let line = line.trim_start().trim_end();
+        if line.starts_with("```") {
+            out.push_str(if in_fence { "```" } else { "```text" });
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push_str(line);
+            continue;
+        }
+        escape_line(line, &mut out);
+    }
+    if in_fence {
+        out.push_str("\n```");
+    }
+    out.trim().to_string()
+}
+
+fn escape_line(line: &str, out: &mut String) {
+    let mut rest = line;
+    while !rest.is_empty() {
+        if let Some(url_len) = url_at(rest) {
+            let (url, tail) = rest.split_at(url_len);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = tail;
+            continue;
+        }
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
+        match c {
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' => out.push_str("\\\\"),
+            '|' => out.push_str("\\|"),
+            '#' if out.ends_with('\n') || out.is_empty() => out.push_str("\\#"),
+            _ => out.push(c),
+        }
+        rest = chars.as_str();
+    }
+}
+
+/// Length of a URL starting at the beginning of `s`, if one does.
+fn url_at(s: &str) -> Option<usize> {
+    if !(s.starts_with("https://") || s.starts_with("http://")) {
+        return None;
+    }
+    let end = s
+        .find(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '<' | '>' | '"' | '`' | ')' | ']' | '[' | '(' | '\'' | '|'
+                )
+        })
+        .unwrap_or(s.len());
+    // Trailing punctuation belongs to the sentence.
+    let url = s[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    (url.len() > "https://".len()).then_some(url.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_markdown_hazards() {
+        assert_eq!(
+            escape("See [foo] and <bar>."),
+            "See \\[foo\\] and &lt;bar&gt;."
+        );
+        assert_eq!(
+            escape("Docs: https://developers.google.com/drive. Done"),
+            "Docs: <https://developers.google.com/drive>. Done"
+        );
+        assert_eq!(escape("a\n    indented code\nb"), "a\nindented code\nb");
+        assert_eq!(escape("```\nlet x = 1;\n```"), "```text\nlet x = 1;\n```");
+        assert_eq!(escape("```\nunclosed"), "```text\nunclosed\n```");
+        assert_eq!(escape("# heading"), "\\# heading");
+    }
+}

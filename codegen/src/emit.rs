@@ -1,0 +1,736 @@
+//! IR → tokens. No decisions here: names and types come from the IR.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::*;
+use crate::names::RustName;
+
+/// How the root module reaches the other modules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `pub mod x { include!(concat!(env!("OUT_DIR"), "/x.rs")); }` (build scripts).
+    OutDir,
+    /// `pub mod x;` next to `lib.rs` (checked-in sources).
+    Files,
+}
+
+/// One output file: name and tokens.
+#[derive(Debug)]
+pub struct EmittedFile {
+    /// File name (`lib.rs`, `types.rs`, `files.rs`).
+    pub name: String,
+    /// Its tokens.
+    pub tokens: TokenStream,
+}
+
+fn ident(name: &RustName) -> Ident {
+    if name.raw {
+        Ident::new_raw(&name.text, Span::call_site())
+    } else {
+        Ident::new(&name.text, Span::call_site())
+    }
+}
+
+fn doc_attrs(doc: &str) -> TokenStream {
+    if doc.is_empty() {
+        return TokenStream::new();
+    }
+    let lines = doc.lines().map(|l| format!(" {l}"));
+    quote! { #( #[doc = #lines] )* }
+}
+
+fn cfg_attr(features: &[String]) -> TokenStream {
+    match features {
+        [] => TokenStream::new(),
+        [one] => quote! { #[cfg(feature = #one)] },
+        many => quote! { #[cfg(any( #( feature = #many ),* ))] },
+    }
+}
+
+/// Deprecation of fields and enum values goes into the docs: a
+/// `#[deprecated]` attribute would make the derived serde code (which must
+/// still read them) warn.
+fn with_deprecation(doc: &str, deprecated: bool) -> String {
+    if deprecated {
+        format!("**Deprecated.** {doc}")
+    } else {
+        doc.to_string()
+    }
+}
+
+fn deprecated_attr(deprecated: bool) -> TokenStream {
+    if deprecated {
+        quote! { #[deprecated = "deprecated by the API"] }
+    } else {
+        TokenStream::new()
+    }
+}
+
+/// The Rust spelling of an IR type.
+pub fn type_tokens(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => quote!(::std::string::String),
+        Type::Bool => quote!(bool),
+        Type::I32 => quote!(i32),
+        Type::U32 => quote!(u32),
+        Type::I64 { .. } => quote!(i64),
+        Type::U64 { .. } => quote!(u64),
+        Type::F32 => quote!(f32),
+        Type::F64 => quote!(f64),
+        Type::Any => quote!(::gapi_runtime::serde_json::Value),
+        Type::DateTime => quote!(::gapi_runtime::types::DateTime),
+        Type::Duration => quote!(::gapi_runtime::types::Duration),
+        Type::FieldMask => quote!(::gapi_runtime::types::FieldMask),
+        Type::Bytes => quote!(::gapi_runtime::types::Bytes),
+        Type::Named(n) => {
+            let n = ident(n);
+            quote!(crate::types::#n)
+        }
+        Type::LocalEnum(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+        Type::Vec(inner) => {
+            let inner = type_tokens(inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        Type::Map(inner) => {
+            let inner = type_tokens(inner);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        Type::Boxed(inner) => {
+            let inner = type_tokens(inner);
+            quote!(::std::boxed::Box<#inner>)
+        }
+    }
+}
+
+/// Emits every file of an API.
+pub fn emit(api: &Api, layout: Layout) -> Vec<EmittedFile> {
+    let mut files = vec![EmittedFile {
+        name: "lib.rs".to_string(),
+        tokens: emit_root(api, layout),
+    }];
+    files.push(EmittedFile {
+        name: "types.rs".to_string(),
+        tokens: emit_types(&api.types),
+    });
+    for r in &api.resources {
+        files.push(EmittedFile {
+            name: format!("{}.rs", r.module.text),
+            tokens: emit_resource_module(r),
+        });
+    }
+    files
+}
+
+fn module_decl(name: &RustName, doc: &str, features: &[String], layout: Layout) -> TokenStream {
+    let m = ident(name);
+    let cfg = cfg_attr(features);
+    let doc = doc_attrs(doc);
+    match layout {
+        Layout::OutDir => {
+            let file = format!("/{}.rs", name.text);
+            quote! {
+                #doc
+                #cfg
+                pub mod #m { include!(concat!(env!("OUT_DIR"), #file)); }
+            }
+        }
+        Layout::Files => quote! { #doc #cfg pub mod #m; },
+    }
+}
+
+fn emit_root(api: &Api, layout: Layout) -> TokenStream {
+    let service = ident(&api.service_type);
+    let id = &api.id;
+    let revision = &api.revision;
+    let root_url = &api.root_url;
+    let service_path = &api.service_path;
+    let fully = api.fully_encode_reserved_expansion;
+    let wrapper = api.data_wrapper;
+    let types_mod = module_decl(
+        &RustName {
+            text: "types".into(),
+            raw: false,
+        },
+        "Request and response types.",
+        &[],
+        layout,
+    );
+    let resource_mods = api.resources.iter().map(|r| {
+        module_decl(
+            &r.module,
+            &format!("The `{}` resource.", r.wire),
+            r.feature.as_slice(),
+            layout,
+        )
+    });
+    let scopes = api.scopes.iter().map(|s| {
+        let name = ident(&s.name);
+        let doc = doc_attrs(&format!("{}\n\n`{}`", s.doc, s.url));
+        let url = &s.url;
+        quote! { #doc pub const #name: &str = #url; }
+    });
+    let accessors = api.resources.iter().map(|r| {
+        let accessor = ident(&r.accessor);
+        let module = ident(&r.module);
+        let ty = ident(&r.type_name);
+        let cfg = cfg_attr(r.feature.as_slice());
+        let doc = format!(" The `{}` resource.", r.wire);
+        quote! {
+            #[doc = #doc]
+            #cfg
+            pub fn #accessor(&self) -> #module::#ty {
+                #module::#ty::new(&self.client)
+            }
+        }
+    });
+    let root_methods = api
+        .methods
+        .iter()
+        .map(|m| emit_method_fn(m, quote!(self.client)));
+    let root_calls = api.methods.iter().map(emit_call);
+    let root_enums = api.root_enums.iter().map(emit_typedef);
+    let service_doc = doc_attrs(&format!(
+        "The {} API ({}), revision {}.\n\nCreate one with [`{}::builder`] or [`build`]; clones are cheap and share one connection pool.",
+        api.title, api.id, api.revision, api.service_type.text
+    ));
+    let build_doc = doc_attrs(&format!(
+        "A client for the {} API with these credentials and default settings, like Python's `build(\"{}\", \"{}\", credentials=creds)`.",
+        api.title, api.name, api.version
+    ));
+    quote! {
+        /// The API this crate calls: default root URL, service path, revision.
+        pub static SERVICE: ::gapi_runtime::spec::ServiceSpec = ::gapi_runtime::spec::ServiceSpec {
+            id: #id,
+            revision: #revision,
+            root_url: #root_url,
+            service_path: #service_path,
+            fully_encode_reserved_expansion: #fully,
+            data_wrapper: #wrapper,
+        };
+
+        pub use ::gapi_runtime::auth;
+        pub use ::gapi_runtime::Error;
+
+        /// OAuth 2.0 scopes of this API.
+        pub mod scopes {
+            #( #scopes )*
+        }
+
+        #types_mod
+        #( #resource_mods )*
+
+        #service_doc
+        #[derive(Debug, Clone)]
+        pub struct #service {
+            client: ::gapi_runtime::Client,
+        }
+
+        impl #service {
+            /// Settings: credentials, root URL (emulators, regional endpoints),
+            /// timeouts, retry policy, HTTP client.
+            pub fn builder() -> ::gapi_runtime::ClientBuilder {
+                ::gapi_runtime::Client::builder(&SERVICE)
+            }
+
+            /// Wraps a configured client.
+            pub fn from_client(client: ::gapi_runtime::Client) -> Self {
+                #service { client }
+            }
+
+            /// The underlying client.
+            pub fn client(&self) -> &::gapi_runtime::Client {
+                &self.client
+            }
+
+            #( #accessors )*
+            #( #root_methods )*
+        }
+
+        #build_doc
+        ///
+        /// # Panics
+        /// When the TLS backend cannot initialise (use `builder()` to handle that).
+        pub fn build(credentials: impl ::gapi_runtime::auth::Credentials + 'static) -> #service {
+            // Building a default client only fails if TLS cannot initialise,
+            // which is an environment defect rather than an input error.
+            #[allow(clippy::expect_used)]
+            let client = #service::builder()
+                .credentials(credentials)
+                .build()
+                .expect("HTTP client with default settings");
+            #service { client }
+        }
+
+        #( #root_calls )*
+        #( #root_enums )*
+    }
+}
+
+fn emit_types(types: &[TypeDef]) -> TokenStream {
+    let defs = types.iter().map(emit_typedef);
+    quote! { #( #defs )* }
+}
+
+fn emit_typedef(t: &TypeDef) -> TokenStream {
+    let name = ident(&t.name);
+    let doc = doc_attrs(&t.doc);
+    let cfg = cfg_attr(&t.features);
+    match &t.kind {
+        TypeKind::Struct(fields) => {
+            let fields = fields.iter().map(|f| {
+                let fname = ident(&f.name);
+                let ty = type_tokens(&f.ty);
+                let doc = doc_attrs(&with_deprecation(&f.doc, f.deprecated));
+                let wire = &f.wire;
+                let rename = (f.name.text != f.wire).then(|| quote!(rename = #wire,));
+                let with = f
+                    .ty
+                    .has_string_int()
+                    .then(|| quote!(with = "::gapi_runtime::wire::int64",));
+                quote! {
+                    #doc
+                    #[serde(#rename #with default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub #fname: ::std::option::Option<#ty>,
+                }
+            });
+            quote! {
+                #doc
+                #cfg
+                #[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize, ::gapi_runtime::serde::Deserialize)]
+                #[serde(crate = "::gapi_runtime::serde")]
+                pub struct #name {
+                    #( #fields )*
+                }
+            }
+        }
+        TypeKind::Enum(variants) => emit_enum(&name, &doc, &cfg, variants),
+        TypeKind::Alias(ty) => {
+            let ty = type_tokens(ty);
+            quote! { #doc #cfg pub type #name = #ty; }
+        }
+    }
+}
+
+fn emit_enum(
+    name: &Ident,
+    doc: &TokenStream,
+    cfg: &TokenStream,
+    variants: &[Variant],
+) -> TokenStream {
+    let variants = variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let vdoc = doc_attrs(&with_deprecation(&v.doc, v.deprecated));
+        let value = Literal::string(&v.value);
+        quote! { #vdoc #vname = #value, }
+    });
+    quote! {
+        ::gapi_runtime::open_enum! {
+            #doc
+            #cfg
+            // Variant names mirror the API's values, which often share a prefix.
+            #[allow(clippy::enum_variant_names)]
+            pub enum #name {
+                #( #variants )*
+            }
+        }
+    }
+}
+
+fn emit_resource_module(r: &Resource) -> TokenStream {
+    let mut items = TokenStream::new();
+    emit_resource(r, &mut items);
+    for e in &r.enums {
+        items.extend(emit_typedef(e));
+    }
+    items
+}
+
+fn emit_resource(r: &Resource, out: &mut TokenStream) {
+    let ty = ident(&r.type_name);
+    let doc = format!(" Methods of the `{}` resource.", r.wire);
+    let methods = r
+        .methods
+        .iter()
+        .map(|m| emit_method_fn(m, quote!(self.client)));
+    let subs = r.resources.iter().map(|s| {
+        let accessor = ident(&s.accessor);
+        let sty = ident(&s.type_name);
+        let doc = format!(" The `{}` resource.", s.wire);
+        quote! {
+            #[doc = #doc]
+            pub fn #accessor(&self) -> #sty {
+                #sty::new(&self.client)
+            }
+        }
+    });
+    out.extend(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #ty {
+            client: ::gapi_runtime::Client,
+        }
+
+        impl #ty {
+            pub(crate) fn new(client: &::gapi_runtime::Client) -> Self {
+                #ty { client: client.clone() }
+            }
+
+            #( #subs )*
+            #( #methods )*
+        }
+    });
+    for m in &r.methods {
+        out.extend(emit_call(m));
+    }
+    for s in &r.resources {
+        emit_resource(s, out);
+    }
+}
+
+fn http_method_tokens(m: gapi_discovery::HttpMethod) -> TokenStream {
+    use gapi_discovery::HttpMethod as H;
+    match m {
+        H::Get => quote!(::gapi_runtime::spec::HttpMethod::Get),
+        H::Post => quote!(::gapi_runtime::spec::HttpMethod::Post),
+        H::Put => quote!(::gapi_runtime::spec::HttpMethod::Put),
+        H::Patch => quote!(::gapi_runtime::spec::HttpMethod::Patch),
+        H::Delete => quote!(::gapi_runtime::spec::HttpMethod::Delete),
+        H::Head => quote!(::gapi_runtime::spec::HttpMethod::Head),
+    }
+}
+
+/// Argument type and conversion for a positional parameter.
+fn arg_tokens(p: &Param) -> (TokenStream, TokenStream) {
+    let name = ident(&p.name);
+    match (&p.ty, p.repeated) {
+        (Type::String, false) => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(#name.into()),
+        ),
+        (Type::LocalEnum(_), false) => {
+            let ty = type_tokens(&p.ty);
+            (quote!(impl ::std::convert::Into<#ty>), quote!(#name.into()))
+        }
+        (ty, false) => (type_tokens(ty), quote!(#name)),
+        (ty, true) => {
+            let ty = type_tokens(ty);
+            (quote!(::std::vec::Vec<#ty>), quote!(#name))
+        }
+    }
+}
+
+fn emit_method_fn(m: &Method, client: TokenStream) -> TokenStream {
+    let fn_name = ident(&m.fn_name);
+    let call = ident(&m.call_type);
+    let spec = ident(&m.spec_name);
+    let mut doc = m.doc.clone();
+    doc.push_str(&format!(
+        "\n\n`{} {}` (`{}`)",
+        m.http_method.as_str(),
+        m.path.replace('`', "'"),
+        m.id
+    ));
+    if !m.scopes.is_empty() {
+        doc.push_str("\n\nScopes (any one): ");
+        let list: Vec<String> = m.scopes.iter().map(|s| format!("`{s}`")).collect();
+        doc.push_str(&list.join(", "));
+    }
+    let doc = doc_attrs(&doc);
+    let deprecated = deprecated_attr(m.deprecated);
+    let mut args = Vec::new();
+    let mut sets = Vec::new();
+    for p in &m.positional {
+        let name = ident(&p.name);
+        let (ty, value) = arg_tokens(p);
+        args.push(quote!(#name: #ty));
+        let wire = &p.wire;
+        sets.push(match (p.location, p.repeated) {
+            (Location::Path, _) => quote! { gapi_request.path_param(#wire, #value); },
+            (Location::Query, false) => quote! { gapi_request.set_query(#wire, #value); },
+            (Location::Query, true) => {
+                quote! { for v in #value { gapi_request.add_query(#wire, v); } }
+            }
+        });
+    }
+    if let Some((name, ty)) = &m.request {
+        let name = ident(name);
+        let ty = type_tokens(ty);
+        args.push(quote!(#name: #ty));
+        sets.push(quote! { gapi_request.json_body(&#name); });
+    }
+    let many_args = (args.len() > 6).then(|| {
+        quote! {
+            // Mirrors the API's required parameters one to one.
+            #[allow(clippy::too_many_arguments)]
+        }
+    });
+    let mutability = if sets.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    quote! {
+        #doc
+        #deprecated
+        #many_args
+        pub fn #fn_name(&self, #( #args ),*) -> #call {
+            let #mutability gapi_request = ::gapi_runtime::Request::new(&#client, &#spec);
+            #( #sets )*
+            #call { request: gapi_request }
+        }
+    }
+}
+
+fn setter(p: &Param) -> TokenStream {
+    let name = ident(&p.name);
+    let wire = &p.wire;
+    let doc = doc_attrs(&p.doc);
+    let deprecated = deprecated_attr(p.deprecated);
+    let (arg, body) = match (&p.ty, p.repeated) {
+        (Type::String, false) => (
+            quote!(value: impl ::std::convert::Into<::std::string::String>),
+            quote!(self.request.set_query(#wire, value.into());),
+        ),
+        (Type::LocalEnum(_), false) => {
+            let ty = type_tokens(&p.ty);
+            (
+                quote!(value: impl ::std::convert::Into<#ty>),
+                quote!(self.request.set_query(#wire, value.into());),
+            )
+        }
+        (ty, false) => {
+            let ty = type_tokens(ty);
+            (
+                quote!(value: #ty),
+                quote!(self.request.set_query(#wire, value);),
+            )
+        }
+        (Type::String, true) => (
+            quote!(values: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>),
+            quote! {
+                self.request.remove_query(#wire);
+                for value in values { self.request.add_query(#wire, value.into()); }
+            },
+        ),
+        (ty, true) => {
+            let ty = type_tokens(ty);
+            (
+                quote!(values: impl ::std::iter::IntoIterator<Item = #ty>),
+                quote! {
+                    self.request.remove_query(#wire);
+                    for value in values { self.request.add_query(#wire, value); }
+                },
+            )
+        }
+    };
+    quote! {
+        #doc
+        #deprecated
+        #[inline]
+        pub fn #name(mut self, #arg) -> Self {
+            #body
+            self
+        }
+    }
+}
+
+fn emit_call(m: &Method) -> TokenStream {
+    let call = ident(&m.call_type);
+    let spec = ident(&m.spec_name);
+    let id = &m.id;
+    let http = http_method_tokens(m.http_method);
+    let path = &m.path;
+    let scopes = &m.scopes;
+    let api_version = match &m.api_version {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    };
+    let media = match &m.media_upload {
+        Some(mu) => {
+            let simple = opt_str(&mu.simple_path);
+            let resumable = opt_str(&mu.resumable_path);
+            let max = match mu.max_size {
+                Some(n) => quote!(::std::option::Option::Some(#n)),
+                None => quote!(::std::option::Option::None),
+            };
+            let accept = &mu.accept;
+            quote! {
+                ::std::option::Option::Some(&::gapi_runtime::spec::MediaSpec {
+                    simple_path: #simple,
+                    resumable_path: #resumable,
+                    max_size: #max,
+                    accept: &[ #( #accept ),* ],
+                })
+            }
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let download = match m.download {
+        Download::None => quote!(::gapi_runtime::spec::Download::None),
+        Download::AltMedia => quote!(::gapi_runtime::spec::Download::AltMedia),
+        Download::Service => quote!(::gapi_runtime::spec::Download::Service),
+    };
+    let setters = m.optional.iter().map(setter);
+    let (output, execute_body) = match &m.response {
+        Some(ty) => {
+            let ty = type_tokens(ty);
+            (ty, quote!(self.request.execute().await))
+        }
+        None => (quote!(()), quote!(self.request.execute_empty().await)),
+    };
+    let doc = format!(" The `{id}` call: set optional parameters, then `execute().await`.");
+    let paging = m.paging.as_ref().map(|p| emit_paging(&call, &output, p));
+    let media_methods = emit_media_methods(m, &output);
+    quote! {
+        static #spec: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
+            service: &crate::SERVICE,
+            id: #id,
+            http_method: #http,
+            path: #path,
+            scopes: &[ #( #scopes ),* ],
+            api_version: #api_version,
+            media: #media,
+            download: #download,
+        };
+
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a call does nothing until it is executed"]
+        pub struct #call {
+            request: ::gapi_runtime::Request,
+        }
+
+        impl #call {
+            #( #setters )*
+
+            ::gapi_runtime::standard_setters!();
+
+            /// Sends the request and decodes the response.
+            ///
+            /// # Errors
+            /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
+            pub async fn execute(self) -> ::std::result::Result<#output, ::gapi_runtime::Error> {
+                #execute_body
+            }
+
+            #media_methods
+        }
+
+        #paging
+    }
+}
+
+fn opt_str(s: &Option<String>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::std::option::Option::Some(#s)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn emit_paging(call: &Ident, page: &TokenStream, p: &Paging) -> TokenStream {
+    let next = ident(&p.next_token_field);
+    let (item_ty, into_items, items_fn) = match &p.items {
+        Some((field, ty)) => {
+            let field = ident(field);
+            let ty = type_tokens(ty);
+            (
+                ty.clone(),
+                quote!(page.#field.unwrap_or_default()),
+                quote! {
+                    /// Every item of every page, lazily, as a stream.
+                    pub fn items(self) -> ::gapi_runtime::futures_util::stream::BoxStream<'static, ::std::result::Result<#ty, ::gapi_runtime::Error>> {
+                        ::gapi_runtime::paging::items(self)
+                    }
+                },
+            )
+        }
+        None => (quote!(#page), quote!(::std::vec![page]), TokenStream::new()),
+    };
+    quote! {
+        impl #call {
+            /// Every page, lazily, as a stream (follows `nextPageToken`).
+            pub fn pages(self) -> ::gapi_runtime::futures_util::stream::BoxStream<'static, ::std::result::Result<#page, ::gapi_runtime::Error>> {
+                ::gapi_runtime::paging::pages(self)
+            }
+
+            #items_fn
+        }
+
+        impl ::gapi_runtime::Paginated for #call {
+            type Page = #page;
+            type Item = #item_ty;
+
+            fn set_page_token(&mut self, token: ::std::string::String) {
+                self.request.set_query("pageToken", token);
+            }
+
+            fn next_page_token(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
+                page.#next.clone()
+            }
+
+            fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
+                #into_items
+            }
+
+            fn fetch_page(self) -> ::gapi_runtime::auth::BoxFuture<'static, ::std::result::Result<Self::Page, ::gapi_runtime::Error>> {
+                ::std::boxed::Box::pin(self.execute())
+            }
+        }
+    }
+}
+
+fn emit_media_methods(m: &Method, output: &TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    // A method without a response still gets a body back; ignore it.
+    let (decode_as, finish) = match &m.response {
+        Some(_) => (output.clone(), TokenStream::new()),
+        None => (
+            quote!(::gapi_runtime::serde::de::IgnoredAny),
+            quote!(.map(|_| ())),
+        ),
+    };
+    if let Some(mu) = &m.media_upload {
+        if mu.simple_path.is_some() {
+            out.extend(quote! {
+                /// Uploads media in one request (with the metadata set on this
+                /// call, if any, as `multipart/related`).
+                ///
+                /// # Errors
+                /// As `execute`, plus I/O errors reading `media`, and a size
+                /// above the method's maximum.
+                pub async fn upload(self, media: impl ::std::convert::Into<::gapi_runtime::media::UploadSource>, mime_type: &str) -> ::std::result::Result<#output, ::gapi_runtime::Error> {
+                    self.request.upload::<#decode_as>(media.into(), mime_type).await #finish
+                }
+            });
+        }
+        if mu.resumable_path.is_some() {
+            out.extend(quote! {
+                /// Uploads media with the resumable protocol, in chunks, resuming
+                /// after dropped connections and server errors.
+                ///
+                /// # Errors
+                /// As `execute`, plus I/O errors reading `media`.
+                pub async fn upload_resumable(self, media: impl ::std::convert::Into<::gapi_runtime::media::UploadSource>, mime_type: &str, options: ::gapi_runtime::media::ResumableOptions) -> ::std::result::Result<#output, ::gapi_runtime::Error> {
+                    self.request.upload_resumable::<#decode_as>(media.into(), mime_type, options).await #finish
+                }
+            });
+        }
+    }
+    if m.download != Download::None {
+        out.extend(quote! {
+            /// Downloads the media (`alt=media`) into `writer`, resuming with
+            /// `Range` after a dropped connection. Returns the bytes written.
+            ///
+            /// # Errors
+            /// As `execute`, plus I/O errors writing.
+            pub async fn download<W: ::gapi_runtime::media::AsyncWrite + ::std::marker::Unpin + ::std::marker::Send>(self, writer: &mut W) -> ::std::result::Result<u64, ::gapi_runtime::Error> {
+                self.request.download(writer).await
+            }
+        });
+    }
+    out
+}

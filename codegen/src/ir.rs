@@ -1,0 +1,290 @@
+//! The intermediate representation: an API with every name and Rust type
+//! decided. [`crate::lower`] builds it; [`crate::emit`] only prints it.
+
+use crate::names::RustName;
+
+/// A whole API, ready to print.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// `drive:v3`.
+    pub id: String,
+    /// `drive`.
+    pub name: String,
+    /// `v3`.
+    pub version: String,
+    /// Document revision.
+    pub revision: String,
+    /// Human title.
+    pub title: String,
+    /// Description (already escaped for rustdoc).
+    pub doc: String,
+    /// Documentation link.
+    pub documentation_link: Option<String>,
+    /// Default root URL.
+    pub root_url: String,
+    /// Service path.
+    pub service_path: String,
+    /// `fullyEncodeReservedExpansion`.
+    pub fully_encode_reserved_expansion: bool,
+    /// `dataWrapper` feature.
+    pub data_wrapper: bool,
+    /// The service struct (`Drive`).
+    pub service_type: RustName,
+    /// OAuth scopes.
+    pub scopes: Vec<Scope>,
+    /// Named types (schemas and their nested types), sorted by name.
+    pub types: Vec<TypeDef>,
+    /// Top-level resources.
+    pub resources: Vec<Resource>,
+    /// Methods directly on the API.
+    pub methods: Vec<Method>,
+    /// Parameter enums of those methods.
+    pub root_enums: Vec<TypeDef>,
+    /// Non-fatal problems met while lowering (e.g. dangling `$ref`).
+    pub warnings: Vec<String>,
+}
+
+/// An OAuth scope constant.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Constant name.
+    pub name: RustName,
+    /// Scope URL.
+    pub url: String,
+    /// Description.
+    pub doc: String,
+}
+
+/// A Rust type for a value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Type {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `u32`.
+    U32,
+    /// `i64`; `string_encoded` when it travels as a JSON string.
+    I64 {
+        /// JSON string on the wire.
+        string_encoded: bool,
+    },
+    /// `u64`.
+    U64 {
+        /// JSON string on the wire.
+        string_encoded: bool,
+    },
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `serde_json::Value`.
+    Any,
+    /// `gapi_runtime::types::DateTime`.
+    DateTime,
+    /// `gapi_runtime::types::Duration`.
+    Duration,
+    /// `gapi_runtime::types::FieldMask`.
+    FieldMask,
+    /// `gapi_runtime::types::Bytes`.
+    Bytes,
+    /// A generated type in `crate::types`.
+    Named(RustName),
+    /// A parameter enum generated in the resource module.
+    LocalEnum(RustName),
+    /// `Vec<T>`.
+    Vec(Box<Type>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Type>),
+    /// `Box<T>` (breaks recursion).
+    Boxed(Box<Type>),
+}
+
+impl Type {
+    /// Whether a 64-bit integer inside travels as a string, so the field
+    /// needs `gapi_runtime::wire::int64`.
+    pub fn has_string_int(&self) -> bool {
+        match self {
+            Type::I64 { string_encoded } | Type::U64 { string_encoded } => *string_encoded,
+            Type::Vec(inner) | Type::Map(inner) => inner.has_string_int(),
+            _ => false,
+        }
+    }
+}
+
+/// A named type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: RustName,
+    /// Escaped description.
+    pub doc: String,
+    /// Cargo features any of which enables it (empty: always).
+    pub features: Vec<String>,
+    /// What it is.
+    pub kind: TypeKind,
+}
+
+/// The shapes a named type takes.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// A struct of optional fields.
+    Struct(Vec<Field>),
+    /// An open enum.
+    Enum(Vec<Variant>),
+    /// `pub type X = …;` for non-object top-level schemas.
+    Alias(Type),
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Rust name.
+    pub name: RustName,
+    /// Name on the wire.
+    pub wire: String,
+    /// Type inside the `Option`.
+    pub ty: Type,
+    /// Escaped description.
+    pub doc: String,
+    /// Deprecated in the document.
+    pub deprecated: bool,
+}
+
+/// An enum variant.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Rust name.
+    pub name: RustName,
+    /// Wire value.
+    pub value: String,
+    /// Escaped description.
+    pub doc: String,
+    /// Deprecated in the document.
+    pub deprecated: bool,
+}
+
+/// A resource (group of methods).
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Wire name.
+    pub wire: String,
+    /// Accessor method name on the parent.
+    pub accessor: RustName,
+    /// Struct name.
+    pub type_name: RustName,
+    /// Module name (top-level resources only).
+    pub module: RustName,
+    /// Cargo feature (top-level resources only).
+    pub feature: Option<String>,
+    /// Nested resources.
+    pub resources: Vec<Resource>,
+    /// Methods.
+    pub methods: Vec<Method>,
+    /// Parameter enums used by this resource's methods (top-level resources collect all).
+    pub enums: Vec<TypeDef>,
+    /// Deprecated in the document.
+    pub deprecated: bool,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// Path template.
+    Path,
+    /// Query string.
+    Query,
+}
+
+/// A method parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name (argument or setter).
+    pub name: RustName,
+    /// Type of one value.
+    pub ty: Type,
+    /// Path or query.
+    pub location: Location,
+    /// Repeated.
+    pub repeated: bool,
+    /// Escaped description.
+    pub doc: String,
+    /// Deprecated.
+    pub deprecated: bool,
+}
+
+/// How the response pages.
+#[derive(Debug, Clone)]
+pub struct Paging {
+    /// Field holding the next token (`next_page_token`).
+    pub next_token_field: RustName,
+    /// The list field and its item type, when the page has one.
+    pub items: Option<(RustName, Type)>,
+}
+
+/// Media upload support.
+#[derive(Debug, Clone)]
+pub struct MediaUpload {
+    /// Simple/multipart path.
+    pub simple_path: Option<String>,
+    /// Resumable path.
+    pub resumable_path: Option<String>,
+    /// Maximum size in bytes.
+    pub max_size: Option<u64>,
+    /// Accepted MIME ranges.
+    pub accept: Vec<String>,
+}
+
+/// How a method downloads media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Download {
+    /// It does not.
+    None,
+    /// `alt=media`.
+    AltMedia,
+    /// Through `download/`.
+    Service,
+}
+
+/// A REST method.
+#[derive(Debug, Clone)]
+pub struct Method {
+    /// Dotted id.
+    pub id: String,
+    /// Method name on the resource.
+    pub fn_name: RustName,
+    /// Call builder struct.
+    pub call_type: RustName,
+    /// Static spec name.
+    pub spec_name: RustName,
+    /// Escaped description.
+    pub doc: String,
+    /// HTTP verb.
+    pub http_method: gapi_discovery::HttpMethod,
+    /// Path template.
+    pub path: String,
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// `x-goog-api-version`.
+    pub api_version: Option<String>,
+    /// Deprecated.
+    pub deprecated: bool,
+    /// Positional parameters (from `parameterOrder`).
+    pub positional: Vec<Param>,
+    /// Setters.
+    pub optional: Vec<Param>,
+    /// Body type and the argument name.
+    pub request: Option<(RustName, Type)>,
+    /// Response type (`None`: no useful body).
+    pub response: Option<Type>,
+    /// Paging, when the method pages.
+    pub paging: Option<Paging>,
+    /// Upload support.
+    pub media_upload: Option<MediaUpload>,
+    /// Download support.
+    pub download: Download,
+}

@@ -1,0 +1,756 @@
+//! Discovery model → IR. Every naming and typing decision happens here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use gapi_discovery::model::{Body, Method as DMethod, Resource as DResource};
+use gapi_discovery::{ParameterLocation, RestDescription, Schema, SchemaType};
+
+use crate::docs::escape;
+use crate::ir::*;
+use crate::names::{self, Namespace, RustName};
+
+/// Names every call builder defines itself; parameters yield to them.
+pub const CALL_RESERVED: &[&str] = &[
+    "request",
+    "execute",
+    "preview",
+    "pages",
+    "items",
+    "fields",
+    "quota_user",
+    "header",
+    "param",
+    "retry_policy",
+    "upload",
+    "upload_resumable",
+    "download",
+    "into_request",
+];
+
+/// Lowers a document into the IR.
+pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
+    let mut l = Lowerer::new(doc);
+    l.lower_schemas();
+    let mut root_ns =
+        Namespace::with_reserved(&["SERVICE", "types", "scopes", "build", "auth", "Error"]);
+    let service_type = root_ns.claim(names::type_name(
+        doc.canonical_name.as_deref().unwrap_or(&doc.name),
+    ));
+    let mut root_values = Namespace::with_reserved(&["builder", "from_client", "client", "new"]);
+
+    // Top-level methods live at the crate root.
+    let mut root_enums = Vec::new();
+    let mut methods = Vec::new();
+    for (name, m) in doc.methods() {
+        let fn_name = root_values.claim(names::value_name(name));
+        methods.push(l.lower_method(name, m, "", fn_name, &mut root_ns, &mut root_enums));
+    }
+
+    let mut resources = Vec::new();
+    for (name, r) in doc.resources() {
+        let accessor = root_values.claim_with(names::value_name(name), "_resource");
+        let module = root_ns.claim_with(names::value_name(name), "_resource");
+        let mut module_ns = Namespace::with_reserved(&[]);
+        let mut enums = Vec::new();
+        let mut res = l.lower_resource(name, r, "", accessor, &mut module_ns, &mut enums);
+        res.module = module;
+        res.feature = resource_features.then(|| feature_name(name));
+        res.enums = enums;
+        resources.push(res);
+    }
+    if resource_features {
+        l.gate_types(&resources, &methods);
+    }
+    l.box_recursive_fields();
+    l.types.sort_by(|a, b| a.name.text.cmp(&b.name.text));
+
+    let mut scope_ns = Namespace::default();
+    let scopes = doc
+        .scopes()
+        .iter()
+        .map(|(url, info)| Scope {
+            name: scope_ns.claim(scope_const_name(url)),
+            url: url.clone(),
+            doc: escape(info.description.as_deref().unwrap_or("")),
+        })
+        .collect();
+
+    Api {
+        id: doc
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("{}:{}", doc.name, doc.version)),
+        name: doc.name.clone(),
+        version: doc.version.clone(),
+        revision: doc.revision.clone().unwrap_or_default(),
+        title: doc.title.clone().unwrap_or_else(|| doc.name.clone()),
+        doc: escape(doc.description.as_deref().unwrap_or("")),
+        documentation_link: doc.documentation_link.clone(),
+        root_url: doc
+            .root_url
+            .clone()
+            .unwrap_or_else(|| "https://www.googleapis.com/".to_string()),
+        service_path: doc.service_path.clone().unwrap_or_default(),
+        fully_encode_reserved_expansion: doc.fully_encode_reserved_expansion.unwrap_or(false),
+        data_wrapper: doc
+            .features
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|f| f == "dataWrapper")),
+        service_type,
+        scopes,
+        types: l.types,
+        resources,
+        methods,
+        root_enums,
+        warnings: l.warnings,
+    }
+}
+
+/// Cargo feature name of a top-level resource.
+pub fn feature_name(resource: &str) -> String {
+    let s = names::snake(resource);
+    if s.is_empty() {
+        "resource".to_string()
+    } else {
+        s
+    }
+}
+
+fn scope_const_name(url: &str) -> RustName {
+    let short = url
+        .trim_start_matches("https://www.googleapis.com/auth/")
+        .trim_start_matches("https://")
+        .trim_end_matches('/');
+    names::const_name(short)
+}
+
+/// Parses `maxSize` such as `5120GB` (binary units, as Google means them).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..digits].parse().ok()?;
+    let factor: u64 = match t[digits..].trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "KB" | "K" => 1 << 10,
+        "MB" | "M" => 1 << 20,
+        "GB" | "G" => 1 << 30,
+        "TB" | "T" => 1 << 40,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+struct Lowerer<'a> {
+    doc: &'a RestDescription,
+    type_ns: Namespace,
+    schema_names: BTreeMap<String, RustName>,
+    types: Vec<TypeDef>,
+    warnings: Vec<String>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(doc: &'a RestDescription) -> Self {
+        let mut type_ns = Namespace::default();
+        let mut schema_names = BTreeMap::new();
+        // Names already in canonical form keep it; the others come second.
+        let (canonical, other): (Vec<&String>, Vec<&String>) = doc
+            .schemas()
+            .keys()
+            .partition(|name| names::type_name(name).text == **name);
+        for name in canonical.into_iter().chain(other) {
+            schema_names.insert(name.clone(), type_ns.claim(names::type_name(name)));
+        }
+        Lowerer {
+            doc,
+            type_ns,
+            schema_names,
+            types: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn lower_schemas(&mut self) {
+        for (wire, schema) in self.doc.schemas() {
+            let name = self.schema_names[wire].clone();
+            self.lower_named(name, schema, wire);
+        }
+    }
+
+    /// Defines a named type for `schema` under `name`.
+    fn lower_named(&mut self, name: RustName, schema: &Schema, ctx: &str) {
+        let doc = escape(schema.description.as_deref().unwrap_or(""));
+        let kind = if let Some(values) = schema.enum_values.as_ref().filter(|v| !v.is_empty()) {
+            TypeKind::Enum(self.variants(schema, values))
+        } else if is_object(schema) && schema.additional_properties.is_none()
+            || !schema.properties().is_empty()
+        {
+            TypeKind::Struct(self.fields(&name, schema))
+        } else {
+            TypeKind::Alias(self.lower_type(schema, ctx))
+        };
+        self.types.push(TypeDef {
+            name,
+            doc,
+            features: Vec::new(),
+            kind,
+        });
+    }
+
+    fn variants(&mut self, schema: &Schema, values: &[String]) -> Vec<Variant> {
+        let mut ns = Namespace::with_reserved(&["Unknown"]);
+        // Values already in canonical form keep their name (`ACTIVATED` and
+        // `activated` both want `Activated`; order decides, deterministically).
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| Variant {
+                name: ns.claim(names::type_name(value)),
+                value: value.clone(),
+                doc: escape(
+                    schema
+                        .enum_descriptions
+                        .as_ref()
+                        .and_then(|d| d.get(i))
+                        .map(String::as_str)
+                        .unwrap_or(""),
+                ),
+                deprecated: schema
+                    .enum_deprecated
+                    .as_ref()
+                    .and_then(|d| d.get(i))
+                    .copied()
+                    .unwrap_or(false),
+            })
+            .collect()
+    }
+
+    fn fields(&mut self, owner: &RustName, schema: &Schema) -> Vec<Field> {
+        let mut ns = Namespace::default();
+        let mut fields = Vec::new();
+        for (wire, prop) in schema.properties() {
+            let name = ns.claim(names::value_name(wire));
+            let ctx = format!("{}{}", owner.text, names::camel(wire));
+            let ty = self.lower_type(prop, &ctx);
+            fields.push(Field {
+                name,
+                wire: wire.clone(),
+                ty,
+                doc: escape(prop.description.as_deref().unwrap_or("")),
+                deprecated: prop.deprecated.unwrap_or(false),
+            });
+        }
+        fields
+    }
+
+    /// The Rust type of a value; nested objects and enums become named types
+    /// called `ctx`.
+    fn lower_type(&mut self, schema: &Schema, ctx: &str) -> Type {
+        if let Some(reference) = &schema.reference {
+            return match self.schema_names.get(reference) {
+                Some(name) => Type::Named(name.clone()),
+                None => {
+                    self.warnings.push(format!(
+                        "`$ref: {reference}` names no schema; `{ctx}` is typed as a JSON value"
+                    ));
+                    Type::Any
+                }
+            };
+        }
+        if schema.enum_values.as_ref().is_some_and(|v| !v.is_empty()) {
+            let name = self.type_ns.claim(names::type_name(ctx));
+            self.lower_named(name.clone(), schema, ctx);
+            return Type::Named(name);
+        }
+        let format = schema.format.as_deref();
+        match schema.type_ {
+            Some(SchemaType::String) => scalar_string(format),
+            Some(SchemaType::Integer) => match format {
+                Some("int64") => Type::I64 {
+                    string_encoded: false,
+                },
+                Some("uint64") => Type::U64 {
+                    string_encoded: false,
+                },
+                Some("uint32") => Type::U32,
+                _ => Type::I32,
+            },
+            Some(SchemaType::Number) => match format {
+                Some("float") => Type::F32,
+                _ => Type::F64,
+            },
+            Some(SchemaType::Boolean) => Type::Bool,
+            Some(SchemaType::Any) | Some(SchemaType::Null) => Type::Any,
+            Some(SchemaType::Array) => match &schema.items {
+                Some(items) => Type::Vec(Box::new(self.lower_type(items, &format!("{ctx}Item")))),
+                None => Type::Vec(Box::new(Type::Any)),
+            },
+            Some(SchemaType::Object) | None => {
+                if !schema.properties().is_empty() {
+                    let name = self.type_ns.claim(names::type_name(ctx));
+                    self.lower_named(name.clone(), schema, ctx);
+                    Type::Named(name)
+                } else if let Some(values) = &schema.additional_properties {
+                    Type::Map(Box::new(self.lower_type(values, &format!("{ctx}Value"))))
+                } else {
+                    Type::Any
+                }
+            }
+        }
+    }
+
+    fn body_type(&mut self, body: &Body, ctx: &str) -> Type {
+        let schema = Schema {
+            reference: body.reference.clone(),
+            type_: body.type_,
+            additional_properties: body.additional_properties.clone(),
+            ..Schema::default()
+        };
+        self.lower_type(&schema, ctx)
+    }
+
+    fn lower_resource(
+        &mut self,
+        wire: &str,
+        r: &DResource,
+        parent_path: &str,
+        accessor: RustName,
+        module_ns: &mut Namespace,
+        enums: &mut Vec<TypeDef>,
+    ) -> Resource {
+        let path = format!("{parent_path}{}", names::camel(wire));
+        let type_name = module_ns.claim(names::type_name(&format!("{path}Resource")));
+        let mut values = Namespace::with_reserved(&["client", "new"]);
+        let mut methods = Vec::new();
+        for (name, m) in r.methods() {
+            let fn_name = values.claim(names::value_name(name));
+            methods.push(self.lower_method(name, m, &path, fn_name, module_ns, enums));
+        }
+        let mut resources = Vec::new();
+        for (name, sub) in r.resources() {
+            let accessor = values.claim_with(names::value_name(name), "_resource");
+            resources.push(self.lower_resource(name, sub, &path, accessor, module_ns, enums));
+        }
+        Resource {
+            wire: wire.to_string(),
+            accessor,
+            type_name,
+            module: RustName {
+                text: String::new(),
+                raw: false,
+            },
+            feature: None,
+            resources,
+            methods,
+            enums: Vec::new(),
+            deprecated: r.deprecated.unwrap_or(false),
+        }
+    }
+
+    fn lower_method(
+        &mut self,
+        wire: &str,
+        m: &DMethod,
+        resource_path: &str,
+        fn_name: RustName,
+        module_ns: &mut Namespace,
+        enums: &mut Vec<TypeDef>,
+    ) -> Method {
+        let base = format!("{resource_path}{}", names::camel(wire));
+        let call_type = module_ns.claim(names::type_name(&format!("{base}Call")));
+        let spec_name = module_ns.claim(names::const_name(&format!("{base}Spec")));
+        let params = m.parameters();
+
+        let mut args = Namespace::with_reserved(&["self", "gapi_request"]);
+        let mut positional = Vec::new();
+        for wire_name in m.parameter_order() {
+            let Some(p) = params.get(wire_name) else {
+                continue;
+            };
+            let name = args.claim(names::value_name(wire_name));
+            positional.push(self.lower_param(wire_name, p, name, &base, module_ns, enums));
+        }
+        let request = m.request.as_ref().map(|body| {
+            let name = args.claim_with(names::value_name("request"), "_body");
+            (name, self.body_type(body, &format!("{base}Request")))
+        });
+
+        let mut setters = Namespace::with_reserved(CALL_RESERVED);
+        let mut optional = Vec::new();
+        for (wire_name, p) in params {
+            if m.parameter_order().iter().any(|o| o == wire_name) {
+                continue;
+            }
+            let name = setters.claim_with(names::value_name(wire_name), "_param");
+            optional.push(self.lower_param(wire_name, p, name, &base, module_ns, enums));
+        }
+
+        let response = m
+            .response
+            .as_ref()
+            .map(|body| self.body_type(body, &format!("{base}Response")));
+        let paging = self.paging(m, response.as_ref());
+        let media_upload = m.media_upload.as_ref().map(|mu| {
+            let protocols = mu.protocols.as_ref();
+            MediaUpload {
+                simple_path: protocols
+                    .and_then(|p| p.simple.as_ref())
+                    .and_then(|p| p.path.clone()),
+                resumable_path: protocols
+                    .and_then(|p| p.resumable.as_ref())
+                    .and_then(|p| p.path.clone()),
+                max_size: mu.max_size.as_deref().and_then(parse_size),
+                accept: mu.accept.clone().unwrap_or_default(),
+            }
+        });
+        let download = match (m.supports_media_download, m.use_media_download_service) {
+            (Some(true), Some(true)) => Download::Service,
+            (Some(true), _) => Download::AltMedia,
+            _ => Download::None,
+        };
+        Method {
+            id: m.id.clone().unwrap_or_else(|| wire.to_string()),
+            fn_name,
+            call_type,
+            spec_name,
+            doc: escape(m.description.as_deref().unwrap_or("")),
+            http_method: m.http_method,
+            path: m.path.clone(),
+            scopes: m.scopes().to_vec(),
+            api_version: m.api_version.clone(),
+            deprecated: m.deprecated.unwrap_or(false),
+            positional,
+            optional,
+            request,
+            response,
+            paging,
+            media_upload,
+            download,
+        }
+    }
+
+    fn lower_param(
+        &mut self,
+        wire: &str,
+        p: &Schema,
+        name: RustName,
+        method_base: &str,
+        module_ns: &mut Namespace,
+        enums: &mut Vec<TypeDef>,
+    ) -> Param {
+        let ty = match p.enum_values.as_ref().filter(|v| !v.is_empty()) {
+            Some(values) => {
+                let enum_name = module_ns.claim(names::type_name(&format!(
+                    "{method_base}{}",
+                    names::camel(wire)
+                )));
+                let variants = self.variants(p, values);
+                enums.push(TypeDef {
+                    name: enum_name.clone(),
+                    doc: escape(p.description.as_deref().unwrap_or("")),
+                    features: Vec::new(),
+                    kind: TypeKind::Enum(variants),
+                });
+                Type::LocalEnum(enum_name)
+            }
+            None => match p.type_ {
+                Some(SchemaType::Integer) => match p.format.as_deref() {
+                    Some("uint32") => Type::U32,
+                    Some("int64") => Type::I64 {
+                        string_encoded: false,
+                    },
+                    Some("uint64") => Type::U64 {
+                        string_encoded: false,
+                    },
+                    _ => Type::I32,
+                },
+                Some(SchemaType::Number) => Type::F64,
+                Some(SchemaType::Boolean) => Type::Bool,
+                Some(SchemaType::String) => match p.format.as_deref() {
+                    Some("int64") => Type::I64 {
+                        string_encoded: false,
+                    },
+                    Some("uint64") => Type::U64 {
+                        string_encoded: false,
+                    },
+                    _ => Type::String,
+                },
+                _ => Type::String,
+            },
+        };
+        Param {
+            wire: wire.to_string(),
+            name,
+            ty,
+            location: match p.location {
+                Some(ParameterLocation::Path) => Location::Path,
+                _ => Location::Query,
+            },
+            repeated: p.is_repeated(),
+            doc: escape(p.description.as_deref().unwrap_or("")),
+            deprecated: p.deprecated.unwrap_or(false),
+        }
+    }
+
+    /// A method pages when it takes `pageToken` in the query and its response
+    /// struct has `nextPageToken`; its items are the one list of structs.
+    fn paging(&self, m: &DMethod, response: Option<&Type>) -> Option<Paging> {
+        let token = m.parameters().get("pageToken")?;
+        if token.location != Some(ParameterLocation::Query) {
+            return None;
+        }
+        let Some(Type::Named(name)) = response else {
+            return None;
+        };
+        let fields = self
+            .types
+            .iter()
+            .find(|t| &t.name == name)
+            .and_then(|t| match &t.kind {
+                TypeKind::Struct(fields) => Some(fields),
+                _ => None,
+            })?;
+        let next = fields
+            .iter()
+            .find(|f| f.wire == "nextPageToken" && f.ty == Type::String)?;
+        let lists: Vec<&Field> = fields
+            .iter()
+            .filter(|f| matches!(&f.ty, Type::Vec(inner) if matches!(**inner, Type::Named(_))))
+            .collect();
+        let items = match lists.as_slice() {
+            [one] => Some(*one),
+            many => many.iter().find(|f| f.wire == "items").copied(),
+        }
+        .and_then(|f| match &f.ty {
+            Type::Vec(inner) => Some((f.name.clone(), (**inner).clone())),
+            _ => None,
+        });
+        Some(Paging {
+            next_token_field: next.name.clone(),
+            items,
+        })
+    }
+
+    /// Adds `cfg(feature)` gates: a type is compiled when any resource that
+    /// reaches it is. Types reached by top-level methods, by every resource,
+    /// or by none stay ungated.
+    fn gate_types(&mut self, resources: &[Resource], root_methods: &[Method]) {
+        let deps: BTreeMap<String, BTreeSet<String>> = self
+            .types
+            .iter()
+            .map(|t| {
+                let mut out = BTreeSet::new();
+                match &t.kind {
+                    TypeKind::Struct(fields) => {
+                        fields.iter().for_each(|f| named_in(&f.ty, &mut out))
+                    }
+                    TypeKind::Alias(ty) => named_in(ty, &mut out),
+                    TypeKind::Enum(_) => {}
+                }
+                (t.name.text.clone(), out)
+            })
+            .collect();
+        let closure = |roots: BTreeSet<String>| {
+            let mut seen = BTreeSet::new();
+            let mut stack: Vec<String> = roots.into_iter().collect();
+            while let Some(t) = stack.pop() {
+                if seen.insert(t.clone()) {
+                    if let Some(next) = deps.get(&t) {
+                        stack.extend(next.iter().cloned());
+                    }
+                }
+            }
+            seen
+        };
+        let always = closure(method_roots(root_methods.iter()));
+        let mut reached_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for r in resources {
+            let Some(feature) = &r.feature else { continue };
+            let mut all = Vec::new();
+            collect_methods(r, &mut all);
+            for t in closure(method_roots(all.into_iter())) {
+                reached_by.entry(t).or_default().insert(feature.clone());
+            }
+        }
+        let every = resources.iter().filter(|r| r.feature.is_some()).count();
+        for t in &mut self.types {
+            if always.contains(&t.name.text) {
+                continue;
+            }
+            if let Some(features) = reached_by.get(&t.name.text) {
+                if features.len() < every {
+                    t.features = features.iter().cloned().collect();
+                }
+            }
+        }
+    }
+
+    /// Boxes struct fields that would make a type infinitely large: a plain
+    /// (non-`Vec`, non-map) reference inside the same strongly connected
+    /// component of the plain-reference graph.
+    fn box_recursive_fields(&mut self) {
+        let index: BTreeMap<String, usize> = self
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.text.clone(), i))
+            .collect();
+        let edges: Vec<Vec<usize>> = self
+            .types
+            .iter()
+            .map(|t| match &t.kind {
+                TypeKind::Struct(fields) => fields
+                    .iter()
+                    .filter_map(|f| match &f.ty {
+                        Type::Named(n) => index.get(&n.text).copied(),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let component = strongly_connected(&edges);
+        for i in 0..self.types.len() {
+            let mine = component[i];
+            if let TypeKind::Struct(fields) = &mut self.types[i].kind {
+                for f in fields {
+                    if let Type::Named(n) = &f.ty {
+                        if index.get(&n.text).is_some_and(|&j| component[j] == mine) {
+                            f.ty = Type::Boxed(Box::new(f.ty.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_object(schema: &Schema) -> bool {
+    matches!(schema.type_, Some(SchemaType::Object) | None) && schema.reference.is_none()
+}
+
+fn scalar_string(format: Option<&str>) -> Type {
+    match format {
+        Some("int64") => Type::I64 {
+            string_encoded: true,
+        },
+        Some("uint64") => Type::U64 {
+            string_encoded: true,
+        },
+        Some("byte") => Type::Bytes,
+        Some("date-time") | Some("google-datetime") => Type::DateTime,
+        Some("google-duration") => Type::Duration,
+        Some("google-fieldmask") => Type::FieldMask,
+        _ => Type::String,
+    }
+}
+
+fn named_in(ty: &Type, out: &mut BTreeSet<String>) {
+    match ty {
+        Type::Named(n) => {
+            out.insert(n.text.clone());
+        }
+        Type::Vec(inner) | Type::Map(inner) | Type::Boxed(inner) => named_in(inner, out),
+        _ => {}
+    }
+}
+
+fn method_roots<'m>(methods: impl Iterator<Item = &'m Method>) -> BTreeSet<String> {
+    let mut roots = BTreeSet::new();
+    for m in methods {
+        if let Some((_, ty)) = &m.request {
+            named_in(ty, &mut roots);
+        }
+        if let Some(ty) = &m.response {
+            named_in(ty, &mut roots);
+        }
+        for p in m.positional.iter().chain(&m.optional) {
+            named_in(&p.ty, &mut roots);
+        }
+    }
+    roots
+}
+
+fn collect_methods<'r>(r: &'r Resource, out: &mut Vec<&'r Method>) {
+    out.extend(r.methods.iter());
+    for sub in &r.resources {
+        collect_methods(sub, out);
+    }
+}
+
+/// Tarjan's algorithm, iteratively (schemas nest deeply in large APIs).
+/// Returns a component id per node.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+    let n = edges.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut component = vec![usize::MAX; n];
+    let mut stack = Vec::new();
+    let mut next_index = 0;
+    let mut next_component = 0;
+    for start in 0..n {
+        if index[start] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(start, 0)];
+        index[start] = next_index;
+        low[start] = next_index;
+        next_index += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
+            if let Some(&w) = edges[v].get(*edge) {
+                *edge += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+            } else {
+                work.pop();
+                if let Some(&(parent, _)) = work.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        component[w] = next_component;
+                        if w == v {
+                            break;
+                        }
+                    }
+                    next_component += 1;
+                }
+            }
+        }
+    }
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_use_binary_units() {
+        assert_eq!(parse_size("5120GB"), Some(5120 << 30));
+        assert_eq!(parse_size("10MB"), Some(10 << 20));
+        assert_eq!(parse_size("100"), Some(100));
+        assert_eq!(parse_size("lots"), None);
+    }
+
+    #[test]
+    fn tarjan_finds_cycles() {
+        // 0 -> 1 -> 2 -> 0, 3 -> 3, 4 alone
+        let c = strongly_connected(&[vec![1], vec![2], vec![0], vec![3], vec![]]);
+        assert_eq!(c[0], c[1]);
+        assert_eq!(c[1], c[2]);
+        assert_ne!(c[0], c[3]);
+        assert_ne!(c[3], c[4]);
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    gapi_codegen::build_script("generativelanguage", "v1beta");
+}
