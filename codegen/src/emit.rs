@@ -125,25 +125,35 @@ pub fn emit(api: &Api, layout: Layout) -> Vec<EmittedFile> {
     files
 }
 
+/// Outer attributes of every generated module. The docs are Google's prose:
+/// its list continuations are left unindented on purpose (indentation would
+/// make rustdoc see code blocks and doc tests try to compile them).
+fn prose_allowances() -> TokenStream {
+    quote! { #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)] }
+}
+
 fn module_decl(name: &RustName, doc: &str, features: &[String], layout: Layout) -> TokenStream {
     let m = ident(name);
     let cfg = cfg_attr(features);
     let doc = doc_attrs(doc);
+    let allow = prose_allowances();
     match layout {
         Layout::OutDir => {
             let file = format!("/{}.rs", name.text);
             quote! {
                 #doc
                 #cfg
+                #allow
                 pub mod #m { include!(concat!(env!("OUT_DIR"), #file)); }
             }
         }
-        Layout::Files => quote! { #doc #cfg pub mod #m; },
+        Layout::Files => quote! { #doc #cfg #allow pub mod #m; },
     }
 }
 
 fn emit_root(api: &Api, layout: Layout) -> TokenStream {
     let service = ident(&api.service_type);
+    let allow = prose_allowances();
     let id = &api.id;
     let revision = &api.revision;
     let root_url = &api.root_url;
@@ -216,6 +226,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
         pub use ::gapi_runtime::Error;
 
         /// OAuth 2.0 scopes of this API.
+        #allow
         pub mod scopes {
             #( #scopes )*
         }

@@ -61,11 +61,16 @@ pub fn build_rs(api: &str, version: &str) -> String {
     format!("fn main() {{\n    gapi_codegen::build_script({api:?}, {version:?});\n}}\n")
 }
 
+/// Crate-level allowance for Google's prose in doc comments: list
+/// continuations stay unindented on purpose, since indentation would make
+/// rustdoc see code blocks that doc tests then try to compile.
+pub const PROSE_ALLOW: &str = "// Doc comments carry Google's prose; see gapi_codegen::scaffold::PROSE_ALLOW.\n#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]";
+
 /// `src/lib.rs` of a crate under `generated/`.
 pub fn lib_rs() -> String {
-    "#![doc = include_str!(concat!(env!(\"OUT_DIR\"), \"/README.md\"))]\n\
-     include!(concat!(env!(\"OUT_DIR\"), \"/lib.rs\"));\n"
-        .to_string()
+    format!(
+        "#![doc = include_str!(concat!(env!(\"OUT_DIR\"), \"/README.md\"))]\n{PROSE_ALLOW}\ninclude!(concat!(env!(\"OUT_DIR\"), \"/lib.rs\"));\n"
+    )
 }
 
 /// `Cargo.toml` of a standalone crate (`gapi-codegen generate --out`).

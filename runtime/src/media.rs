@@ -291,7 +291,9 @@ impl Request {
             .headers()
             .get(http::header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
+            // Google sends an absolute URL; a relative one is resolved.
+            .and_then(|location| reqwest::Url::parse(&parts.url).ok()?.join(location).ok())
+            .map(String::from)
             .ok_or_else(|| {
                 Error::build(
                     id,

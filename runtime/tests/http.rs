@@ -1,0 +1,445 @@
+//! The runtime against a real socket: retries, Retry-After, errors, paging,
+//! resumable uploads that lose their connection, downloads resumed by Range.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use gapi_runtime::auth::{AuthError, BoxFuture, Credentials};
+use gapi_runtime::media::{ResumableOptions, UploadSource};
+use gapi_runtime::spec::{Download, HttpMethod, MediaSpec, MethodSpec, ServiceSpec};
+use gapi_runtime::{Client, Paginated, Request, RetryPolicy};
+use serde::Deserialize;
+use support::{json, serve, Reply};
+
+static SERVICE: ServiceSpec = ServiceSpec {
+    id: "test:v1",
+    revision: "20250101",
+    root_url: "https://test.googleapis.com/",
+    service_path: "test/v1/",
+    fully_encode_reserved_expansion: true,
+    data_wrapper: false,
+};
+
+static GET: MethodSpec = MethodSpec {
+    service: &SERVICE,
+    id: "test.things.get",
+    http_method: HttpMethod::Get,
+    path: "things/{thingId}",
+    scopes: &[],
+    api_version: Some("v20240101"),
+    media: None,
+    download: Download::AltMedia,
+};
+
+static LIST: MethodSpec = MethodSpec {
+    service: &SERVICE,
+    id: "test.things.list",
+    http_method: HttpMethod::Get,
+    path: "{+parent}/things",
+    scopes: &[],
+    api_version: None,
+    media: None,
+    download: Download::None,
+};
+
+static INSERT: MethodSpec = MethodSpec {
+    service: &SERVICE,
+    id: "test.things.insert",
+    http_method: HttpMethod::Post,
+    path: "things",
+    scopes: &[],
+    api_version: None,
+    media: Some(&MediaSpec {
+        simple_path: Some("/upload/test/v1/things"),
+        resumable_path: Some("/resumable/upload/test/v1/things"),
+        max_size: Some(10 << 20),
+        accept: &["*/*"],
+    }),
+    download: Download::None,
+};
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 5,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        ..RetryPolicy::default()
+    }
+}
+
+fn client(base: &str) -> Client {
+    Client::builder(&SERVICE)
+        .root_url(base)
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap()
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Thing {
+    id: String,
+}
+
+#[tokio::test]
+async fn preview_builds_google_style_urls_and_headers() {
+    let c = client("http://127.0.0.1:9/");
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "a/b c+d");
+    r.add_query("tag", "x");
+    r.add_query("tag", "y z");
+    r.set_query("fields", "id,name");
+    let p = r.preview().unwrap();
+    assert_eq!(p.method, "GET");
+    assert_eq!(
+        p.url,
+        "http://127.0.0.1:9/test/v1/things/a%2Fb%20c%2Bd?alt=json&prettyPrint=false&tag=x&tag=y%20z&fields=id%2Cname"
+    );
+    let header = |n: &str| p.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    assert_eq!(header("x-goog-api-version").as_deref(), Some("v20240101"));
+    assert!(header("x-goog-api-client").unwrap().contains("gdcl/"));
+    assert!(header("user-agent").unwrap().starts_with("gapi/"));
+
+    let mut l = Request::new(&c, &LIST);
+    l.path_param("parent", "projects/p/locations/l?x");
+    assert!(l.preview().unwrap().url.contains("/test/v1/projects/p/locations/l%3Fx/things?"));
+
+    let missing = Request::new(&c, &GET).preview().unwrap_err();
+    assert!(missing.is_build() && !missing.may_have_been_sent());
+    assert!(missing.to_string().contains("missing path parameter `thingId`"), "{missing}");
+}
+
+#[tokio::test]
+async fn long_get_urls_become_post_with_method_override() {
+    let c = client("http://127.0.0.1:9/");
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "1");
+    r.set_query("q", "x".repeat(3000));
+    let p = r.preview().unwrap();
+    assert_eq!(p.method, "POST");
+    assert!(!p.url.contains('?'));
+    assert!(p.headers.iter().any(|(k, v)| k == "x-http-method-override" && v == "GET"));
+    assert!(std::str::from_utf8(p.body.as_ref().unwrap()).unwrap().starts_with("alt=json&"));
+}
+
+#[tokio::test]
+async fn retries_5xx_and_429_honouring_retry_after() {
+    let server = serve(4, |i, _| match i {
+        0 => Reply::Respond(503, vec![("retry-after".into(), "0".into())], b"{}".to_vec()),
+        1 => Reply::Respond(429, vec![("retry-after".into(), "1".into())], b"{}".to_vec()),
+        _ => json(200, r#"{"id":"t1"}"#),
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "t1");
+    let started = Instant::now();
+    let thing: Thing = r.execute().await.unwrap();
+    assert_eq!(thing.id, "t1");
+    assert_eq!(server.recorded().len(), 3);
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
+}
+
+#[tokio::test]
+async fn post_is_not_retried_on_503_but_get_gives_up_after_max_attempts() {
+    let server = serve(10, |_, _| json(503, r#"{"error":{"code":503,"message":"down","status":"UNAVAILABLE"}}"#)).await;
+    let err = Request::new(&client(&server.base), &INSERT)
+        .execute::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.recorded().len(), 1, "POST is not idempotent");
+
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "x");
+    let err = r.execute::<serde_json::Value>().await.unwrap_err();
+    assert_eq!(server.recorded().len(), 1 + 5, "GET retried up to max_attempts");
+    assert_eq!(err.google_error().unwrap().status.as_deref(), Some("UNAVAILABLE"));
+    assert!(err.may_have_been_sent());
+}
+
+#[tokio::test]
+async fn rate_limit_403_is_retried_other_403_is_not() {
+    let limited = r#"{"error":{"code":403,"message":"slow down","errors":[{"reason":"userRateLimitExceeded","domain":"usageLimits"}]}}"#;
+    let forbidden = r#"{"error":{"code":403,"message":"The user does not have sufficient permissions.","status":"PERMISSION_DENIED","errors":[{"reason":"insufficientFilePermissions"}]}}"#;
+    let limited = limited.to_string();
+    let forbidden = forbidden.to_string();
+    let server = serve(3, move |i, _| match i {
+        0 => json(403, &limited),
+        _ => json(403, &forbidden),
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "x");
+    let err = r.execute::<Thing>().await.unwrap_err();
+    assert_eq!(server.recorded().len(), 2);
+    assert!(err.is_auth());
+    assert_eq!(err.reason(), Some("insufficientFilePermissions"));
+    assert_eq!(
+        err.to_string(),
+        "test.things.get: HTTP 403 PERMISSION_DENIED (insufficientFilePermissions): The user does not have sufficient permissions."
+    );
+    assert!(String::from_utf8_lossy(err.body().unwrap()).contains("insufficientFilePermissions"));
+}
+
+#[tokio::test]
+async fn non_json_error_and_undecodable_success_keep_the_body() {
+    let server = serve(2, |i, _| match i {
+        0 => Reply::Respond(404, vec![], b"<html>Not Found</html>".to_vec()),
+        _ => json(200, r#"{"id": 5}"#),
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "x");
+    let err = r.clone().execute::<Thing>().await.unwrap_err();
+    assert!(err.is_not_found() && err.google_error().is_none());
+    assert!(err.to_string().contains("<html>Not Found</html>"));
+    let err = r.execute::<Thing>().await.unwrap_err();
+    assert!(err.is_decode());
+    assert_eq!(err.body().unwrap(), br#"{"id": 5}"#);
+}
+
+#[derive(Debug)]
+struct Expiring {
+    invalidated: AtomicUsize,
+}
+
+impl Credentials for Expiring {
+    fn headers(&self) -> BoxFuture<'_, Result<http::HeaderMap, AuthError>> {
+        Box::pin(async move {
+            let mut h = http::HeaderMap::new();
+            let token = format!("Bearer token-{}", self.invalidated.load(Ordering::SeqCst));
+            h.insert(http::header::AUTHORIZATION, token.parse().unwrap());
+            Ok(h)
+        })
+    }
+    fn invalidate(&self) -> bool {
+        self.invalidated.fetch_add(1, Ordering::SeqCst);
+        true
+    }
+}
+
+#[tokio::test]
+async fn a_401_refreshes_credentials_once_then_retries() {
+    let server = serve(3, |_, req| match req.header("authorization") {
+        Some("Bearer token-1") => json(200, r#"{"id":"ok"}"#),
+        _ => json(401, r#"{"error":{"code":401,"message":"Invalid Credentials","status":"UNAUTHENTICATED"}}"#),
+    })
+    .await;
+    let creds = Arc::new(Expiring {
+        invalidated: AtomicUsize::new(0),
+    });
+    let c = Client::builder(&SERVICE)
+        .root_url(&server.base)
+        .shared_credentials(creds.clone())
+        .build()
+        .unwrap();
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "x");
+    let thing: Thing = r.execute().await.unwrap();
+    assert_eq!(thing.id, "ok");
+    assert_eq!(creds.invalidated.load(Ordering::SeqCst), 1);
+    assert_eq!(server.recorded().len(), 2);
+}
+
+#[derive(Clone, Debug)]
+struct ListCall(Request);
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page {
+    things: Option<Vec<Thing>>,
+    next_page_token: Option<String>,
+}
+
+impl Paginated for ListCall {
+    type Page = Page;
+    type Item = Thing;
+    fn set_page_token(&mut self, token: String) {
+        self.0.set_query("pageToken", token);
+    }
+    fn next_page_token(page: &Page) -> Option<String> {
+        page.next_page_token.clone()
+    }
+    fn into_items(page: Page) -> Vec<Thing> {
+        page.things.unwrap_or_default()
+    }
+    fn fetch_page(self) -> BoxFuture<'static, Result<Page, gapi_runtime::Error>> {
+        Box::pin(self.0.execute())
+    }
+}
+
+#[tokio::test]
+async fn pagination_walks_every_page_lazily() {
+    const PAGES: usize = 25;
+    let server = serve(PAGES, |_, req| {
+        let page: usize = req
+            .target
+            .split("pageToken=p")
+            .nth(1)
+            .map(|n| n.split('&').next().unwrap().parse().unwrap())
+            .unwrap_or(0);
+        let things: Vec<String> = (0..10).map(|i| format!(r#"{{"id":"{page}-{i}"}}"#)).collect();
+        let next = if page + 1 < PAGES {
+            format!(r#","nextPageToken":"p{}""#, page + 1)
+        } else {
+            String::new()
+        };
+        json(200, &format!(r#"{{"things":[{}]{next}}}"#, things.join(",")))
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &LIST);
+    r.path_param("parent", "projects/p");
+    let call = ListCall(r);
+    let items: Vec<Thing> = gapi_runtime::paging::items(call.clone()).try_collect().await.unwrap();
+    assert_eq!(items.len(), PAGES * 10);
+    assert_eq!(items[0].id, "0-0");
+    assert_eq!(items.last().unwrap().id, "24-9");
+    assert_eq!(server.recorded().len(), PAGES);
+    // Lazy: taking the first page sends one request.
+    drop(server);
+    let server = serve(5, |_, _| json(200, r#"{"things":[{"id":"a"}],"nextPageToken":"again"}"#)).await;
+    let mut r = Request::new(&client(&server.base), &LIST);
+    r.path_param("parent", "projects/p");
+    let mut pages = gapi_runtime::paging::pages(ListCall(r));
+    let first = pages.try_next().await.unwrap().unwrap();
+    assert_eq!(first.things.unwrap().len(), 1);
+    assert_eq!(server.recorded().len(), 1);
+    // A server that repeats a token ends the stream instead of looping.
+    let rest: Vec<Page> = pages.try_collect().await.unwrap();
+    assert_eq!(rest.len(), 1);
+}
+
+/// A fake resumable session that loses the connection in the middle of the
+/// first attempt at every chunk: the bytes it ends with equal the file.
+#[tokio::test]
+async fn resumable_upload_survives_a_drop_in_every_chunk() {
+    let data: Vec<u8> = (0..(3 * 256 * 1024 + 1000)).map(|i| (i % 251) as u8).collect();
+    let total = data.len();
+    let stored = Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let dropped = Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::<String>::new()));
+    let st = stored.clone();
+    let progress_calls = Arc::new(AtomicUsize::new(0));
+    let server = support::serve_with_drops(
+        64,
+        move |req| {
+            let range = req.header("content-range")?;
+            if range.starts_with("bytes */") {
+                return None;
+            }
+            dropped.lock().unwrap().insert(range.to_string()).then_some(1000)
+        },
+        move |_, req| {
+            if req.method == "POST" {
+                assert!(req.target.contains("uploadType=resumable"), "{}", req.target);
+                assert_eq!(req.header("x-upload-content-type"), Some("application/octet-stream"));
+                assert_eq!(req.header("x-upload-content-length"), Some(total.to_string().as_str()));
+                assert_eq!(req.body, br#"{"name":"big.bin"}"#);
+                return Reply::Respond(200, vec![("location".into(), "/session/1".into())], Vec::new());
+            }
+            let range = req.header("content-range").unwrap().to_string();
+            let mut stored = st.lock().unwrap();
+            if !range.starts_with("bytes */") {
+                let start: usize = range[6..].split('-').next().unwrap().parse().unwrap();
+                assert_eq!(start, stored.len(), "the client resumes where the server is");
+                stored.extend_from_slice(&req.body);
+            }
+            if stored.len() == total {
+                return json(200, r#"{"id":"done"}"#);
+            }
+            let headers = if stored.is_empty() {
+                vec![]
+            } else {
+                vec![("range".into(), format!("bytes=0-{}", stored.len() - 1))]
+            };
+            Reply::Respond(308, headers, Vec::new())
+        },
+    )
+    .await;
+    let counter = progress_calls.clone();
+    let options = ResumableOptions::default()
+        .chunk_size(256 * 1024)
+        .progress(move |_, _| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+    let mut r = Request::new(&client(&server.base), &INSERT);
+    r.json_body(&serde_json::json!({"name": "big.bin"}));
+    let thing: Thing = r
+        .upload_resumable(UploadSource::from(data.clone()), "application/octet-stream", options)
+        .await
+        .unwrap();
+    assert_eq!(thing.id, "done");
+    assert_eq!(*stored.lock().unwrap(), data);
+    let recorded = server.recorded();
+    let status_queries = recorded
+        .iter()
+        .filter(|r| r.header("content-range").is_some_and(|c| c.starts_with("bytes */")))
+        .count();
+    assert_eq!(status_queries, 4, "one status query after each of the 4 dropped chunks");
+    assert!(progress_calls.load(Ordering::SeqCst) >= 4);
+}
+
+#[tokio::test]
+async fn upload_over_max_size_is_refused_before_sending() {
+    let server = serve(1, |_, _| json(200, "{}")).await;
+    let big = vec![0u8; (10 << 20) + 1];
+    let err = Request::new(&client(&server.base), &INSERT)
+        .upload::<serde_json::Value>(UploadSource::from(big), "application/octet-stream")
+        .await
+        .unwrap_err();
+    assert!(err.is_build() && err.to_string().contains("at most 10485760"), "{err}");
+    assert!(server.recorded().is_empty());
+}
+
+#[tokio::test]
+async fn multipart_upload_sends_metadata_and_media() {
+    let server = serve(1, |_, _| json(200, r#"{"id":"m"}"#)).await;
+    let mut r = Request::new(&client(&server.base), &INSERT);
+    r.json_body(&serde_json::json!({"name": "a.txt"}));
+    let thing: Thing = r.upload(UploadSource::from("hello"), "text/plain").await.unwrap();
+    assert_eq!(thing.id, "m");
+    let req = &server.recorded()[0];
+    assert!(req.target.starts_with("/upload/test/v1/things?"), "{}", req.target);
+    assert!(req.target.contains("uploadType=multipart"));
+    let ct = req.header("content-type").unwrap();
+    let boundary = ct.strip_prefix("multipart/related; boundary=").unwrap();
+    let body = String::from_utf8(req.body.clone()).unwrap();
+    assert_eq!(
+        body,
+        format!("--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{{\"name\":\"a.txt\"}}\r\n--{boundary}\r\nContent-Type: text/plain\r\n\r\nhello\r\n--{boundary}--")
+    );
+}
+
+#[tokio::test]
+async fn download_resumes_with_range_after_a_drop() {
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    let full = data.clone();
+    let server = serve(3, move |i, req| {
+        assert!(req.target.contains("alt=media"), "{}", req.target);
+        match i {
+            0 => Reply::TruncatedBody(200, vec![], full.clone(), 70_000),
+            _ => {
+                let from: usize = req.header("range").unwrap()["bytes=".len()..].trim_end_matches('-').parse().unwrap();
+                Reply::Respond(
+                    206,
+                    vec![("content-range".into(), format!("bytes {from}-{}/{}", full.len() - 1, full.len()))],
+                    full[from..].to_vec(),
+                )
+            }
+        }
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "blob");
+    let mut out = Vec::new();
+    let n = r.download(&mut out).await.unwrap();
+    assert_eq!(n as usize, data.len());
+    assert_eq!(out, data);
+    let recorded = server.recorded();
+    assert_eq!(recorded.len(), 2);
+    assert!(recorded[1].header("range").unwrap().starts_with("bytes="));
+}
