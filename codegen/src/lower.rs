@@ -225,10 +225,20 @@ impl<'a> Lowerer<'a> {
     }
 
     fn fields(&mut self, owner: &RustName, schema: &Schema) -> Vec<Field> {
+        // Wire names that are already snake_case claim first, so `type` keeps
+        // `r#type` and `@type` yields.
         let mut ns = Namespace::default();
+        let props = schema.properties();
+        let mut claimed: BTreeMap<&str, RustName> = BTreeMap::new();
+        let (canonical, other): (Vec<&String>, Vec<&String>) = props
+            .keys()
+            .partition(|wire| names::value_name(wire).text == **wire);
+        for wire in canonical.into_iter().chain(other) {
+            claimed.insert(wire.as_str(), ns.claim(names::value_name(wire)));
+        }
         let mut fields = Vec::new();
-        for (wire, prop) in schema.properties() {
-            let name = ns.claim(names::value_name(wire));
+        for (wire, prop) in props {
+            let name = claimed[wire.as_str()].clone();
             let ctx = format!("{}{}", owner.text, names::camel(wire));
             let ty = self.lower_type(prop, &ctx);
             fields.push(Field {

@@ -100,18 +100,32 @@ async fn preview_builds_google_style_urls_and_headers() {
         p.url,
         "http://127.0.0.1:9/test/v1/things/a%2Fb%20c%2Bd?alt=json&prettyPrint=false&tag=x&tag=y%20z&fields=id%2Cname"
     );
-    let header = |n: &str| p.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    let header = |n: &str| {
+        p.headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+    };
     assert_eq!(header("x-goog-api-version").as_deref(), Some("v20240101"));
     assert!(header("x-goog-api-client").unwrap().contains("gdcl/"));
     assert!(header("user-agent").unwrap().starts_with("gapi/"));
 
     let mut l = Request::new(&c, &LIST);
     l.path_param("parent", "projects/p/locations/l?x");
-    assert!(l.preview().unwrap().url.contains("/test/v1/projects/p/locations/l%3Fx/things?"));
+    assert!(l
+        .preview()
+        .unwrap()
+        .url
+        .contains("/test/v1/projects/p/locations/l%3Fx/things?"));
 
     let missing = Request::new(&c, &GET).preview().unwrap_err();
     assert!(missing.is_build() && !missing.may_have_been_sent());
-    assert!(missing.to_string().contains("missing path parameter `thingId`"), "{missing}");
+    assert!(
+        missing
+            .to_string()
+            .contains("missing path parameter `thingId`"),
+        "{missing}"
+    );
 }
 
 #[tokio::test]
@@ -123,15 +137,28 @@ async fn long_get_urls_become_post_with_method_override() {
     let p = r.preview().unwrap();
     assert_eq!(p.method, "POST");
     assert!(!p.url.contains('?'));
-    assert!(p.headers.iter().any(|(k, v)| k == "x-http-method-override" && v == "GET"));
-    assert!(std::str::from_utf8(p.body.as_ref().unwrap()).unwrap().starts_with("alt=json&"));
+    assert!(p
+        .headers
+        .iter()
+        .any(|(k, v)| k == "x-http-method-override" && v == "GET"));
+    assert!(std::str::from_utf8(p.body.as_ref().unwrap())
+        .unwrap()
+        .starts_with("alt=json&"));
 }
 
 #[tokio::test]
 async fn retries_5xx_and_429_honouring_retry_after() {
     let server = serve(4, |i, _| match i {
-        0 => Reply::Respond(503, vec![("retry-after".into(), "0".into())], b"{}".to_vec()),
-        1 => Reply::Respond(429, vec![("retry-after".into(), "1".into())], b"{}".to_vec()),
+        0 => Reply::Respond(
+            503,
+            vec![("retry-after".into(), "0".into())],
+            b"{}".to_vec(),
+        ),
+        1 => Reply::Respond(
+            429,
+            vec![("retry-after".into(), "1".into())],
+            b"{}".to_vec(),
+        ),
         _ => json(200, r#"{"id":"t1"}"#),
     })
     .await;
@@ -141,12 +168,21 @@ async fn retries_5xx_and_429_honouring_retry_after() {
     let thing: Thing = r.execute().await.unwrap();
     assert_eq!(thing.id, "t1");
     assert_eq!(server.recorded().len(), 3);
-    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was honoured"
+    );
 }
 
 #[tokio::test]
 async fn post_is_not_retried_on_503_but_get_gives_up_after_max_attempts() {
-    let server = serve(10, |_, _| json(503, r#"{"error":{"code":503,"message":"down","status":"UNAVAILABLE"}}"#)).await;
+    let server = serve(10, |_, _| {
+        json(
+            503,
+            r#"{"error":{"code":503,"message":"down","status":"UNAVAILABLE"}}"#,
+        )
+    })
+    .await;
     let err = Request::new(&client(&server.base), &INSERT)
         .execute::<serde_json::Value>()
         .await
@@ -157,8 +193,15 @@ async fn post_is_not_retried_on_503_but_get_gives_up_after_max_attempts() {
     let mut r = Request::new(&client(&server.base), &GET);
     r.path_param("thingId", "x");
     let err = r.execute::<serde_json::Value>().await.unwrap_err();
-    assert_eq!(server.recorded().len(), 1 + 5, "GET retried up to max_attempts");
-    assert_eq!(err.google_error().unwrap().status.as_deref(), Some("UNAVAILABLE"));
+    assert_eq!(
+        server.recorded().len(),
+        1 + 5,
+        "GET retried up to max_attempts"
+    );
+    assert_eq!(
+        err.google_error().unwrap().status.as_deref(),
+        Some("UNAVAILABLE")
+    );
     assert!(err.may_have_been_sent());
 }
 
@@ -227,7 +270,10 @@ impl Credentials for Expiring {
 async fn a_401_refreshes_credentials_once_then_retries() {
     let server = serve(3, |_, req| match req.header("authorization") {
         Some("Bearer token-1") => json(200, r#"{"id":"ok"}"#),
-        _ => json(401, r#"{"error":{"code":401,"message":"Invalid Credentials","status":"UNAUTHENTICATED"}}"#),
+        _ => json(
+            401,
+            r#"{"error":{"code":401,"message":"Invalid Credentials","status":"UNAUTHENTICATED"}}"#,
+        ),
     })
     .await;
     let creds = Arc::new(Expiring {
@@ -283,26 +329,37 @@ async fn pagination_walks_every_page_lazily() {
             .nth(1)
             .map(|n| n.split('&').next().unwrap().parse().unwrap())
             .unwrap_or(0);
-        let things: Vec<String> = (0..10).map(|i| format!(r#"{{"id":"{page}-{i}"}}"#)).collect();
+        let things: Vec<String> = (0..10)
+            .map(|i| format!(r#"{{"id":"{page}-{i}"}}"#))
+            .collect();
         let next = if page + 1 < PAGES {
             format!(r#","nextPageToken":"p{}""#, page + 1)
         } else {
             String::new()
         };
-        json(200, &format!(r#"{{"things":[{}]{next}}}"#, things.join(",")))
+        json(
+            200,
+            &format!(r#"{{"things":[{}]{next}}}"#, things.join(",")),
+        )
     })
     .await;
     let mut r = Request::new(&client(&server.base), &LIST);
     r.path_param("parent", "projects/p");
     let call = ListCall(r);
-    let items: Vec<Thing> = gapi_runtime::paging::items(call.clone()).try_collect().await.unwrap();
+    let items: Vec<Thing> = gapi_runtime::paging::items(call.clone())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(items.len(), PAGES * 10);
     assert_eq!(items[0].id, "0-0");
     assert_eq!(items.last().unwrap().id, "24-9");
     assert_eq!(server.recorded().len(), PAGES);
     // Lazy: taking the first page sends one request.
     drop(server);
-    let server = serve(5, |_, _| json(200, r#"{"things":[{"id":"a"}],"nextPageToken":"again"}"#)).await;
+    let server = serve(5, |_, _| {
+        json(200, r#"{"things":[{"id":"a"}],"nextPageToken":"again"}"#)
+    })
+    .await;
     let mut r = Request::new(&client(&server.base), &LIST);
     r.path_param("parent", "projects/p");
     let mut pages = gapi_runtime::paging::pages(ListCall(r));
@@ -318,10 +375,14 @@ async fn pagination_walks_every_page_lazily() {
 /// first attempt at every chunk: the bytes it ends with equal the file.
 #[tokio::test]
 async fn resumable_upload_survives_a_drop_in_every_chunk() {
-    let data: Vec<u8> = (0..(3 * 256 * 1024 + 1000)).map(|i| (i % 251) as u8).collect();
+    let data: Vec<u8> = (0..(3 * 256 * 1024 + 1000))
+        .map(|i| (i % 251) as u8)
+        .collect();
     let total = data.len();
     let stored = Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    let dropped = Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::<String>::new()));
+    let dropped = Arc::new(std::sync::Mutex::new(
+        std::collections::BTreeSet::<String>::new(),
+    ));
     let st = stored.clone();
     let progress_calls = Arc::new(AtomicUsize::new(0));
     let server = support::serve_with_drops(
@@ -331,21 +392,43 @@ async fn resumable_upload_survives_a_drop_in_every_chunk() {
             if range.starts_with("bytes */") {
                 return None;
             }
-            dropped.lock().unwrap().insert(range.to_string()).then_some(1000)
+            dropped
+                .lock()
+                .unwrap()
+                .insert(range.to_string())
+                .then_some(1000)
         },
         move |_, req| {
             if req.method == "POST" {
-                assert!(req.target.contains("uploadType=resumable"), "{}", req.target);
-                assert_eq!(req.header("x-upload-content-type"), Some("application/octet-stream"));
-                assert_eq!(req.header("x-upload-content-length"), Some(total.to_string().as_str()));
+                assert!(
+                    req.target.contains("uploadType=resumable"),
+                    "{}",
+                    req.target
+                );
+                assert_eq!(
+                    req.header("x-upload-content-type"),
+                    Some("application/octet-stream")
+                );
+                assert_eq!(
+                    req.header("x-upload-content-length"),
+                    Some(total.to_string().as_str())
+                );
                 assert_eq!(req.body, br#"{"name":"big.bin"}"#);
-                return Reply::Respond(200, vec![("location".into(), "/session/1".into())], Vec::new());
+                return Reply::Respond(
+                    200,
+                    vec![("location".into(), "/session/1".into())],
+                    Vec::new(),
+                );
             }
             let range = req.header("content-range").unwrap().to_string();
             let mut stored = st.lock().unwrap();
             if !range.starts_with("bytes */") {
                 let start: usize = range[6..].split('-').next().unwrap().parse().unwrap();
-                assert_eq!(start, stored.len(), "the client resumes where the server is");
+                assert_eq!(
+                    start,
+                    stored.len(),
+                    "the client resumes where the server is"
+                );
                 stored.extend_from_slice(&req.body);
             }
             if stored.len() == total {
@@ -369,7 +452,11 @@ async fn resumable_upload_survives_a_drop_in_every_chunk() {
     let mut r = Request::new(&client(&server.base), &INSERT);
     r.json_body(&serde_json::json!({"name": "big.bin"}));
     let thing: Thing = r
-        .upload_resumable(UploadSource::from(data.clone()), "application/octet-stream", options)
+        .upload_resumable(
+            UploadSource::from(data.clone()),
+            "application/octet-stream",
+            options,
+        )
         .await
         .unwrap();
     assert_eq!(thing.id, "done");
@@ -377,9 +464,15 @@ async fn resumable_upload_survives_a_drop_in_every_chunk() {
     let recorded = server.recorded();
     let status_queries = recorded
         .iter()
-        .filter(|r| r.header("content-range").is_some_and(|c| c.starts_with("bytes */")))
+        .filter(|r| {
+            r.header("content-range")
+                .is_some_and(|c| c.starts_with("bytes */"))
+        })
         .count();
-    assert_eq!(status_queries, 4, "one status query after each of the 4 dropped chunks");
+    assert_eq!(
+        status_queries, 4,
+        "one status query after each of the 4 dropped chunks"
+    );
     assert!(progress_calls.load(Ordering::SeqCst) >= 4);
 }
 
@@ -391,7 +484,10 @@ async fn upload_over_max_size_is_refused_before_sending() {
         .upload::<serde_json::Value>(UploadSource::from(big), "application/octet-stream")
         .await
         .unwrap_err();
-    assert!(err.is_build() && err.to_string().contains("at most 10485760"), "{err}");
+    assert!(
+        err.is_build() && err.to_string().contains("at most 10485760"),
+        "{err}"
+    );
     assert!(server.recorded().is_empty());
 }
 
@@ -400,10 +496,17 @@ async fn multipart_upload_sends_metadata_and_media() {
     let server = serve(1, |_, _| json(200, r#"{"id":"m"}"#)).await;
     let mut r = Request::new(&client(&server.base), &INSERT);
     r.json_body(&serde_json::json!({"name": "a.txt"}));
-    let thing: Thing = r.upload(UploadSource::from("hello"), "text/plain").await.unwrap();
+    let thing: Thing = r
+        .upload(UploadSource::from("hello"), "text/plain")
+        .await
+        .unwrap();
     assert_eq!(thing.id, "m");
     let req = &server.recorded()[0];
-    assert!(req.target.starts_with("/upload/test/v1/things?"), "{}", req.target);
+    assert!(
+        req.target.starts_with("/upload/test/v1/things?"),
+        "{}",
+        req.target
+    );
     assert!(req.target.contains("uploadType=multipart"));
     let ct = req.header("content-type").unwrap();
     let boundary = ct.strip_prefix("multipart/related; boundary=").unwrap();
@@ -423,10 +526,16 @@ async fn download_resumes_with_range_after_a_drop() {
         match i {
             0 => Reply::TruncatedBody(200, vec![], full.clone(), 70_000),
             _ => {
-                let from: usize = req.header("range").unwrap()["bytes=".len()..].trim_end_matches('-').parse().unwrap();
+                let from: usize = req.header("range").unwrap()["bytes=".len()..]
+                    .trim_end_matches('-')
+                    .parse()
+                    .unwrap();
                 Reply::Respond(
                     206,
-                    vec![("content-range".into(), format!("bytes {from}-{}/{}", full.len() - 1, full.len()))],
+                    vec![(
+                        "content-range".into(),
+                        format!("bytes {from}-{}/{}", full.len() - 1, full.len()),
+                    )],
                     full[from..].to_vec(),
                 )
             }

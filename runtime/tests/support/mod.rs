@@ -86,7 +86,9 @@ where
     let task = tokio::spawn(async move {
         for index in 0..max_requests {
             let accepted = tokio::time::timeout(Duration::from_secs(30), listener.accept()).await;
-            let Ok(Ok((mut stream, _))) = accepted else { return };
+            let Ok(Ok((mut stream, _))) = accepted else {
+                return;
+            };
             let mut head = Vec::new();
             let mut byte = [0u8; 1];
             while !head.ends_with(b"\r\n\r\n") {
@@ -133,7 +135,10 @@ where
                     drop(stream);
                 }
                 Reply::Respond(status, headers, body) => {
-                    let mut out = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
+                    let mut out = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                        body.len()
+                    );
                     for (n, v) in headers {
                         out.push_str(&format!("{n}: {v}\r\n"));
                     }
@@ -143,7 +148,10 @@ where
                     let _ = stream.shutdown().await;
                 }
                 Reply::TruncatedBody(status, headers, body, sent) => {
-                    let mut out = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
+                    let mut out = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                        body.len()
+                    );
                     for (n, v) in headers {
                         out.push_str(&format!("{n}: {v}\r\n"));
                     }
@@ -156,5 +164,9 @@ where
             }
         }
     });
-    Server { base, requests, task }
+    Server {
+        base,
+        requests,
+        task,
+    }
 }
