@@ -240,7 +240,7 @@ pub fn new_crate(
         &crate::scaffold::build_rs(&doc.name, &doc.version),
     )?;
     let lib = dir.join("src").join("lib.rs");
-    if !lib.exists() || force {
+    if !lib.exists() {
         write(&lib, &crate::scaffold::lib_rs())?;
     }
     Ok(dir)

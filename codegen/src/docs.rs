@@ -44,6 +44,13 @@ fn escape_line(line: &str, out: &mut String) {
             rest = tail;
             continue;
         }
+        if let Some(link_len) = markdown_link_at(rest) {
+            // `[text](https://…)` is a valid rustdoc link: keep it.
+            let (link, tail) = rest.split_at(link_len);
+            out.push_str(&link.replace('<', "&lt;").replace('>', "&gt;"));
+            rest = tail;
+            continue;
+        }
         let mut chars = rest.chars();
         let Some(c) = chars.next() else { break };
         match c {
@@ -58,6 +65,19 @@ fn escape_line(line: &str, out: &mut String) {
         }
         rest = chars.as_str();
     }
+}
+
+/// Length of a markdown link `[text](http…)` at the start of `s`, if one is.
+fn markdown_link_at(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix('[')?;
+    let close = rest.find("](")?;
+    let text = &rest[..close];
+    if text.contains(['[', ']']) {
+        return None;
+    }
+    let target = &rest[close + 2..];
+    let url_len = url_at(target)?;
+    target[url_len..].starts_with(')').then_some(1 + close + 2 + url_len + 1)
 }
 
 /// Length of a URL starting at the beginning of `s`, if one does.
@@ -97,5 +117,9 @@ mod tests {
         assert_eq!(escape("```\nlet x = 1;\n```"), "```text\nlet x = 1;\n```");
         assert_eq!(escape("```\nunclosed"), "```text\nunclosed\n```");
         assert_eq!(escape("# heading"), "\\# heading");
+        assert_eq!(
+            escape("see [Create files](https://developers.google.com/x). And [a]"),
+            "see [Create files](https://developers.google.com/x). And \\[a\\]"
+        );
     }
 }
