@@ -10,6 +10,14 @@ step() { printf '\n=== %s\n' "$*"; }
 step "pinned discovery documents (gapi-codegen sync)"
 cargo run -q -p gapi-codegen -- sync
 
+step "oracles: a Python venv with Google's own client libraries"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install --quiet --disable-pip-version-check \
+  google-api-python-client==2.202.0
+.venv/bin/python parity/record.py "${GAPI_DISCOVERY_DIR:-discovery/cache}" target/parity/corpus.json
+
 step "formatting"
 cargo fmt --all -- --check
 
@@ -20,5 +28,12 @@ cargo test --workspace --doc
 step "whole catalog: strict parse"
 cargo run -q -p gapi-codegen -- catalog parse --strict
 
+step "whole catalog: generate all 611 documents"
+cargo run -q -p gapi-codegen -- catalog generate
+
 step "lints (warnings denied, generated code included)"
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "hard sample of the catalog, compiled with warnings denied"
+cargo run -q -p gapi-codegen -- catalog check \
+  --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1

@@ -77,7 +77,9 @@ fn markdown_link_at(s: &str) -> Option<usize> {
     }
     let target = &rest[close + 2..];
     let url_len = url_at(target)?;
-    target[url_len..].starts_with(')').then_some(1 + close + 2 + url_len + 1)
+    target[url_len..]
+        .starts_with(')')
+        .then_some(1 + close + 2 + url_len + 1)
 }
 
 /// Length of a URL starting at the beginning of `s`, if one does.

@@ -1,0 +1,246 @@
+//! Request parity with Google's Python client, an oracle nobody here wrote.
+//!
+//! `parity/record.py` (run by `scripts/test.sh` in a venv with
+//! google-api-python-client 2.202.0) records the requests the Python client
+//! builds for a corpus of calls. Here each call is rebuilt the way generated
+//! code builds it — parameter locations and repetition decided by our IR,
+//! URL, query and body by the runtime — and compared: HTTP method, path,
+//! query multiset (`alt` and `prettyPrint` aside, which gapi always sets),
+//! JSON body, and `x-goog-api-version`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use gapi_codegen::ir::{Api, Location, Method, Resource};
+use gapi_discovery::{parse_file, pinned, Strictness};
+use gapi_runtime::spec::{Download, HttpMethod, MethodSpec, ServiceSpec};
+use gapi_runtime::{Client, Request};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Call {
+    doc: String,
+    id: String,
+    path_params: BTreeMap<String, String>,
+    query: Vec<(String, serde_json::Value, bool)>,
+    body: Option<serde_json::Value>,
+    expected: Expected,
+}
+
+#[derive(Deserialize)]
+struct Expected {
+    method: String,
+    uri: String,
+    body: Option<String>,
+    api_version: Option<String>,
+}
+
+fn corpus_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/parity/corpus.json")
+}
+
+fn find<'a>(resources: &'a [Resource], id: &str) -> Option<&'a Method> {
+    for r in resources {
+        if let Some(m) = r.methods.iter().find(|m| m.id == id) {
+            return Some(m);
+        }
+        if let Some(m) = find(&r.resources, id) {
+            return Some(m);
+        }
+    }
+    None
+}
+
+fn http_method(m: gapi_discovery::HttpMethod) -> HttpMethod {
+    use gapi_discovery::HttpMethod as H;
+    match m {
+        H::Get => HttpMethod::Get,
+        H::Post => HttpMethod::Post,
+        H::Put => HttpMethod::Put,
+        H::Patch => HttpMethod::Patch,
+        H::Delete => HttpMethod::Delete,
+        H::Head => HttpMethod::Head,
+    }
+}
+
+fn leak<T>(value: T) -> &'static T {
+    Box::leak(Box::new(value))
+}
+
+fn leak_str(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+/// `name=value` pairs of a query string, decoded (form encoding: `+` is a space).
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(&s.replace('+', " "))
+            .decode_utf8()
+            .unwrap()
+            .into_owned()
+    };
+    let mut pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (n, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(n), decode(v))
+        })
+        .filter(|(n, _)| n != "alt" && n != "prettyPrint")
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+fn text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn gapi_sends_what_the_python_client_sends() {
+    let path = corpus_path();
+    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; the README's test command records it (scripts/test.sh runs parity/record.py)",
+            path.display()
+        )
+    });
+    let calls: Vec<Call> = serde_json::from_str(&raw).unwrap();
+    let dir = pinned::cache_dir();
+    let mut apis: HashMap<String, (Api, &'static ServiceSpec)> = HashMap::new();
+    let mut failures = Vec::new();
+    for call in &calls {
+        let (api, service) = apis.entry(call.doc.clone()).or_insert_with(|| {
+            let doc = parse_file(&dir.join(format!("{}.json", call.doc)), Strictness::Lenient)
+                .unwrap()
+                .doc;
+            let api = gapi_codegen::Generator::new(&doc).lower();
+            let service = leak(ServiceSpec {
+                id: leak_str(&api.id),
+                revision: leak_str(&api.revision),
+                root_url: leak_str(&api.root_url),
+                service_path: leak_str(&api.service_path),
+                fully_encode_reserved_expansion: api.fully_encode_reserved_expansion,
+                data_wrapper: api.data_wrapper,
+            });
+            (api, service)
+        });
+        let method = api
+            .methods
+            .iter()
+            .find(|m| m.id == call.id)
+            .or_else(|| find(&api.resources, &call.id))
+            .unwrap_or_else(|| panic!("{} not in the IR", call.id));
+        let spec: &'static MethodSpec = leak(MethodSpec {
+            service,
+            id: leak_str(&method.id),
+            http_method: http_method(method.http_method),
+            path: leak_str(&method.path),
+            scopes: &[],
+            api_version: method.api_version.as_deref().map(leak_str),
+            media: None,
+            download: Download::None,
+        });
+        let client = Client::builder(service).build().unwrap();
+        let mut request = Request::new(&client, spec);
+        let params: Vec<_> = method.positional.iter().chain(&method.optional).collect();
+        for (name, value) in &call.path_params {
+            let p = params
+                .iter()
+                .find(|p| &p.wire == name)
+                .expect("path parameter in IR");
+            assert_eq!(p.location, Location::Path, "{}: {name}", call.id);
+            request.path_param(leak_str(name), value.as_str());
+        }
+        for (name, value, _) in &call.query {
+            let ir = params.iter().find(|p| &p.wire == name);
+            let name = leak_str(name);
+            match (ir.map(|p| p.repeated), value) {
+                (Some(true), serde_json::Value::Array(values)) => {
+                    for v in values {
+                        request.add_query(name, text(v));
+                    }
+                }
+                (_, v) => request.set_query(name, text(v)),
+            }
+        }
+        if let Some(body) = &call.body {
+            request.json_body(body);
+        }
+        let preview = request.preview().unwrap();
+        let (path, query) = preview.url.split_once('?').unwrap_or((&preview.url, ""));
+        let (expected_path, expected_query) = call
+            .expected
+            .uri
+            .split_once('?')
+            .unwrap_or((&call.expected.uri, ""));
+        let mut problems = Vec::new();
+        if preview.method != call.expected.method {
+            problems.push(format!(
+                "method {} vs {}",
+                preview.method, call.expected.method
+            ));
+        }
+        if path != expected_path {
+            problems.push(format!("path\n  gapi:   {path}\n  python: {expected_path}"));
+        }
+        if query_pairs(query) != query_pairs(expected_query) {
+            problems.push(format!(
+                "query\n  gapi:   {query}\n  python: {expected_query}"
+            ));
+        }
+        let ours: Option<serde_json::Value> = preview
+            .body
+            .as_ref()
+            .map(|b| serde_json::from_slice(b).unwrap());
+        let theirs: Option<serde_json::Value> = call
+            .expected
+            .body
+            .as_ref()
+            .map(|b| serde_json::from_str(b).unwrap());
+        if ours != theirs {
+            problems.push(format!("body {ours:?} vs {theirs:?}"));
+        }
+        let header = preview
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-goog-api-version")
+            .map(|(_, v)| v.clone());
+        if header != call.expected.api_version {
+            problems.push(format!(
+                "x-goog-api-version {header:?} vs {:?}",
+                call.expected.api_version
+            ));
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{} ({}): {}",
+                call.id,
+                call.doc,
+                problems.join("; ")
+            ));
+        }
+    }
+    let distinct_apis = calls
+        .iter()
+        .map(|c| c.doc.as_str())
+        .collect::<std::collections::BTreeSet<_>>();
+    assert!(calls.len() >= 300, "corpus has {} calls", calls.len());
+    assert!(
+        distinct_apis.len() >= 20,
+        "corpus covers {} APIs",
+        distinct_apis.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} calls differ:\n{}",
+        failures.len(),
+        calls.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Request-parity oracle: records the exact requests google-api-python-client
+builds for a corpus of calls, offline, so gapi's runtime can be compared
+against a client nobody here wrote.
+
+For each chosen method it picks argument values (path parameters that match
+the method's `pattern`, optional query parameters of every type, a JSON body),
+asks the Python client to build the request (nothing is sent: the client's
+HttpRequest is inspected before execution), and writes inputs and outputs to
+a JSON file that codegen/tests/parity.rs replays through gapi.
+
+Usage: record.py DOC_DIR OUT.json
+"""
+import json
+import keyword
+import re
+import sys
+from pathlib import Path
+
+from googleapiclient.discovery import build_from_document, key2param
+from googleapiclient.http import HttpMock
+
+# (document stem, how many methods to take at most)
+APIS = [
+    ("drive.v3", 40), ("bigquery.v2", 30), ("oauth2.v2", 5), ("generativelanguage.v1beta", 30),
+    ("gmail.v1", 20), ("storage.v1", 20), ("compute.v1", 20), ("youtube.v3", 15),
+    ("calendar.v3", 15), ("sheets.v4", 10), ("pubsub.v1", 15), ("aiplatform.v1", 12),
+    ("discoveryengine.v1", 12), ("dialogflow.v3", 10), ("healthcare.v1", 10),
+    ("walletobjects.v1", 10), ("translate.v2", 5), ("cloudresourcemanager.v3", 10),
+    ("iam.v1", 10), ("secretmanager.v1", 10), ("run.v2", 10), ("container.v1", 10),
+    ("admin.directory_v1", 10), ("people.v1", 10), ("tasks.v1", 8), ("firestore.v1", 10),
+]
+
+# Tokens for path segments: unreserved punctuation plus characters that need
+# percent-encoding but are not reserved (so Python's non-conformance with
+# fullyEncodeReservedExpansion does not show; that case is tested separately).
+SEGMENT = "p-1_x~y z"
+# Global parameters the runtime manages itself (format, auth, upload protocol).
+PROTOCOL = {"alt", "prettyPrint", "uploadType", "upload_protocol", "key", "access_token", "oauth_token", "callback"}
+SIMPLE_VALUE = "a/b c+d&e"
+
+
+def path_value(name, schema, reserved):
+    if schema.get("type") != "string" or schema.get("enum") or schema.get("format"):
+        return str(query_value(schema, 0)).lower()
+    pattern = schema.get("pattern")
+    if not pattern:
+        return SIMPLE_VALUE if not reserved else "folder/" + SEGMENT
+    body = pattern.lstrip("^").rstrip("$")
+    value = body.replace("[^/]+", SEGMENT).replace("[^/]*", SEGMENT).replace(".*", "x").replace(".+", "x")
+    value = value.replace("\\", "")
+    if re.match(pattern, value) and not re.search(r"[\[\]()?*+{}|^$]", value.replace(SEGMENT, "")):
+        return value
+    return None
+
+
+def query_value(schema, index):
+    if schema.get("enum"):
+        values = [v for v in schema["enum"] if "UNSPECIFIED" not in v.upper()] or schema["enum"]
+        return values[index % len(values)]
+    t = schema.get("type")
+    if t == "integer":
+        return 7 + index
+    if t == "number":
+        return 2.5
+    if t == "boolean":
+        return True
+    fmt = schema.get("format")
+    if fmt in ("int64", "uint64"):
+        return str(42 + index)
+    if fmt in ("google-datetime", "date-time"):
+        return "2024-05-01T12:34:56Z"
+    return "v a&l=" + str(index) + "/é"
+
+
+def walk(resources, path):
+    for rname, res in sorted(resources.items()):
+        for mname, m in sorted(res.get("methods", {}).items()):
+            yield path + [rname], mname, m
+        yield from walk(res.get("resources", {}), path + [rname])
+
+
+def python_attr(obj, name):
+    for candidate in (name, name + "_", key2param(name), key2param(name) + "_"):
+        if hasattr(obj, candidate):
+            return getattr(obj, candidate)
+    raise AttributeError(name)
+
+
+def record(doc_dir, out):
+    corpus = []
+    for stem, limit in APIS:
+        doc_path = Path(doc_dir) / f"{stem}.json"
+        doc = json.loads(doc_path.read_text())
+        # The Python client fails on a `$ref` to an undefined schema (Gemini's
+        # MediaResolution) while writing docstrings; give its copy a stub.
+        for ref in set(re.findall(r'"\$ref": "([^"]+)"', doc_path.read_text())):
+            doc.setdefault("schemas", {}).setdefault(ref, {"id": ref, "type": "object"})
+        service = build_from_document(doc, http=HttpMock())
+        methods = [(p, n, m) for p, n, m in walk(doc.get("resources", {}), [])]
+        for name, m in sorted(doc.get("methods", {}).items()):
+            methods.append(([], name, m))
+        taken = 0
+        for index, (res_path, mname, m) in enumerate(methods):
+            if taken >= limit:
+                break
+            params = m.get("parameters", {})
+            kwargs, path_params, query = {}, {}, []
+            ok = True
+            for pname, p in sorted(params.items()):
+                if p.get("location") == "path":
+                    reserved = "{+" + pname + "}" in m["path"]
+                    value = path_value(pname, p, reserved)
+                    if value is None:
+                        ok = False
+                        break
+                    kwargs[key2param(pname)] = value
+                    path_params[pname] = value
+                elif p.get("required"):
+                    value = query_value(p, index)
+                    kwargs[key2param(pname)] = [value] if p.get("repeated") else value
+                    query.append([pname, value, bool(p.get("repeated"))])
+            if not ok:
+                continue
+            # Optional query parameters: every third one, of every type.
+            optional = [(n, p) for n, p in sorted(params.items())
+                        if p.get("location") == "query" and not p.get("required") and n not in PROTOCOL]
+            for k, (pname, p) in enumerate(optional):
+                if (k + index) % 3:
+                    continue
+                value = query_value(p, k)
+                if p.get("repeated"):
+                    value = [value, "second value"] if not p.get("enum") else [value]
+                    kwargs[key2param(pname)] = value
+                else:
+                    kwargs[key2param(pname)] = value
+                query.append([pname, value, bool(p.get("repeated"))])
+            body = None
+            if "request" in m:
+                body = {"name": "n 1", "displayName": "Δ", "labels": {"k": "v"}, "count": "12"}
+                kwargs["body"] = body
+            target = service
+            for r in res_path:
+                target = python_attr(target, r)()
+            try:
+                request = python_attr(target, mname)(**kwargs)
+            except (TypeError, AttributeError, ValueError) as e:
+                print(f"skip {m['id']}: {e}", file=sys.stderr)
+                continue
+            corpus.append({
+                "doc": stem,
+                "id": m["id"],
+                "resources": res_path,
+                "method_name": mname,
+                "path_params": path_params,
+                "query": [[n, v if not isinstance(v, bool) else ("true" if v else "false"), r] for n, v, r in query],
+                "body": body,
+                "expected": {
+                    "method": request.method,
+                    "uri": request.uri,
+                    "body": request.body if isinstance(request.body, str) or request.body is None
+                    else request.body.decode(),
+                    "api_version": request.headers.get("x-goog-api-version"),
+                },
+            })
+            taken += 1
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(corpus, indent=1, ensure_ascii=False))
+    apis = len({c["doc"] for c in corpus})
+    print(f"recorded {len(corpus)} calls over {apis} APIs")
+
+
+if __name__ == "__main__":
+    record(sys.argv[1], sys.argv[2])
