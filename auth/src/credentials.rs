@@ -18,6 +18,19 @@ pub enum AuthError {
     /// A value cannot be a header (control characters, …).
     #[error("credential value is not a valid HTTP header value")]
     InvalidHeader,
+    /// The user must sign in again (`invalid_grant`: revoked or expired
+    /// refresh token). The dead cache entry has been removed.
+    #[error("sign in again: {0}")]
+    SignInAgain(String),
+    /// Refreshing failed and no valid token is left.
+    #[error("token refresh failed: {0}")]
+    Refresh(String),
+    /// A sign-in flow failed (denied, timed out, state mismatch, …).
+    #[error("sign-in failed: {0}")]
+    Flow(String),
+    /// Credentials could not be found or loaded.
+    #[error("{0}")]
+    Config(String),
     /// Anything else, with a message that carries no secret.
     #[error("{0}")]
     Other(String),

@@ -1,0 +1,159 @@
+//! `client_secret.json` as downloaded from the Google Cloud console.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::secret::ClientSecret;
+
+/// Google's current authorization endpoint.
+pub const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
+/// Google's current token endpoint.
+pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
+
+/// An OAuth client: who the application is.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Client id.
+    pub client_id: String,
+    /// Client secret (installed apps have one too; it is not secret there).
+    pub client_secret: Option<ClientSecret>,
+    /// Authorization endpoint.
+    pub auth_uri: String,
+    /// Token endpoint.
+    pub token_uri: String,
+    /// Registered redirect URIs.
+    pub redirect_uris: Vec<String>,
+}
+
+/// Why a client secrets file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientSecretsError {
+    /// The file could not be read.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not JSON or lacks what a client needs.
+    #[error("{file}: {message}")]
+    Invalid {
+        /// The file.
+        file: PathBuf,
+        /// What is missing or wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    auth_uri: Option<String>,
+    token_uri: Option<String>,
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct File {
+    installed: Option<Raw>,
+    web: Option<Raw>,
+}
+
+impl ClientConfig {
+    /// A client with Google's endpoints.
+    pub fn new(client_id: impl Into<String>, client_secret: Option<String>) -> Self {
+        ClientConfig {
+            client_id: client_id.into(),
+            client_secret: client_secret.map(ClientSecret::new),
+            auth_uri: GOOGLE_AUTH_URI.to_string(),
+            token_uri: GOOGLE_TOKEN_URI.to_string(),
+            redirect_uris: Vec::new(),
+        }
+    }
+
+    /// Reads `client_secret.json` (`installed` or `web`; `web` wins when both
+    /// are present, as in Google's own libraries).
+    ///
+    /// # Errors
+    /// Names the file and what is missing.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ClientSecretsError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| ClientSecretsError::Io {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_json(&bytes).map_err(|message| ClientSecretsError::Invalid {
+            file: path.to_path_buf(),
+            message,
+        })
+    }
+
+    /// Parses the file's content; the error says what is missing.
+    ///
+    /// # Errors
+    /// A message naming the missing or malformed field.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        let file: File = serde_json::from_slice(bytes).map_err(|e| format!("not a client secrets file: {e}"))?;
+        let (kind, raw) = match (file.web, file.installed) {
+            (Some(web), _) => ("web", web),
+            (None, Some(installed)) => ("installed", installed),
+            (None, None) => {
+                return Err("has neither an `installed` nor a `web` client (download it from the Google Cloud console: APIs & Services → Credentials)".to_string())
+            }
+        };
+        let client_id = raw
+            .client_id
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| format!("`{kind}.client_id` is missing"))?;
+        let token_uri = match raw.token_uri.as_deref() {
+            // Older files name the legacy endpoint; it is the same service.
+            Some("https://accounts.google.com/o/oauth2/token") | None => GOOGLE_TOKEN_URI.to_string(),
+            Some(uri) => uri.to_string(),
+        };
+        Ok(ClientConfig {
+            client_id,
+            client_secret: raw.client_secret.map(ClientSecret::new),
+            auth_uri: raw.auth_uri.unwrap_or_else(|| GOOGLE_AUTH_URI.to_string()),
+            token_uri,
+            redirect_uris: raw.redirect_uris,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installed_web_and_legacy_files() {
+        let installed = br#"{"installed":{"client_id":"id.apps.googleusercontent.com","client_secret":"s","auth_uri":"https://accounts.google.com/o/oauth2/auth","token_uri":"https://accounts.google.com/o/oauth2/token","redirect_uris":["http://localhost"]}}"#;
+        let c = ClientConfig::from_json(installed).unwrap();
+        assert_eq!(c.client_id, "id.apps.googleusercontent.com");
+        assert_eq!(c.token_uri, GOOGLE_TOKEN_URI, "legacy token_uri is upgraded");
+        assert_eq!(c.client_secret.unwrap().secret(), "s");
+        let both = br#"{"installed":{"client_id":"a"},"web":{"client_id":"b","token_uri":"http://127.0.0.1:1/token"}}"#;
+        let c = ClientConfig::from_json(both).unwrap();
+        assert_eq!(c.client_id, "b");
+        assert_eq!(c.token_uri, "http://127.0.0.1:1/token");
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_field() {
+        let err = ClientConfig::from_json(br#"{"installed":{"client_secret":"s"}}"#).unwrap_err();
+        assert_eq!(err, "`installed.client_id` is missing");
+        let err = ClientConfig::from_json(br#"{"other":{}}"#).unwrap_err();
+        assert!(err.contains("neither an `installed` nor a `web`"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("client_secret.json");
+        std::fs::write(&path, "{").unwrap();
+        let err = ClientConfig::from_file(&path).unwrap_err().to_string();
+        assert!(err.starts_with(&path.display().to_string()), "{err}");
+        let err = ClientConfig::from_file(dir.path().join("missing.json")).unwrap_err().to_string();
+        assert!(err.contains("missing.json"), "{err}");
+    }
+}

@@ -1,0 +1,538 @@
+//! Sign-in flows for people: the installed-app flow (loopback redirect or
+//! paste-back) and a lower-level web flow whose pending state serializes.
+
+use std::fmt;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse as _, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::client_secrets::{ClientConfig, ClientSecretsError};
+use crate::credentials::AuthError;
+use crate::loopback::{parse_redirect_query, Loopback, Redirect};
+use crate::secret::{AccessToken, RefreshToken};
+use crate::store::{FileTokenStore, StoredUser, TokenStore};
+use crate::user::UserCredentials;
+
+type ConfiguredClient = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet>;
+
+/// Opens a URL in a browser.
+pub type BrowserOpener = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
+/// Reads what the person pastes (manual flow).
+pub type PasteReader = Arc<Mutex<dyn FnMut() -> std::io::Result<String> + Send>>;
+
+#[derive(Clone)]
+enum Mode {
+    Loopback { port: u16, host: &'static str },
+    Manual { redirect_uri: String },
+}
+
+/// The installed-application flow, as Python users know `InstalledAppFlow`,
+/// plus the token cache pattern of Google's quickstarts in one call:
+///
+/// ```no_run
+/// # async fn run() -> Result<(), gapi_auth::AuthError> {
+/// let creds = gapi_auth::InstalledFlow::from_client_secrets_file(
+///     "client_secret.json",
+///     &["https://www.googleapis.com/auth/drive.metadata.readonly"],
+/// )
+/// .token_cache("token.json")
+/// .authenticate()
+/// .await?;
+/// # let _ = creds; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct InstalledFlow {
+    client: Result<ClientConfig, Arc<ClientSecretsError>>,
+    scopes: Vec<String>,
+    store: Option<Arc<dyn TokenStore>>,
+    mode: Mode,
+    open_browser: bool,
+    opener: Option<BrowserOpener>,
+    on_url: Option<BrowserOpener>,
+    paste: Option<PasteReader>,
+    prompt: String,
+    success_page: String,
+    timeout: Duration,
+    extra_params: Vec<(String, String)>,
+}
+
+impl fmt::Debug for InstalledFlow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InstalledFlow")
+            .field("client", &self.client.as_ref().map(|c| &c.client_id))
+            .field("scopes", &self.scopes)
+            .field("store", &self.store)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InstalledFlow {
+    /// A flow for the client in `client_secret.json`; a problem with the file
+    /// is reported by [`InstalledFlow::authenticate`].
+    pub fn from_client_secrets_file(path: impl Into<PathBuf>, scopes: &[&str]) -> Self {
+        Self::build(ClientConfig::from_file(path.into()).map_err(Arc::new), scopes)
+    }
+
+    /// A flow for a client configured in code.
+    pub fn new(client: ClientConfig, scopes: &[&str]) -> Self {
+        Self::build(Ok(client), scopes)
+    }
+
+    fn build(client: Result<ClientConfig, Arc<ClientSecretsError>>, scopes: &[&str]) -> Self {
+        InstalledFlow {
+            client,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            store: None,
+            mode: Mode::Loopback { port: 0, host: "127.0.0.1" },
+            open_browser: true,
+            opener: None,
+            on_url: None,
+            paste: None,
+            prompt: "Please visit this URL to authorize this application: {url}".to_string(),
+            success_page: "The authentication flow has completed. You may close this window.".to_string(),
+            timeout: Duration::from_secs(300),
+            extra_params: vec![("access_type".into(), "offline".into())],
+        }
+    }
+
+    /// Caches tokens in `token.json` (Python google-auth's format).
+    pub fn token_cache(mut self, path: impl Into<PathBuf>) -> Self {
+        self.store = Some(Arc::new(FileTokenStore::new(path)));
+        self
+    }
+
+    /// Caches tokens in any store.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Listens on this port (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        if let Mode::Loopback { host, .. } = self.mode {
+            self.mode = Mode::Loopback { port, host };
+        }
+        self
+    }
+
+    /// Uses `http://localhost:PORT/` rather than `http://127.0.0.1:PORT/` as
+    /// the redirect (the server still binds 127.0.0.1 only).
+    pub fn redirect_host_localhost(mut self) -> Self {
+        if let Mode::Loopback { port, .. } = self.mode {
+            self.mode = Mode::Loopback { port, host: "localhost" };
+        }
+        self
+    }
+
+    /// Whether to open the system browser (default true); the URL is printed
+    /// either way.
+    pub fn open_browser(mut self, open: bool) -> Self {
+        self.open_browser = open;
+        self
+    }
+
+    /// How to open the browser (default: the system browser).
+    pub fn browser(mut self, opener: impl Fn(&str) -> std::io::Result<()> + Send + Sync + 'static) -> Self {
+        self.opener = Some(Arc::new(opener));
+        self.open_browser = true;
+        self
+    }
+
+    /// The message printed before waiting; `{url}` is replaced by the URL.
+    pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.prompt = prompt.into();
+        self
+    }
+
+    /// The text shown in the browser after a successful redirect.
+    pub fn success_page(mut self, text: impl Into<String>) -> Self {
+        self.success_page = text.into();
+        self
+    }
+
+    /// How long to wait for the person (default 300 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Adds an authorization URL parameter (`login_hint`, `prompt=consent`, …).
+    pub fn auth_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_params.push((name.into(), value.into()));
+        self
+    }
+
+    /// For machines whose browser cannot reach this program (a remote
+    /// notebook, SSH): the URL is printed, the person signs in elsewhere, and
+    /// pastes back the address the browser ends on (`http://localhost:1/?code=…`,
+    /// a page that fails to load — that is expected) or just the code.
+    /// `state` is checked when a whole URL is pasted.
+    pub fn manual(mut self) -> Self {
+        self.mode = Mode::Manual {
+            redirect_uri: "http://localhost:1/".to_string(),
+        };
+        self.open_browser = false;
+        self
+    }
+
+    /// **Legacy, blocked by Google since 2023:** the out-of-band redirect
+    /// (`urn:ietf:wg:oauth:2.0:oob`) where Google showed the code on a page.
+    /// Only for other OAuth servers that still support it.
+    pub fn legacy_out_of_band(mut self) -> Self {
+        self.mode = Mode::Manual {
+            redirect_uri: "urn:ietf:wg:oauth:2.0:oob".to_string(),
+        };
+        self.open_browser = false;
+        self
+    }
+
+    /// Called with the authorization URL in every mode (to render a link in
+    /// a notebook or GUI, or log it), in addition to printing it.
+    pub fn on_authorization_url(mut self, f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.on_url = Some(Arc::new(move |url: &str| {
+            f(url);
+            Ok(())
+        }));
+        self
+    }
+
+    /// Where the manual flow reads the pasted line (default: standard input).
+    pub fn paste_reader(mut self, read: impl FnMut() -> std::io::Result<String> + Send + 'static) -> Self {
+        self.paste = Some(Arc::new(Mutex::new(read)));
+        self
+    }
+
+    fn http() -> Result<reqwest::Client, AuthError> {
+        reqwest::Client::builder()
+            // The token endpoint must not redirect a POST carrying a code.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| AuthError::Other(e.to_string()))
+    }
+
+    /// Load the cache → refresh if expired → sign in only if needed → save.
+    ///
+    /// # Errors
+    /// A bad client secrets file, a refused or timed-out sign-in, a token
+    /// endpoint error, or a cache that cannot be written.
+    pub async fn authenticate(&self) -> Result<UserCredentials, AuthError> {
+        let client = self.client.as_ref().map_err(|e| AuthError::Config(e.to_string()))?;
+        let http = Self::http()?;
+        if let Some(store) = &self.store {
+            match store.load() {
+                Ok(Some(cached)) if cached.client_id == client.client_id && covers(&cached.scopes, &self.scopes) => {
+                    let creds = UserCredentials::from_stored(cached, http.clone(), Some(store.clone()));
+                    match creds.token().await {
+                        Ok(_) => return Ok(creds),
+                        // The refresh token is dead (and removed): sign in again below.
+                        Err(AuthError::SignInAgain(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                // Other client or too few scopes: sign in for what is needed now.
+                Ok(_) => {}
+                Err(e) => eprintln!("warning: ignoring unreadable token cache: {e}"),
+            }
+        }
+        let user = self.sign_in(client, &http).await?;
+        if let Some(store) = &self.store {
+            store.save(&user).map_err(|e| AuthError::Config(e.to_string()))?;
+        }
+        Ok(UserCredentials::from_stored(user, http, self.store.clone()))
+    }
+
+    /// Runs the interactive part only (no cache).
+    ///
+    /// # Errors
+    /// As [`InstalledFlow::authenticate`].
+    pub async fn sign_in(&self, client: &ClientConfig, http: &reqwest::Client) -> Result<StoredUser, AuthError> {
+        match &self.mode {
+            Mode::Loopback { port, host } => {
+                let loopback = Loopback::bind(*port).await?;
+                let redirect = format!("http://{host}:{}/", loopback.port());
+                let (url, pending) = authorization_url(client, &self.scopes, &redirect, &self.extra_params)?;
+                self.show(&url);
+                match loopback.wait(&pending.state, &self.success_page, self.timeout).await? {
+                    Redirect::Code(code) => exchange(client, http, pending, code, &self.scopes).await,
+                    Redirect::Error(error) => Err(denied(&error)),
+                }
+            }
+            Mode::Manual { redirect_uri } => {
+                let (url, pending) = authorization_url(client, &self.scopes, redirect_uri, &self.extra_params)?;
+                self.show(&url);
+                println!("After approving, paste the full address your browser ends on (or the code):");
+                let line = self.read_paste().await?;
+                let code = code_from_paste(&line, &pending.state)?;
+                exchange(client, http, pending, code, &self.scopes).await
+            }
+        }
+    }
+
+    fn show(&self, url: &str) {
+        println!("{}", self.prompt.replace("{url}", url));
+        if let Some(hook) = &self.on_url {
+            let _ = hook(url);
+        }
+        if self.open_browser {
+            let opened = match &self.opener {
+                Some(open) => open(url),
+                None => webbrowser::open(url),
+            };
+            if let Err(e) = opened {
+                eprintln!("could not open a browser ({e}); open the URL above by hand");
+            }
+        }
+    }
+
+    async fn read_paste(&self) -> Result<String, AuthError> {
+        let reader = self.paste.clone();
+        tokio::task::spawn_blocking(move || match reader {
+            Some(read) => {
+                let mut read = read.lock().unwrap_or_else(|e| e.into_inner());
+                read()
+            }
+            None => {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line).map(|_| line)
+            }
+        })
+        .await
+        .map_err(|e| AuthError::Flow(e.to_string()))?
+        .map_err(|e| AuthError::Flow(format!("reading the pasted code: {e}")))
+    }
+}
+
+fn denied(error: &str) -> AuthError {
+    if error == "access_denied" {
+        AuthError::Flow("access was denied in the browser (access_denied)".into())
+    } else {
+        AuthError::Flow(format!("the authorization server answered error={error}"))
+    }
+}
+
+fn covers(granted: &[String], wanted: &[String]) -> bool {
+    wanted.iter().all(|w| granted.iter().any(|g| g == w))
+}
+
+/// The code in a pasted line: a whole redirect URL (state checked) or a bare code.
+pub(crate) fn code_from_paste(line: &str, state: &str) -> Result<String, AuthError> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Err(AuthError::Flow("nothing was pasted".into()));
+    }
+    if line.contains("://") || line.starts_with('?') || line.contains("code=") {
+        let query = line.split_once('?').map_or(line, |(_, q)| q);
+        let query = query.split('#').next().unwrap_or(query);
+        return match parse_redirect_query(query, state) {
+            Some(Ok(Redirect::Code(code))) => Ok(code),
+            Some(Ok(Redirect::Error(e))) => Err(denied(&e)),
+            Some(Err(e)) => Err(e),
+            None => Err(AuthError::Flow("the pasted address has no code".into())),
+        };
+    }
+    Ok(line.to_string())
+}
+
+/// What a web app keeps between sending the user to Google and the callback
+/// (in its session store): serializable, with the PKCE verifier inside.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PendingAuthorization {
+    /// The `state` sent (checked on the callback).
+    pub state: String,
+    /// The PKCE verifier.
+    pkce_verifier: String,
+    /// The redirect URI used.
+    pub redirect_uri: String,
+}
+
+impl fmt::Debug for PendingAuthorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingAuthorization")
+            .field("state", &self.state)
+            .field("pkce_verifier", &"[redacted]")
+            .field("redirect_uri", &self.redirect_uri)
+            .finish()
+    }
+}
+
+fn oauth_client(client: &ClientConfig, redirect_uri: &str) -> Result<ConfiguredClient, AuthError> {
+    let bad = |what: &str, e: oauth2::url::ParseError| AuthError::Config(format!("invalid {what}: {e}"));
+    let mut c = BasicClient::new(ClientId::new(client.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(client.auth_uri.clone()).map_err(|e| bad("auth_uri", e))?)
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(|e| bad("redirect URI", e))?);
+    if let Some(secret) = &client.client_secret {
+        c = c.set_client_secret(oauth2::ClientSecret::new(secret.secret().to_string()));
+    }
+    Ok(c)
+}
+
+fn authorization_url(
+    client: &ClientConfig,
+    scopes: &[String],
+    redirect_uri: &str,
+    extra: &[(String, String)],
+) -> Result<(String, PendingAuthorization), AuthError> {
+    let oauth = oauth_client(client, redirect_uri)?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = oauth
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
+        .set_pkce_challenge(challenge);
+    for (k, v) in extra {
+        request = request.add_extra_param(k.clone(), v.clone());
+    }
+    let (url, state) = request.url();
+    Ok((
+        url.to_string(),
+        PendingAuthorization {
+            state: state.secret().clone(),
+            pkce_verifier: verifier.secret().clone(),
+            redirect_uri: redirect_uri.to_string(),
+        },
+    ))
+}
+
+async fn exchange(
+    client: &ClientConfig,
+    http: &reqwest::Client,
+    pending: PendingAuthorization,
+    code: String,
+    scopes: &[String],
+) -> Result<StoredUser, AuthError> {
+    let oauth = oauth_client(client, &pending.redirect_uri)?
+        .set_token_uri(TokenUrl::new(client.token_uri.clone()).map_err(|e| AuthError::Config(format!("invalid token_uri: {e}")))?);
+    let now = SystemTime::now();
+    let response = oauth
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
+        .request_async(http)
+        .await
+        .map_err(|e| match e {
+            oauth2::RequestTokenError::ServerResponse(r) => AuthError::Flow(format!(
+                "the token endpoint refused the code: {}{}",
+                r.error(),
+                r.error_description().map(|d| format!(": {d}")).unwrap_or_default()
+            )),
+            other => AuthError::Flow(format!("exchanging the code failed: {other}")),
+        })?;
+    let refresh_token = response.refresh_token().ok_or_else(|| {
+        AuthError::Flow(
+            "the server granted no refresh token; remove the app's access at https://myaccount.google.com/permissions (or add auth_param(\"prompt\", \"consent\")) and sign in again".into(),
+        )
+    })?;
+    // Like google-auth, `scopes` records what was requested; with granular
+    // consent a user may grant fewer, which a 403 will then say.
+    let granted = scopes.to_vec();
+    Ok(StoredUser {
+        token: Some(AccessToken::new(response.access_token().secret().clone())),
+        expiry: response.expires_in().map(|d| now + d),
+        refresh_token: RefreshToken::new(refresh_token.secret().clone()),
+        token_uri: client.token_uri.clone(),
+        client_id: client.client_id.clone(),
+        client_secret: client.client_secret.clone(),
+        scopes: granted,
+        universe_domain: None,
+        account: None,
+        quota_project_id: None,
+        extra: serde_json::Map::new(),
+    })
+}
+
+/// The web-server flow in two steps, for apps that redirect users to Google
+/// and handle the callback in another request.
+#[derive(Debug, Clone)]
+pub struct WebFlow {
+    client: ClientConfig,
+    scopes: Vec<String>,
+    redirect_uri: String,
+}
+
+impl WebFlow {
+    /// A flow for `client` that redirects back to `redirect_uri`.
+    pub fn new(client: ClientConfig, scopes: &[&str], redirect_uri: impl Into<String>) -> Self {
+        WebFlow {
+            client,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            redirect_uri: redirect_uri.into(),
+        }
+    }
+
+    /// Where to send the user, and what to keep in the session until the callback.
+    ///
+    /// # Errors
+    /// An invalid endpoint or redirect URI.
+    pub fn authorization_url(&self) -> Result<(String, PendingAuthorization), AuthError> {
+        authorization_url(
+            &self.client,
+            &self.scopes,
+            &self.redirect_uri,
+            &[("access_type".to_string(), "offline".to_string())],
+        )
+    }
+
+    /// Finishes with the callback's query string (or whole URL).
+    ///
+    /// # Errors
+    /// A state mismatch, a refusal, or a token endpoint error.
+    pub async fn finish(&self, pending: PendingAuthorization, callback: &str) -> Result<StoredUser, AuthError> {
+        let code = code_from_paste(callback, &pending.state)?;
+        let http = InstalledFlow::http()?;
+        exchange(&self.client, &http, pending, code, &self.scopes).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_urls_are_state_checked_and_codes_accepted() {
+        assert_eq!(
+            code_from_paste("http://localhost:1/?state=s1&code=4%2F0Ab&scope=x", "s1").unwrap(),
+            "4/0Ab"
+        );
+        assert_eq!(code_from_paste("  4/0Ab \n", "s1").unwrap(), "4/0Ab");
+        let err = code_from_paste("http://localhost:1/?state=evil&code=c", "s1").unwrap_err();
+        assert!(err.to_string().contains("state does not match"), "{err}");
+        let err = code_from_paste("http://localhost:1/?state=s1&error=access_denied", "s1").unwrap_err();
+        assert!(err.to_string().contains("access_denied"), "{err}");
+        assert!(code_from_paste("", "s").is_err());
+    }
+
+    #[test]
+    fn authorization_url_has_pkce_state_and_offline_access() {
+        let client = ClientConfig::new("cid", Some("cs".into()));
+        let (url, pending) = authorization_url(
+            &client,
+            &["scope-a".to_string()],
+            "http://127.0.0.1:5555/",
+            &[("access_type".into(), "offline".into())],
+        )
+        .unwrap();
+        assert!(url.starts_with("https://accounts.google.com/o/oauth2/auth?"), "{url}");
+        for needle in [
+            "code_challenge_method=S256",
+            "access_type=offline",
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A5555%2F",
+            "scope=scope-a",
+            "client_id=cid",
+        ] {
+            assert!(url.contains(needle), "{needle} in {url}");
+        }
+        assert!(url.contains(&format!("state={}", pending.state)));
+        let json = serde_json::to_string(&pending).unwrap();
+        let back: PendingAuthorization = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.state, pending.state);
+        assert!(format!("{pending:?}").contains("[redacted]"));
+    }
+}

@@ -1,0 +1,359 @@
+//! Where user tokens persist between runs.
+//!
+//! [`FileTokenStore`] reads and writes `token.json` in exactly the format of
+//! Python's google-auth (`Credentials.to_json()` / `from_authorized_user_file`),
+//! so the two can share one file. Writes are atomic (temporary file, fsync,
+//! rename), the file is private (0600 on Unix), and a lock file serializes
+//! processes that refresh at the same time; keys this crate does not know are
+//! kept.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::rfc3339;
+use crate::secret::{AccessToken, ClientSecret, RefreshToken};
+
+/// What a store keeps for one signed-in user.
+#[derive(Clone, Debug)]
+pub struct StoredUser {
+    /// Access token, if one was cached.
+    pub token: Option<AccessToken>,
+    /// When it expires.
+    pub expiry: Option<SystemTime>,
+    /// The long-lived refresh token.
+    pub refresh_token: RefreshToken,
+    /// Token endpoint.
+    pub token_uri: String,
+    /// Client id.
+    pub client_id: String,
+    /// Client secret.
+    pub client_secret: Option<ClientSecret>,
+    /// Scopes granted.
+    pub scopes: Vec<String>,
+    /// Universe domain (`googleapis.com`).
+    pub universe_domain: Option<String>,
+    /// Account e-mail, if known.
+    pub account: Option<String>,
+    /// Quota project, if any.
+    pub quota_project_id: Option<String>,
+    /// Keys this crate does not interpret, preserved on rewrite.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Why a store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// File system trouble.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not an authorized-user token file.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Storage for a user's tokens (a file, memory, an OS keyring, …).
+pub trait TokenStore: Send + Sync + fmt::Debug {
+    /// The stored user, if any.
+    ///
+    /// # Errors
+    /// When the store exists but cannot be read.
+    fn load(&self) -> Result<Option<StoredUser>, StoreError>;
+    /// Replaces the stored user.
+    ///
+    /// # Errors
+    /// When it cannot be written; the previous content is then intact.
+    fn save(&self, user: &StoredUser) -> Result<(), StoreError>;
+    /// Forgets the stored user (after `invalid_grant`).
+    ///
+    /// # Errors
+    /// When it cannot be removed.
+    fn delete(&self) -> Result<(), StoreError>;
+}
+
+/// Tokens in memory only.
+#[derive(Debug, Default)]
+pub struct MemoryTokenStore(Mutex<Option<StoredUser>>);
+
+impl TokenStore for MemoryTokenStore {
+    fn load(&self) -> Result<Option<StoredUser>, StoreError> {
+        Ok(self.0.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+    fn save(&self, user: &StoredUser) -> Result<(), StoreError> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(user.clone());
+        Ok(())
+    }
+    fn delete(&self) -> Result<(), StoreError> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
+    }
+}
+
+/// `token.json`, shared with Python's google-auth.
+#[derive(Debug, Clone)]
+pub struct FileTokenStore {
+    path: PathBuf,
+}
+
+/// The wire format of google-auth's authorized-user JSON.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scopes: Option<Scopes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    universe_domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expiry: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quota_project_id: Option<String>,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// google-auth writes a list; older files have a space-separated string.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Scopes {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl StoredUser {
+    /// Parses google-auth's authorized-user JSON (also gcloud's ADC file).
+    ///
+    /// # Errors
+    /// A message naming the missing field.
+    pub fn from_json(bytes: &[u8]) -> Result<StoredUser, String> {
+        let w: Wire = serde_json::from_slice(bytes).map_err(|e| format!("not an authorized-user JSON file: {e}"))?;
+        let missing = |field: &str| format!("`{field}` is missing (sign in again to recreate the file)");
+        let scopes = match w.scopes {
+            Some(Scopes::List(v)) => v,
+            Some(Scopes::Text(s)) => s.split_whitespace().map(str::to_string).collect(),
+            None => Vec::new(),
+        };
+        let expiry = match w.expiry.as_deref() {
+            Some(text) => {
+                let (secs, nanos) = rfc3339::parse(text).ok_or_else(|| format!("`expiry` is not a timestamp: {text:?}"))?;
+                Some(UNIX_EPOCH + Duration::new(u64::try_from(secs).unwrap_or(0), nanos))
+            }
+            None => None,
+        };
+        let mut extra = w.extra;
+        extra.remove("type");
+        Ok(StoredUser {
+            token: w.token.map(AccessToken::new),
+            expiry,
+            refresh_token: RefreshToken::new(w.refresh_token.ok_or_else(|| missing("refresh_token"))?),
+            token_uri: w.token_uri.unwrap_or_else(|| crate::client_secrets::GOOGLE_TOKEN_URI.to_string()),
+            client_id: w.client_id.ok_or_else(|| missing("client_id"))?,
+            client_secret: Some(ClientSecret::new(w.client_secret.ok_or_else(|| missing("client_secret"))?)),
+            scopes,
+            universe_domain: w.universe_domain,
+            account: w.account,
+            quota_project_id: w.quota_project_id,
+            extra,
+        })
+    }
+
+    /// google-auth's `to_json()` form (no `type` key; `None`s dropped; expiry
+    /// in UTC with microseconds and a `Z`).
+    pub fn to_json(&self) -> String {
+        let w = Wire {
+            token: self.token.as_ref().map(|t| t.secret().to_string()),
+            refresh_token: Some(self.refresh_token.secret().to_string()),
+            token_uri: Some(self.token_uri.clone()),
+            client_id: Some(self.client_id.clone()),
+            client_secret: self.client_secret.as_ref().map(|s| s.secret().to_string()),
+            scopes: Some(Scopes::List(self.scopes.clone())),
+            universe_domain: Some(self.universe_domain.clone().unwrap_or_else(|| "googleapis.com".to_string())),
+            account: Some(self.account.clone().unwrap_or_default()),
+            expiry: self.expiry.map(|t| {
+                let (secs, nanos) = rfc3339::from_system_time(t);
+                rfc3339::format(secs, nanos, true)
+            }),
+            quota_project_id: self.quota_project_id.clone(),
+            extra: self.extra.clone(),
+        };
+        // Serializing a struct of strings and maps cannot fail.
+        serde_json::to_string(&w).unwrap_or_default()
+    }
+}
+
+impl FileTokenStore {
+    /// A store at `path` (created on first save).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        FileTokenStore { path: path.into() }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn io(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Runs `f` holding an exclusive lock on `token.json.lock`, so that
+    /// processes do not interleave read-modify-write cycles.
+    pub fn locked<T>(&self, f: impl FnOnce() -> T) -> Result<T, StoreError> {
+        let lock_path = self.path.with_extension("json.lock");
+        if let Some(parent) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| self.io(e))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| self.io(e))?;
+        let mut lock = fd_lock::RwLock::new(file);
+        let _guard = lock.write().map_err(|e| self.io(e))?;
+        Ok(f())
+    }
+
+    fn write_atomically(&self, contents: &str) -> Result<(), StoreError> {
+        use std::io::Write;
+        let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| self.io(e))?;
+        let tmp = dir.join(format!(
+            ".{}.{}.{:x}.tmp",
+            self.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let result = (|| {
+            let mut file = options.open(&tmp)?;
+            file.write_all(contents.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &self.path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map_err(|e| self.io(e))
+    }
+}
+
+impl TokenStore for FileTokenStore {
+    fn load(&self) -> Result<Option<StoredUser>, StoreError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => StoredUser::from_json(&bytes).map(Some).map_err(|message| StoreError::Invalid {
+                path: self.path.clone(),
+                message,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.io(e)),
+        }
+    }
+
+    fn save(&self, user: &StoredUser) -> Result<(), StoreError> {
+        self.locked(|| {
+            // Keep keys another program (or a newer version) put in the file.
+            let mut merged = user.clone();
+            if let Ok(Some(existing)) = self.load() {
+                for (k, v) in existing.extra {
+                    merged.extra.entry(k).or_insert(v);
+                }
+            }
+            self.write_atomically(&merged.to_json())
+        })?
+    }
+
+    fn delete(&self) -> Result<(), StoreError> {
+        self.locked(|| match std::fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.io(e)),
+        })?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PYTHON: &str = r#"{"token": "ya29.a", "refresh_token": "1//r", "token_uri": "https://oauth2.googleapis.com/token", "client_id": "cid", "client_secret": "cs", "scopes": ["https://www.googleapis.com/auth/drive.metadata.readonly"], "universe_domain": "googleapis.com", "account": "", "expiry": "2025-06-01T12:34:56.789012Z", "rapt_token": "keep-me"}"#;
+
+    #[test]
+    fn reads_and_writes_google_auth_format() {
+        let u = StoredUser::from_json(PYTHON.as_bytes()).unwrap();
+        assert_eq!(u.refresh_token.secret(), "1//r");
+        let (secs, nanos) = rfc3339::from_system_time(u.expiry.unwrap());
+        assert_eq!(rfc3339::format(secs, nanos, true), "2025-06-01T12:34:56.789012Z");
+        let back: serde_json::Value = serde_json::from_str(&u.to_json()).unwrap();
+        let orig: serde_json::Value = serde_json::from_str(PYTHON).unwrap();
+        assert_eq!(back, orig);
+        let text_scopes = StoredUser::from_json(br#"{"refresh_token":"r","client_id":"c","client_secret":"s","scopes":"a b"}"#).unwrap();
+        assert_eq!(text_scopes.scopes, ["a", "b"]);
+        let err = StoredUser::from_json(br#"{"client_id":"c","client_secret":"s"}"#).unwrap_err();
+        assert!(err.contains("`refresh_token` is missing"), "{err}");
+    }
+
+    #[test]
+    fn file_store_is_atomic_private_and_keeps_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token.json");
+        std::fs::write(&path, PYTHON).unwrap();
+        let store = FileTokenStore::new(&path);
+        let mut u = store.load().unwrap().unwrap();
+        u.token = Some(AccessToken::new("ya29.b"));
+        store.save(&u).unwrap();
+        let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(saved["token"], "ya29.b");
+        assert_eq!(saved["rapt_token"], "keep-me");
+        assert!(saved.get("type").is_none());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+        store.delete().unwrap();
+        assert!(store.load().unwrap().is_none());
+        let bad = FileTokenStore::new(dir.path().join("bad.json"));
+        std::fs::write(bad.path(), "{}").unwrap();
+        assert!(bad.load().unwrap_err().to_string().contains("bad.json"));
+    }
+}

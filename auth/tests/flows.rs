@@ -1,0 +1,257 @@
+//! Installed-app flows against a real OAuth 2.0 server nobody here wrote
+//! (npm `oauth2-mock-server`, installed by the README's test command), and
+//! through a real browser (Debian's headless Chromium).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use gapi_auth::{AuthError, ClientConfig, Credentials, InstalledFlow};
+
+/// A running oauth2-mock-server; stops when dropped (its stdin closes).
+struct MockServer {
+    child: Child,
+    stdout: BufReader<std::process::ChildStdout>,
+    url: String,
+}
+
+impl MockServer {
+    /// Token responses the server has signed so far.
+    fn token_requests(&mut self) -> u64 {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(b"count\n").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        serde_json::from_str::<serde_json::Value>(&line).unwrap()["tokenRequests"].as_u64().unwrap()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn node_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node")
+}
+
+fn mock_server() -> MockServer {
+    assert!(
+        node_dir().join("node_modules/oauth2-mock-server").is_dir(),
+        "oauth2-mock-server is not installed: run `npm install` in auth/tests/node (scripts/test.sh does)"
+    );
+    let mut child = Command::new("node")
+        .arg("server.mjs")
+        .current_dir(node_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node runs");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&line).expect("server prints its URL");
+    let url = v["url"].as_str().unwrap().replace("localhost", "127.0.0.1");
+    MockServer { child, stdout, url }
+}
+
+fn client(server: &MockServer) -> ClientConfig {
+    let mut c = ClientConfig::new("test-client", Some("test-secret".into()));
+    c.auth_uri = format!("{}/authorize", server.url);
+    c.token_uri = format!("{}/token", server.url);
+    c
+}
+
+/// A minimal user agent: follows the authorization server's redirect to the
+/// loopback server, as a browser would.
+fn http_browser(visits: Arc<AtomicUsize>) -> impl Fn(&str) -> std::io::Result<()> + Send + Sync + 'static {
+    move |url: &str| {
+        visits.fetch_add(1, Ordering::SeqCst);
+        let url = url.to_string();
+        tokio::spawn(async move {
+            let _ = reqwest::get(url).await;
+        });
+        Ok(())
+    }
+}
+
+const SCOPE: &str = "https://www.googleapis.com/auth/drive.metadata.readonly";
+
+#[tokio::test]
+async fn loopback_flow_with_pkce_caches_and_reuses_the_token() {
+    let mut server = mock_server();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("token.json");
+    let visits = Arc::new(AtomicUsize::new(0));
+    let flow = InstalledFlow::new(client(&server), &[SCOPE])
+        .token_cache(&cache)
+        .browser(http_browser(visits.clone()))
+        .timeout(Duration::from_secs(20));
+    let creds = flow.authenticate().await.unwrap();
+    assert_eq!(visits.load(Ordering::SeqCst), 1);
+    let headers = creds.headers().await.unwrap();
+    assert!(headers["authorization"].to_str().unwrap().starts_with("Bearer "));
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert!(saved["refresh_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(saved["client_id"], "test-client");
+    assert!(saved["expiry"].as_str().unwrap().ends_with('Z'));
+
+    // A second run uses the cache: no browser.
+    let again = flow.authenticate().await.unwrap();
+    assert_eq!(visits.load(Ordering::SeqCst), 1, "signed in from the cache");
+    again.headers().await.unwrap();
+    let before = server.token_requests();
+    // A refresh goes to the real server's refresh_token grant.
+    assert!(again.invalidate());
+    again.headers().await.unwrap();
+    assert_eq!(server.token_requests(), before + 1);
+    let saved_after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert_ne!(saved_after["expiry"], serde_json::Value::Null, "the refreshed token is cached");
+
+    // Asking for more scopes than cached signs in again.
+    let wider = InstalledFlow::new(client(&server), &[SCOPE, "https://www.googleapis.com/auth/drive"])
+        .token_cache(&cache)
+        .browser(http_browser(visits.clone()));
+    wider.authenticate().await.unwrap();
+    assert_eq!(visits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn denied_timeout_stray_requests_and_state_are_handled() {
+    let server = mock_server();
+    // The "browser" comes back with error=access_denied for the right state,
+    // after asking for /favicon.ico first.
+    let denied = InstalledFlow::new(client(&server), &[SCOPE])
+        .browser(|url: &str| {
+            let url = reqwest::Url::parse(url).unwrap();
+            let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+            let redirect = q["redirect_uri"].clone();
+            let state = q["state"].clone();
+            tokio::spawn(async move {
+                let _ = reqwest::get(format!("{redirect}favicon.ico")).await;
+                let _ = reqwest::get(format!("{redirect}?error=access_denied&state={state}")).await;
+            });
+            Ok(())
+        })
+        .timeout(Duration::from_secs(20));
+    let err = denied.authenticate().await.unwrap_err();
+    assert!(err.to_string().contains("access was denied"), "{err}");
+
+    let forged = InstalledFlow::new(client(&server), &[SCOPE]).browser(|url: &str| {
+        let url = reqwest::Url::parse(url).unwrap();
+        let redirect = url.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+        tokio::spawn(async move {
+            let _ = reqwest::get(format!("{redirect}?code=stolen&state=not-yours")).await;
+        });
+        Ok(())
+    });
+    let err = forged.authenticate().await.unwrap_err();
+    assert!(err.to_string().contains("state does not match"), "{err}");
+
+    let silent = InstalledFlow::new(client(&server), &[SCOPE])
+        .browser(|_: &str| Ok(()))
+        .timeout(Duration::from_secs(1));
+    let err = silent.authenticate().await.unwrap_err();
+    assert!(matches!(err, AuthError::Flow(_)));
+    assert!(err.to_string().contains("within 1 s"), "{err}");
+}
+
+/// GET without following redirects; returns the Location header.
+fn location_of(url: &str) -> String {
+    use std::io::{Read, Write};
+    let parsed = reqwest::Url::parse(url).unwrap();
+    let addr = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap());
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let target = format!("{}?{}", parsed.path(), parsed.query().unwrap_or(""));
+    write!(stream, "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", parsed.host_str().unwrap()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: ").or_else(|| l.strip_prefix("location: ")))
+        .unwrap_or_else(|| panic!("no redirect in {response}"))
+        .trim()
+        .to_string()
+}
+
+#[tokio::test]
+async fn manual_flow_takes_the_pasted_redirect_url() {
+    let server = mock_server();
+    let shown = Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = shown.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = InstalledFlow::new(client(&server), &[SCOPE])
+        .manual()
+        .token_cache(dir.path().join("token.json"))
+        .on_authorization_url(move |url: &str| *seen.lock().unwrap() = url.to_string())
+        .paste_reader(move || {
+            // The person signs in on another machine; the browser ends on
+            // http://localhost:1/?code=…&state=… (a page that does not load),
+            // and they paste that address.
+            let url = shown.lock().unwrap().clone();
+            let landed = location_of(&url);
+            assert!(landed.starts_with("http://localhost:1/?"), "{landed}");
+            Ok(format!("  {landed}\n"))
+        });
+    let creds = flow.authenticate().await.unwrap();
+    assert!(creds.headers().await.unwrap().contains_key("authorization"));
+    assert!(dir.path().join("token.json").is_file());
+}
+
+/// A real browser: headless Chromium opens the authorization URL, follows the
+/// server's redirect to our loopback server, and the flow completes.
+#[tokio::test]
+async fn a_real_headless_browser_completes_the_loopback_flow() {
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .expect("Debian's chromium is installed (.ci/run installs it)");
+    let server = mock_server();
+    let profile = tempfile::tempdir().unwrap();
+    let profile_dir = profile.path().to_path_buf();
+    let children: Arc<std::sync::Mutex<Vec<Child>>> = Arc::default();
+    let spawned = children.clone();
+    let flow = InstalledFlow::new(client(&server), &[SCOPE])
+        .browser(move |url: &str| {
+            let child = Command::new(chromium)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ])
+                .arg(format!("--user-data-dir={}", profile_dir.display()))
+                .arg("--dump-dom")
+                .arg(url)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()?;
+            spawned.lock().unwrap().push(child);
+            Ok(())
+        })
+        .success_page("Signed in through Chromium.")
+        .timeout(Duration::from_secs(60));
+    let result = flow.authenticate().await;
+    for mut child in children.lock().unwrap().drain(..) {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let creds = result.unwrap();
+    assert!(creds.headers().await.unwrap()["authorization"].to_str().unwrap().starts_with("Bearer "));
+    assert!(!creds.stored().refresh_token.secret().is_empty());
+}
