@@ -15,8 +15,13 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check \
-  google-api-python-client==2.202.0
+  google-api-python-client==2.202.0 google-auth==2.62.2
 .venv/bin/python parity/record.py "${GAPI_DISCOVERY_DIR:-discovery/cache}" target/parity/corpus.json
+
+step "a real OAuth 2.0 server for the auth tests (npm oauth2-mock-server)"
+(cd auth/tests/node && npm ci --no-audit --no-fund --loglevel=error)
+command -v chromium >/dev/null || { echo "chromium is needed for the browser sign-in test (.ci/run installs it: apt-get install chromium)"; exit 1; }
+command -v openssl >/dev/null || { echo "openssl is needed to make test keys (apt-get install openssl)"; exit 1; }
 
 step "formatting"
 cargo fmt --all -- --check

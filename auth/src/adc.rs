@@ -62,20 +62,30 @@ impl ApplicationDefaultCredentials {
     /// When no source is configured (listing why each was skipped), or a
     /// configured source is broken.
     pub async fn new(scopes: &[&str]) -> Result<Self, AuthError> {
-        Self::with_env(scopes, |name| std::env::var(name).ok().filter(|v| !v.is_empty())).await
+        Self::with_env(scopes, |name| {
+            std::env::var(name).ok().filter(|v| !v.is_empty())
+        })
+        .await
     }
 
     /// Runs the chain with `env` as the environment (for tests and embedding).
     ///
     /// # Errors
     /// As [`ApplicationDefaultCredentials::new`].
-    pub async fn with_env(scopes: &[&str], env: impl Fn(&str) -> Option<String>) -> Result<Self, AuthError> {
+    pub async fn with_env(
+        scopes: &[&str],
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, AuthError> {
         let mut skipped = Vec::new();
         match env("GOOGLE_APPLICATION_CREDENTIALS") {
             Some(path) => {
                 let path = PathBuf::from(path);
-                let inner = load_file(&path, scopes)
-                    .map_err(|e| AuthError::Config(format!("GOOGLE_APPLICATION_CREDENTIALS={}: {e}", path.display())))?;
+                let inner = load_file(&path, scopes).map_err(|e| {
+                    AuthError::Config(format!(
+                        "GOOGLE_APPLICATION_CREDENTIALS={}: {e}",
+                        path.display()
+                    ))
+                })?;
                 return Ok(ApplicationDefaultCredentials {
                     source: AdcSource::EnvironmentVariable(path),
                     skipped,
@@ -93,7 +103,8 @@ impl ApplicationDefaultCredentials {
         });
         match gcloud_dir.map(|d| d.join("application_default_credentials.json")) {
             Some(path) if path.is_file() => {
-                let inner = load_file(&path, scopes).map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))?;
+                let inner = load_file(&path, scopes)
+                    .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))?;
                 return Ok(ApplicationDefaultCredentials {
                     source: AdcSource::GcloudFile(path),
                     skipped,
@@ -106,7 +117,8 @@ impl ApplicationDefaultCredentials {
             )),
             None => skipped.push("no home directory to look for gcloud's file in".to_string()),
         }
-        let host = env("GCE_METADATA_HOST").unwrap_or_else(|| "metadata.google.internal".to_string());
+        let host =
+            env("GCE_METADATA_HOST").unwrap_or_else(|| "metadata.google.internal".to_string());
         let metadata = MetadataCredentials::new(&host, scopes);
         if metadata.probe().await {
             return Ok(ApplicationDefaultCredentials {
@@ -135,18 +147,28 @@ impl ApplicationDefaultCredentials {
 
 fn load_file(path: &PathBuf, scopes: &[&str]) -> Result<Arc<dyn Credentials>, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let kind: TypeOnly = serde_json::from_slice(&bytes).map_err(|e| format!("not a credentials file: {e}"))?;
+    let kind: TypeOnly =
+        serde_json::from_slice(&bytes).map_err(|e| format!("not a credentials file: {e}"))?;
     match kind.kind.as_deref() {
         Some("authorized_user") => {
             let user = StoredUser::from_json(&bytes)?;
-            Ok(Arc::new(UserCredentials::from_stored(user, reqwest::Client::new(), None)))
+            Ok(Arc::new(UserCredentials::from_stored(
+                user,
+                reqwest::Client::new(),
+                None,
+            )))
         }
         Some("service_account") => {
-            let key: KeyFile = serde_json::from_slice(&bytes).map_err(|e| format!("not a service account key: {e}"))?;
+            let key: KeyFile = serde_json::from_slice(&bytes)
+                .map_err(|e| format!("not a service account key: {e}"))?;
             Ok(Arc::new(ServiceAccountCredentials::from_key(key, scopes)?))
         }
-        Some(other) => Err(format!("credentials of type `{other}` are not supported yet")),
-        None => Err("the file has no `type` (expected authorized_user or service_account)".to_string()),
+        Some(other) => Err(format!(
+            "credentials of type `{other}` are not supported yet"
+        )),
+        None => {
+            Err("the file has no `type` (expected authorized_user or service_account)".to_string())
+        }
     }
 }
 
@@ -216,10 +238,16 @@ impl MetadataCredentials {
             .await
             .map_err(|e| TokenError::Transient(e.without_url().to_string()))?;
         if response.status().is_server_error() {
-            return Err(TokenError::Transient(format!("metadata server: HTTP {}", response.status())));
+            return Err(TokenError::Transient(format!(
+                "metadata server: HTTP {}",
+                response.status()
+            )));
         }
         if !response.status().is_success() {
-            return Err(TokenError::Malformed(format!("metadata server: HTTP {}", response.status())));
+            return Err(TokenError::Malformed(format!(
+                "metadata server: HTTP {}",
+                response.status()
+            )));
         }
         let t: MetadataToken = response
             .json()

@@ -98,7 +98,8 @@ impl ClientConfig {
     /// # Errors
     /// A message naming the missing or malformed field.
     pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
-        let file: File = serde_json::from_slice(bytes).map_err(|e| format!("not a client secrets file: {e}"))?;
+        let file: File =
+            serde_json::from_slice(bytes).map_err(|e| format!("not a client secrets file: {e}"))?;
         let (kind, raw) = match (file.web, file.installed) {
             (Some(web), _) => ("web", web),
             (None, Some(installed)) => ("installed", installed),
@@ -112,7 +113,9 @@ impl ClientConfig {
             .ok_or_else(|| format!("`{kind}.client_id` is missing"))?;
         let token_uri = match raw.token_uri.as_deref() {
             // Older files name the legacy endpoint; it is the same service.
-            Some("https://accounts.google.com/o/oauth2/token") | None => GOOGLE_TOKEN_URI.to_string(),
+            Some("https://accounts.google.com/o/oauth2/token") | None => {
+                GOOGLE_TOKEN_URI.to_string()
+            }
             Some(uri) => uri.to_string(),
         };
         Ok(ClientConfig {
@@ -134,7 +137,10 @@ mod tests {
         let installed = br#"{"installed":{"client_id":"id.apps.googleusercontent.com","client_secret":"s","auth_uri":"https://accounts.google.com/o/oauth2/auth","token_uri":"https://accounts.google.com/o/oauth2/token","redirect_uris":["http://localhost"]}}"#;
         let c = ClientConfig::from_json(installed).unwrap();
         assert_eq!(c.client_id, "id.apps.googleusercontent.com");
-        assert_eq!(c.token_uri, GOOGLE_TOKEN_URI, "legacy token_uri is upgraded");
+        assert_eq!(
+            c.token_uri, GOOGLE_TOKEN_URI,
+            "legacy token_uri is upgraded"
+        );
         assert_eq!(c.client_secret.unwrap().secret(), "s");
         let both = br#"{"installed":{"client_id":"a"},"web":{"client_id":"b","token_uri":"http://127.0.0.1:1/token"}}"#;
         let c = ClientConfig::from_json(both).unwrap();
@@ -153,7 +159,9 @@ mod tests {
         std::fs::write(&path, "{").unwrap();
         let err = ClientConfig::from_file(&path).unwrap_err().to_string();
         assert!(err.starts_with(&path.display().to_string()), "{err}");
-        let err = ClientConfig::from_file(dir.path().join("missing.json")).unwrap_err().to_string();
+        let err = ClientConfig::from_file(dir.path().join("missing.json"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("missing.json"), "{err}");
     }
 }

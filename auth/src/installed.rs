@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use oauth2::basic::BasicClient;
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse as _, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse as _, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,8 @@ use crate::secret::{AccessToken, RefreshToken};
 use crate::store::{FileTokenStore, StoredUser, TokenStore};
 use crate::user::UserCredentials;
 
-type ConfiguredClient = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet>;
+type ConfiguredClient =
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet>;
 
 /// Opens a URL in a browser.
 pub type BrowserOpener = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
@@ -79,7 +80,10 @@ impl InstalledFlow {
     /// A flow for the client in `client_secret.json`; a problem with the file
     /// is reported by [`InstalledFlow::authenticate`].
     pub fn from_client_secrets_file(path: impl Into<PathBuf>, scopes: &[&str]) -> Self {
-        Self::build(ClientConfig::from_file(path.into()).map_err(Arc::new), scopes)
+        Self::build(
+            ClientConfig::from_file(path.into()).map_err(Arc::new),
+            scopes,
+        )
     }
 
     /// A flow for a client configured in code.
@@ -92,13 +96,17 @@ impl InstalledFlow {
             client,
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             store: None,
-            mode: Mode::Loopback { port: 0, host: "127.0.0.1" },
+            mode: Mode::Loopback {
+                port: 0,
+                host: "127.0.0.1",
+            },
             open_browser: true,
             opener: None,
             on_url: None,
             paste: None,
             prompt: "Please visit this URL to authorize this application: {url}".to_string(),
-            success_page: "The authentication flow has completed. You may close this window.".to_string(),
+            success_page: "The authentication flow has completed. You may close this window."
+                .to_string(),
             timeout: Duration::from_secs(300),
             extra_params: vec![("access_type".into(), "offline".into())],
         }
@@ -128,7 +136,10 @@ impl InstalledFlow {
     /// the redirect (the server still binds 127.0.0.1 only).
     pub fn redirect_host_localhost(mut self) -> Self {
         if let Mode::Loopback { port, .. } = self.mode {
-            self.mode = Mode::Loopback { port, host: "localhost" };
+            self.mode = Mode::Loopback {
+                port,
+                host: "localhost",
+            };
         }
         self
     }
@@ -141,7 +152,10 @@ impl InstalledFlow {
     }
 
     /// How to open the browser (default: the system browser).
-    pub fn browser(mut self, opener: impl Fn(&str) -> std::io::Result<()> + Send + Sync + 'static) -> Self {
+    pub fn browser(
+        mut self,
+        opener: impl Fn(&str) -> std::io::Result<()> + Send + Sync + 'static,
+    ) -> Self {
         self.opener = Some(Arc::new(opener));
         self.open_browser = true;
         self
@@ -206,7 +220,10 @@ impl InstalledFlow {
     }
 
     /// Where the manual flow reads the pasted line (default: standard input).
-    pub fn paste_reader(mut self, read: impl FnMut() -> std::io::Result<String> + Send + 'static) -> Self {
+    pub fn paste_reader(
+        mut self,
+        read: impl FnMut() -> std::io::Result<String> + Send + 'static,
+    ) -> Self {
         self.paste = Some(Arc::new(Mutex::new(read)));
         self
     }
@@ -226,12 +243,19 @@ impl InstalledFlow {
     /// A bad client secrets file, a refused or timed-out sign-in, a token
     /// endpoint error, or a cache that cannot be written.
     pub async fn authenticate(&self) -> Result<UserCredentials, AuthError> {
-        let client = self.client.as_ref().map_err(|e| AuthError::Config(e.to_string()))?;
+        let client = self
+            .client
+            .as_ref()
+            .map_err(|e| AuthError::Config(e.to_string()))?;
         let http = Self::http()?;
         if let Some(store) = &self.store {
             match store.load() {
-                Ok(Some(cached)) if cached.client_id == client.client_id && covers(&cached.scopes, &self.scopes) => {
-                    let creds = UserCredentials::from_stored(cached, http.clone(), Some(store.clone()));
+                Ok(Some(cached))
+                    if cached.client_id == client.client_id
+                        && covers(&cached.scopes, &self.scopes) =>
+                {
+                    let creds =
+                        UserCredentials::from_stored(cached, http.clone(), Some(store.clone()));
                     match creds.token().await {
                         Ok(_) => return Ok(creds),
                         // The refresh token is dead (and removed): sign in again below.
@@ -246,7 +270,9 @@ impl InstalledFlow {
         }
         let user = self.sign_in(client, &http).await?;
         if let Some(store) = &self.store {
-            store.save(&user).map_err(|e| AuthError::Config(e.to_string()))?;
+            store
+                .save(&user)
+                .map_err(|e| AuthError::Config(e.to_string()))?;
         }
         Ok(UserCredentials::from_stored(user, http, self.store.clone()))
     }
@@ -255,22 +281,35 @@ impl InstalledFlow {
     ///
     /// # Errors
     /// As [`InstalledFlow::authenticate`].
-    pub async fn sign_in(&self, client: &ClientConfig, http: &reqwest::Client) -> Result<StoredUser, AuthError> {
+    pub async fn sign_in(
+        &self,
+        client: &ClientConfig,
+        http: &reqwest::Client,
+    ) -> Result<StoredUser, AuthError> {
         match &self.mode {
             Mode::Loopback { port, host } => {
                 let loopback = Loopback::bind(*port).await?;
                 let redirect = format!("http://{host}:{}/", loopback.port());
-                let (url, pending) = authorization_url(client, &self.scopes, &redirect, &self.extra_params)?;
+                let (url, pending) =
+                    authorization_url(client, &self.scopes, &redirect, &self.extra_params)?;
                 self.show(&url);
-                match loopback.wait(&pending.state, &self.success_page, self.timeout).await? {
-                    Redirect::Code(code) => exchange(client, http, pending, code, &self.scopes).await,
+                match loopback
+                    .wait(&pending.state, &self.success_page, self.timeout)
+                    .await?
+                {
+                    Redirect::Code(code) => {
+                        exchange(client, http, pending, code, &self.scopes).await
+                    }
                     Redirect::Error(error) => Err(denied(&error)),
                 }
             }
             Mode::Manual { redirect_uri } => {
-                let (url, pending) = authorization_url(client, &self.scopes, redirect_uri, &self.extra_params)?;
+                let (url, pending) =
+                    authorization_url(client, &self.scopes, redirect_uri, &self.extra_params)?;
                 self.show(&url);
-                println!("After approving, paste the full address your browser ends on (or the code):");
+                println!(
+                    "After approving, paste the full address your browser ends on (or the code):"
+                );
                 let line = self.read_paste().await?;
                 let code = code_from_paste(&line, &pending.state)?;
                 exchange(client, http, pending, code, &self.scopes).await
@@ -366,10 +405,13 @@ impl fmt::Debug for PendingAuthorization {
 }
 
 fn oauth_client(client: &ClientConfig, redirect_uri: &str) -> Result<ConfiguredClient, AuthError> {
-    let bad = |what: &str, e: oauth2::url::ParseError| AuthError::Config(format!("invalid {what}: {e}"));
+    let bad =
+        |what: &str, e: oauth2::url::ParseError| AuthError::Config(format!("invalid {what}: {e}"));
     let mut c = BasicClient::new(ClientId::new(client.client_id.clone()))
         .set_auth_uri(AuthUrl::new(client.auth_uri.clone()).map_err(|e| bad("auth_uri", e))?)
-        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(|e| bad("redirect URI", e))?);
+        .set_redirect_uri(
+            RedirectUrl::new(redirect_uri.to_string()).map_err(|e| bad("redirect URI", e))?,
+        );
     if let Some(secret) = &client.client_secret {
         c = c.set_client_secret(oauth2::ClientSecret::new(secret.secret().to_string()));
     }
@@ -409,8 +451,10 @@ async fn exchange(
     code: String,
     scopes: &[String],
 ) -> Result<StoredUser, AuthError> {
-    let oauth = oauth_client(client, &pending.redirect_uri)?
-        .set_token_uri(TokenUrl::new(client.token_uri.clone()).map_err(|e| AuthError::Config(format!("invalid token_uri: {e}")))?);
+    let oauth = oauth_client(client, &pending.redirect_uri)?.set_token_uri(
+        TokenUrl::new(client.token_uri.clone())
+            .map_err(|e| AuthError::Config(format!("invalid token_uri: {e}")))?,
+    );
     let now = SystemTime::now();
     let response = oauth
         .exchange_code(AuthorizationCode::new(code))
@@ -421,7 +465,9 @@ async fn exchange(
             oauth2::RequestTokenError::ServerResponse(r) => AuthError::Flow(format!(
                 "the token endpoint refused the code: {}{}",
                 r.error(),
-                r.error_description().map(|d| format!(": {d}")).unwrap_or_default()
+                r.error_description()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
             )),
             other => AuthError::Flow(format!("exchanging the code failed: {other}")),
         })?;
@@ -484,7 +530,11 @@ impl WebFlow {
     ///
     /// # Errors
     /// A state mismatch, a refusal, or a token endpoint error.
-    pub async fn finish(&self, pending: PendingAuthorization, callback: &str) -> Result<StoredUser, AuthError> {
+    pub async fn finish(
+        &self,
+        pending: PendingAuthorization,
+        callback: &str,
+    ) -> Result<StoredUser, AuthError> {
         let code = code_from_paste(callback, &pending.state)?;
         let http = InstalledFlow::http()?;
         exchange(&self.client, &http, pending, code, &self.scopes).await
@@ -504,7 +554,8 @@ mod tests {
         assert_eq!(code_from_paste("  4/0Ab \n", "s1").unwrap(), "4/0Ab");
         let err = code_from_paste("http://localhost:1/?state=evil&code=c", "s1").unwrap_err();
         assert!(err.to_string().contains("state does not match"), "{err}");
-        let err = code_from_paste("http://localhost:1/?state=s1&error=access_denied", "s1").unwrap_err();
+        let err =
+            code_from_paste("http://localhost:1/?state=s1&error=access_denied", "s1").unwrap_err();
         assert!(err.to_string().contains("access_denied"), "{err}");
         assert!(code_from_paste("", "s").is_err());
     }
@@ -519,7 +570,10 @@ mod tests {
             &[("access_type".into(), "offline".into())],
         )
         .unwrap();
-        assert!(url.starts_with("https://accounts.google.com/o/oauth2/auth?"), "{url}");
+        assert!(
+            url.starts_with("https://accounts.google.com/o/oauth2/auth?"),
+            "{url}"
+        );
         for needle in [
             "code_challenge_method=S256",
             "access_type=offline",

@@ -53,7 +53,12 @@ impl Loopback {
     /// Serves until a redirect with the expected `state` arrives, then
     /// returns its code (or error). A redirect with another state fails the
     /// flow: it did not come from this sign-in.
-    pub(crate) async fn wait(self, state: &str, success_page: &str, timeout: Duration) -> Result<Redirect, AuthError> {
+    pub(crate) async fn wait(
+        self,
+        state: &str,
+        success_page: &str,
+        timeout: Duration,
+    ) -> Result<Redirect, AuthError> {
         let (tx, mut rx) = mpsc::channel::<Result<Redirect, AuthError>>(1);
         let expected = state.to_string();
         let success = success_page.to_string();
@@ -73,7 +78,10 @@ impl Loopback {
                             Some(Ok(Redirect::Code(_))) => (StatusCode::OK, success.clone()),
                             Some(Ok(Redirect::Error(e))) => (
                                 StatusCode::OK,
-                                format!("Sign-in was not completed ({}). You may close this window.", html_escape(e)),
+                                format!(
+                                    "Sign-in was not completed ({}). You may close this window.",
+                                    html_escape(e)
+                                ),
                             ),
                             Some(Err(e)) => (StatusCode::BAD_REQUEST, html_escape(&e.to_string())),
                         };
@@ -120,7 +128,10 @@ fn classify<B>(req: &Request<B>, expected_state: &str) -> Option<Result<Redirect
 }
 
 /// Reads `code`/`error` and checks `state` in a redirect's query string.
-pub(crate) fn parse_redirect_query(query: &str, expected_state: &str) -> Option<Result<Redirect, AuthError>> {
+pub(crate) fn parse_redirect_query(
+    query: &str,
+    expected_state: &str,
+) -> Option<Result<Redirect, AuthError>> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let code = get("code");
@@ -141,5 +152,8 @@ pub(crate) fn parse_redirect_query(query: &str, expected_state: &str) -> Option<
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -8,7 +8,12 @@ pub fn format(secs: i64, nanos: u32, micros: bool) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let mut s = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem % 3600) / 60, rem % 60);
+    let mut s = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    );
     if micros {
         s.push_str(&format!(".{:06}", nanos / 1000));
     } else if nanos > 0 {
@@ -122,4 +127,3 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
         d,
     )
 }
-

@@ -35,7 +35,10 @@ pub(crate) struct KeyFile {
 
 enum Mode {
     /// Exchange a signed assertion for an access token.
-    Exchange { scopes: Vec<String>, subject: Option<String> },
+    Exchange {
+        scopes: Vec<String>,
+        subject: Option<String>,
+    },
     /// Use a self-signed JWT for `audience` directly.
     SelfSigned { audience: String },
 }
@@ -74,8 +77,10 @@ impl ServiceAccountCredentials {
     /// Names the file and what is wrong with it.
     pub fn from_file(path: impl AsRef<Path>, scopes: &[&str]) -> Result<Self, AuthError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))?;
-        Self::from_json(&bytes, scopes).map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))
+        let bytes = std::fs::read(path)
+            .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))?;
+        Self::from_json(&bytes, scopes)
+            .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))
     }
 
     /// Parses a key file's content.
@@ -83,7 +88,8 @@ impl ServiceAccountCredentials {
     /// # Errors
     /// A message naming the missing field or the bad key.
     pub fn from_json(bytes: &[u8], scopes: &[&str]) -> Result<Self, String> {
-        let key: KeyFile = serde_json::from_slice(bytes).map_err(|e| format!("not a service account key: {e}"))?;
+        let key: KeyFile =
+            serde_json::from_slice(bytes).map_err(|e| format!("not a service account key: {e}"))?;
         Self::from_key(key, scopes)
     }
 
@@ -98,7 +104,9 @@ impl ServiceAccountCredentials {
                 email: key.client_email,
                 key_id: key.private_key_id,
                 key: pair,
-                token_uri: key.token_uri.unwrap_or_else(|| crate::client_secrets::GOOGLE_TOKEN_URI.to_string()),
+                token_uri: key
+                    .token_uri
+                    .unwrap_or_else(|| crate::client_secrets::GOOGLE_TOKEN_URI.to_string()),
                 quota_project: std::env::var("GOOGLE_CLOUD_QUOTA_PROJECT")
                     .ok()
                     .filter(|p| !p.is_empty())
@@ -123,7 +131,9 @@ impl ServiceAccountCredentials {
             // Fresh credentials are not shared yet; a shared one keeps its mode.
             Err(shared) => return ServiceAccountCredentials { inner: shared },
         };
-        ServiceAccountCredentials { inner: Arc::new(inner) }
+        ServiceAccountCredentials {
+            inner: Arc::new(inner),
+        }
     }
 
     /// Acts for `user` (domain-wide delegation: the JWT's `sub`).
@@ -172,7 +182,10 @@ impl ServiceAccountCredentials {
                 &mut signature,
             )
             .map_err(|_| TokenError::Malformed("signing the JWT failed".into()))?;
-        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+        Ok(format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature)
+        ))
     }
 
     async fn fetch(&self) -> Result<Token, TokenError> {
@@ -203,7 +216,8 @@ impl ServiceAccountCredentials {
                     ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
                     ("assertion", assertion.as_str()),
                 ];
-                let response = post_form_with_retry(&self.inner.http, &self.inner.token_uri, &form).await?;
+                let response =
+                    post_form_with_retry(&self.inner.http, &self.inner.token_uri, &form).await?;
                 Ok(response.token(now))
             }
         }
@@ -213,12 +227,9 @@ impl ServiceAccountCredentials {
 impl Credentials for ServiceAccountCredentials {
     fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
         Box::pin(async move {
-            let token = self
-                .inner
-                .cache
-                .get(|| self.fetch())
-                .await
-                .map_err(|e| AuthError::Refresh(format!("service account {}: {e}", self.inner.email)))?;
+            let token = self.inner.cache.get(|| self.fetch()).await.map_err(|e| {
+                AuthError::Refresh(format!("service account {}: {e}", self.inner.email))
+            })?;
             bearer_headers(&token.access_token, self.inner.quota_project.as_deref())
         })
     }

@@ -150,8 +150,10 @@ impl StoredUser {
     /// # Errors
     /// A message naming the missing field.
     pub fn from_json(bytes: &[u8]) -> Result<StoredUser, String> {
-        let w: Wire = serde_json::from_slice(bytes).map_err(|e| format!("not an authorized-user JSON file: {e}"))?;
-        let missing = |field: &str| format!("`{field}` is missing (sign in again to recreate the file)");
+        let w: Wire = serde_json::from_slice(bytes)
+            .map_err(|e| format!("not an authorized-user JSON file: {e}"))?;
+        let missing =
+            |field: &str| format!("`{field}` is missing (sign in again to recreate the file)");
         let scopes = match w.scopes {
             Some(Scopes::List(v)) => v,
             Some(Scopes::Text(s)) => s.split_whitespace().map(str::to_string).collect(),
@@ -159,7 +161,8 @@ impl StoredUser {
         };
         let expiry = match w.expiry.as_deref() {
             Some(text) => {
-                let (secs, nanos) = rfc3339::parse(text).ok_or_else(|| format!("`expiry` is not a timestamp: {text:?}"))?;
+                let (secs, nanos) = rfc3339::parse(text)
+                    .ok_or_else(|| format!("`expiry` is not a timestamp: {text:?}"))?;
                 Some(UNIX_EPOCH + Duration::new(u64::try_from(secs).unwrap_or(0), nanos))
             }
             None => None,
@@ -169,10 +172,16 @@ impl StoredUser {
         Ok(StoredUser {
             token: w.token.map(AccessToken::new),
             expiry,
-            refresh_token: RefreshToken::new(w.refresh_token.ok_or_else(|| missing("refresh_token"))?),
-            token_uri: w.token_uri.unwrap_or_else(|| crate::client_secrets::GOOGLE_TOKEN_URI.to_string()),
+            refresh_token: RefreshToken::new(
+                w.refresh_token.ok_or_else(|| missing("refresh_token"))?,
+            ),
+            token_uri: w
+                .token_uri
+                .unwrap_or_else(|| crate::client_secrets::GOOGLE_TOKEN_URI.to_string()),
             client_id: w.client_id.ok_or_else(|| missing("client_id"))?,
-            client_secret: Some(ClientSecret::new(w.client_secret.ok_or_else(|| missing("client_secret"))?)),
+            client_secret: Some(ClientSecret::new(
+                w.client_secret.ok_or_else(|| missing("client_secret"))?,
+            )),
             scopes,
             universe_domain: w.universe_domain,
             account: w.account,
@@ -191,7 +200,11 @@ impl StoredUser {
             client_id: Some(self.client_id.clone()),
             client_secret: self.client_secret.as_ref().map(|s| s.secret().to_string()),
             scopes: Some(Scopes::List(self.scopes.clone())),
-            universe_domain: Some(self.universe_domain.clone().unwrap_or_else(|| "googleapis.com".to_string())),
+            universe_domain: Some(
+                self.universe_domain
+                    .clone()
+                    .unwrap_or_else(|| "googleapis.com".to_string()),
+            ),
             account: Some(self.account.clone().unwrap_or_default()),
             expiry: self.expiry.map(|t| {
                 let (secs, nanos) = rfc3339::from_system_time(t);
@@ -243,11 +256,18 @@ impl FileTokenStore {
 
     fn write_atomically(&self, contents: &str) -> Result<(), StoreError> {
         use std::io::Write;
-        let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| self.io(e))?;
         let tmp = dir.join(format!(
             ".{}.{}.{:x}.tmp",
-            self.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+            self.path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
             std::process::id(),
             fastrand::u64(..)
         ));
@@ -274,10 +294,14 @@ impl FileTokenStore {
 impl TokenStore for FileTokenStore {
     fn load(&self) -> Result<Option<StoredUser>, StoreError> {
         match std::fs::read(&self.path) {
-            Ok(bytes) => StoredUser::from_json(&bytes).map(Some).map_err(|message| StoreError::Invalid {
-                path: self.path.clone(),
-                message,
-            }),
+            Ok(bytes) => {
+                StoredUser::from_json(&bytes)
+                    .map(Some)
+                    .map_err(|message| StoreError::Invalid {
+                        path: self.path.clone(),
+                        message,
+                    })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(self.io(e)),
         }
@@ -316,11 +340,17 @@ mod tests {
         let u = StoredUser::from_json(PYTHON.as_bytes()).unwrap();
         assert_eq!(u.refresh_token.secret(), "1//r");
         let (secs, nanos) = rfc3339::from_system_time(u.expiry.unwrap());
-        assert_eq!(rfc3339::format(secs, nanos, true), "2025-06-01T12:34:56.789012Z");
+        assert_eq!(
+            rfc3339::format(secs, nanos, true),
+            "2025-06-01T12:34:56.789012Z"
+        );
         let back: serde_json::Value = serde_json::from_str(&u.to_json()).unwrap();
         let orig: serde_json::Value = serde_json::from_str(PYTHON).unwrap();
         assert_eq!(back, orig);
-        let text_scopes = StoredUser::from_json(br#"{"refresh_token":"r","client_id":"c","client_secret":"s","scopes":"a b"}"#).unwrap();
+        let text_scopes = StoredUser::from_json(
+            br#"{"refresh_token":"r","client_id":"c","client_secret":"s","scopes":"a b"}"#,
+        )
+        .unwrap();
         assert_eq!(text_scopes.scopes, ["a", "b"]);
         let err = StoredUser::from_json(br#"{"client_id":"c","client_secret":"s"}"#).unwrap_err();
         assert!(err.contains("`refresh_token` is missing"), "{err}");
@@ -335,14 +365,18 @@ mod tests {
         let mut u = store.load().unwrap().unwrap();
         u.token = Some(AccessToken::new("ya29.b"));
         store.save(&u).unwrap();
-        let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let saved: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(saved["token"], "ya29.b");
         assert_eq!(saved["rapt_token"], "keep-me");
         assert!(saved.get("type").is_none());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()

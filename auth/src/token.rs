@@ -110,10 +110,14 @@ pub(crate) async fn post_form(
     uri: &str,
     form: &[(&str, &str)],
 ) -> Result<TokenResponse, TokenError> {
-    let body = serde_urlencoded::to_string(form).map_err(|e| TokenError::Malformed(e.to_string()))?;
+    let body =
+        serde_urlencoded::to_string(form).map_err(|e| TokenError::Malformed(e.to_string()))?;
     let response = http
         .post(uri)
-        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
         .header(http::header::ACCEPT, "application/json")
         .body(body)
         .send()
@@ -185,7 +189,12 @@ impl CachedToken {
 
     /// Marks the token expired (after a 401), so the next call refreshes.
     pub(crate) fn invalidate(&self) {
-        if let Some(t) = self.token.write().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        if let Some(t) = self
+            .token
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
             t.expiry = Some(SystemTime::UNIX_EPOCH);
         }
     }

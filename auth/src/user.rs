@@ -51,7 +51,11 @@ impl fmt::Debug for UserCredentials {
 
 impl UserCredentials {
     /// Credentials from a stored user (a `token.json`, an ADC file).
-    pub fn from_stored(user: StoredUser, http: reqwest::Client, store: Option<Arc<dyn TokenStore>>) -> Self {
+    pub fn from_stored(
+        user: StoredUser,
+        http: reqwest::Client,
+        store: Option<Arc<dyn TokenStore>>,
+    ) -> Self {
         let token = user.token.map(|access_token| Token {
             access_token,
             expiry: user.expiry,
@@ -98,9 +102,9 @@ impl UserCredentials {
                 if let Some(store) = &self.inner.store {
                     let _ = store.delete();
                 }
-                Err(AuthError::SignInAgain(
-                    detail.unwrap_or_else(|| "the refresh token is no longer valid".into()),
-                ))
+                Err(AuthError::SignInAgain(detail.unwrap_or_else(|| {
+                    "the refresh token is no longer valid".into()
+                })))
             }
             Err(e) => Err(AuthError::Refresh(e.to_string())),
         }

@@ -29,7 +29,9 @@ impl MockServer {
         stdin.flush().unwrap();
         let mut line = String::new();
         self.stdout.read_line(&mut line).unwrap();
-        serde_json::from_str::<serde_json::Value>(&line).unwrap()["tokenRequests"].as_u64().unwrap()
+        serde_json::from_str::<serde_json::Value>(&line).unwrap()["tokenRequests"]
+            .as_u64()
+            .unwrap()
     }
 }
 
@@ -75,7 +77,9 @@ fn client(server: &MockServer) -> ClientConfig {
 
 /// A minimal user agent: follows the authorization server's redirect to the
 /// loopback server, as a browser would.
-fn http_browser(visits: Arc<AtomicUsize>) -> impl Fn(&str) -> std::io::Result<()> + Send + Sync + 'static {
+fn http_browser(
+    visits: Arc<AtomicUsize>,
+) -> impl Fn(&str) -> std::io::Result<()> + Send + Sync + 'static {
     move |url: &str| {
         visits.fetch_add(1, Ordering::SeqCst);
         let url = url.to_string();
@@ -101,9 +105,15 @@ async fn loopback_flow_with_pkce_caches_and_reuses_the_token() {
     let creds = flow.authenticate().await.unwrap();
     assert_eq!(visits.load(Ordering::SeqCst), 1);
     let headers = creds.headers().await.unwrap();
-    assert!(headers["authorization"].to_str().unwrap().starts_with("Bearer "));
-    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
-    assert!(saved["refresh_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(headers["authorization"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer "));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert!(saved["refresh_token"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
     assert_eq!(saved["client_id"], "test-client");
     assert!(saved["expiry"].as_str().unwrap().ends_with('Z'));
 
@@ -116,13 +126,21 @@ async fn loopback_flow_with_pkce_caches_and_reuses_the_token() {
     assert!(again.invalidate());
     again.headers().await.unwrap();
     assert_eq!(server.token_requests(), before + 1);
-    let saved_after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
-    assert_ne!(saved_after["expiry"], serde_json::Value::Null, "the refreshed token is cached");
+    let saved_after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert_ne!(
+        saved_after["expiry"],
+        serde_json::Value::Null,
+        "the refreshed token is cached"
+    );
 
     // Asking for more scopes than cached signs in again.
-    let wider = InstalledFlow::new(client(&server), &[SCOPE, "https://www.googleapis.com/auth/drive"])
-        .token_cache(&cache)
-        .browser(http_browser(visits.clone()));
+    let wider = InstalledFlow::new(
+        client(&server),
+        &[SCOPE, "https://www.googleapis.com/auth/drive"],
+    )
+    .token_cache(&cache)
+    .browser(http_browser(visits.clone()));
     wider.authenticate().await.unwrap();
     assert_eq!(visits.load(Ordering::SeqCst), 2);
 }
@@ -150,7 +168,12 @@ async fn denied_timeout_stray_requests_and_state_are_handled() {
 
     let forged = InstalledFlow::new(client(&server), &[SCOPE]).browser(|url: &str| {
         let url = reqwest::Url::parse(url).unwrap();
-        let redirect = url.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+        let redirect = url
+            .query_pairs()
+            .find(|(k, _)| k == "redirect_uri")
+            .unwrap()
+            .1
+            .into_owned();
         tokio::spawn(async move {
             let _ = reqwest::get(format!("{redirect}?code=stolen&state=not-yours")).await;
         });
@@ -173,14 +196,24 @@ fn location_of(url: &str) -> String {
     let parsed = reqwest::Url::parse(url).unwrap();
     let addr = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap());
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let target = format!("{}?{}", parsed.path(), parsed.query().unwrap_or(""));
-    write!(stream, "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", parsed.host_str().unwrap()).unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        parsed.host_str().unwrap()
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
         .lines()
-        .find_map(|l| l.strip_prefix("Location: ").or_else(|| l.strip_prefix("location: ")))
+        .find_map(|l| {
+            l.strip_prefix("Location: ")
+                .or_else(|| l.strip_prefix("location: "))
+        })
         .unwrap_or_else(|| panic!("no redirect in {response}"))
         .trim()
         .to_string()
@@ -216,7 +249,12 @@ async fn manual_flow_takes_the_pasted_redirect_url() {
 async fn a_real_headless_browser_completes_the_loopback_flow() {
     let chromium = ["chromium", "chromium-browser"]
         .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
         .expect("Debian's chromium is installed (.ci/run installs it)");
     let server = mock_server();
     let profile = tempfile::tempdir().unwrap();
@@ -252,6 +290,9 @@ async fn a_real_headless_browser_completes_the_loopback_flow() {
         let _ = child.wait();
     }
     let creds = result.unwrap();
-    assert!(creds.headers().await.unwrap()["authorization"].to_str().unwrap().starts_with("Bearer "));
+    assert!(creds.headers().await.unwrap()["authorization"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer "));
     assert!(!creds.stored().refresh_token.secret().is_empty());
 }

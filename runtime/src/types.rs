@@ -86,7 +86,8 @@ impl DateTime {
     /// # Errors
     /// When the text is not RFC 3339.
     pub fn unix_timestamp(&self) -> Result<(i64, u32), FormatError> {
-        gapi_auth::rfc3339::parse(&self.0).ok_or_else(|| format_error("RFC 3339 timestamp", &self.0))
+        gapi_auth::rfc3339::parse(&self.0)
+            .ok_or_else(|| format_error("RFC 3339 timestamp", &self.0))
     }
 
     /// As a `SystemTime`.
