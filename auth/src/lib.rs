@@ -8,6 +8,7 @@
 //!   redirect (PKCE, `state`), or by pasting the redirect URL on machines
 //!   without a browser; cached in a `token.json` that Python's google-auth
 //!   reads and writes too.
+//! - [`DeviceFlow`]: RFC 8628 for limited-input devices.
 //! - [`UserCredentials`]: refresh before expiry, single-flight, resilient.
 //! - [`ServiceAccountCredentials`], [`ApplicationDefaultCredentials`],
 //!   [`ApiKey`], [`StaticToken`].
@@ -16,6 +17,7 @@
 mod adc;
 mod client_secrets;
 mod credentials;
+mod device;
 mod installed;
 mod loopback;
 pub mod rfc3339;
@@ -28,6 +30,7 @@ mod user;
 pub use adc::{AdcSource, ApplicationDefaultCredentials};
 pub use client_secrets::{ClientConfig, ClientSecretsError, GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI};
 pub use credentials::{bearer_headers, ApiKey, AuthError, BoxFuture, Credentials, StaticToken};
+pub use device::{DeviceCode, DeviceFlow, GOOGLE_DEVICE_CODE_URI};
 pub use installed::{InstalledFlow, PendingAuthorization, WebFlow};
 pub use secret::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
 pub use service_account::ServiceAccountCredentials;

@@ -34,6 +34,7 @@ enum Mode {
 struct Seen {
     token_requests: usize,
     forms: Vec<Vec<(String, String)>>,
+    device_polls: usize,
 }
 
 struct FakeGoogle {
@@ -109,6 +110,23 @@ async fn answer(
         r
     };
     match path.as_str() {
+        "/device/code" => json(
+            200,
+            r#"{"device_code":"dev-1","user_code":"GQVQ-JKEC","verification_url":"https://www.google.com/device","expires_in":1800,"interval":0}"#.into(),
+        ),
+        "/token" if String::from_utf8_lossy(&body).contains("device_code") => {
+            // Google's sequence: pending, pending, slow_down, then approval.
+            let n = {
+                let mut s = seen.lock().unwrap();
+                s.device_polls += 1;
+                s.device_polls
+            };
+            match n {
+                1 | 2 => json(428, r#"{"error":"authorization_pending","error_description":"Precondition Required"}"#.into()),
+                3 => json(403, r#"{"error":"slow_down","error_description":"Forbidden"}"#.into()),
+                _ => json(200, r#"{"access_token":"ya29.device","expires_in":3599,"refresh_token":"1//device","token_type":"Bearer"}"#.into()),
+            }
+        }
         "/token" => {
             let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap();
             let n = {
@@ -554,4 +572,42 @@ async fn refresh_loop_child() {
         assert!(creds.invalidate());
         creds.headers().await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn device_flow_polls_through_pending_and_slow_down() {
+    let google = FakeGoogle::start().await;
+    let mut client = gapi_auth::ClientConfig::new("tv-client", Some("tv-secret".into()));
+    client.token_uri = format!("{}/token", google.base);
+    let shown = Arc::new(Mutex::new(None));
+    let seen = shown.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let creds = gapi_auth::DeviceFlow::new(client, &["email", "profile"])
+        .device_uri(format!("{}/device/code", google.base))
+        .token_cache(dir.path().join("token.json"))
+        .show_code(move |code| {
+            *seen.lock().unwrap() = Some((code.user_code.clone(), code.verification_url.clone()))
+        })
+        .authenticate()
+        .await
+        .unwrap();
+    assert_eq!(
+        shown.lock().unwrap().clone().unwrap(),
+        (
+            "GQVQ-JKEC".to_string(),
+            "https://www.google.com/device".to_string()
+        )
+    );
+    assert_eq!(bearer(&creds.headers().await.unwrap()), "ya29.device");
+    assert_eq!(google.seen.lock().unwrap().device_polls, 4);
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "slow_down added five seconds"
+    );
+    let saved = FileTokenStore::new(dir.path().join("token.json"))
+        .load()
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.refresh_token.secret(), "1//device");
 }

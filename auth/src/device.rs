@@ -1,0 +1,215 @@
+//! The device authorization flow (RFC 8628) for devices without a usable
+//! browser or keyboard: the program shows a short code and a URL, the person
+//! enters the code on another device, and the program polls until approval.
+//!
+//! Google's answer names the URL `verification_url` (the RFC says
+//! `verification_uri`); both are accepted. `slow_down` adds five seconds to the
+//! polling interval. Google allows only a short list of scopes here (OpenID,
+//! `email`, `profile`, Drive's `drive.file` and `drive.appdata`, YouTube, and
+//! a few others — see Google's "OAuth 2.0 for TV and Limited-Input Device
+//! Applications"); other scopes are refused with `invalid_scope`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Deserialize;
+
+use crate::client_secrets::ClientConfig;
+use crate::credentials::AuthError;
+use crate::secret::{AccessToken, RefreshToken};
+use crate::store::{FileTokenStore, StoredUser, TokenStore};
+use crate::token::{post_form, TokenError};
+use crate::user::UserCredentials;
+
+/// Google's device authorization endpoint.
+pub const GOOGLE_DEVICE_CODE_URI: &str = "https://oauth2.googleapis.com/device/code";
+
+/// What to show the person.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeviceCode {
+    /// The code to type in.
+    pub user_code: String,
+    /// Where to type it.
+    #[serde(alias = "verification_uri")]
+    pub verification_url: String,
+    /// Seconds until the code expires.
+    pub expires_in: u64,
+    #[serde(default = "default_interval")]
+    interval: u64,
+    device_code: String,
+}
+
+fn default_interval() -> u64 {
+    5
+}
+
+type Show = Arc<dyn Fn(&DeviceCode) + Send + Sync>;
+
+/// The device flow.
+#[derive(Clone)]
+pub struct DeviceFlow {
+    client: ClientConfig,
+    scopes: Vec<String>,
+    device_uri: String,
+    store: Option<Arc<dyn TokenStore>>,
+    show: Show,
+}
+
+impl fmt::Debug for DeviceFlow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceFlow")
+            .field("client_id", &self.client.client_id)
+            .field("scopes", &self.scopes)
+            .field("device_uri", &self.device_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeviceFlow {
+    /// A device flow for `client` (a "TVs and Limited Input devices" client).
+    pub fn new(client: ClientConfig, scopes: &[&str]) -> Self {
+        DeviceFlow {
+            client,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            device_uri: GOOGLE_DEVICE_CODE_URI.to_string(),
+            store: None,
+            show: Arc::new(|code: &DeviceCode| {
+                println!(
+                    "On another device, visit {} and enter the code {}",
+                    code.verification_url, code.user_code
+                );
+            }),
+        }
+    }
+
+    /// Another device authorization endpoint.
+    pub fn device_uri(mut self, uri: impl Into<String>) -> Self {
+        self.device_uri = uri.into();
+        self
+    }
+
+    /// Caches tokens in `token.json`.
+    pub fn token_cache(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.store = Some(Arc::new(FileTokenStore::new(path)));
+        self
+    }
+
+    /// How to show the code (default: print it).
+    pub fn show_code(mut self, show: impl Fn(&DeviceCode) + Send + Sync + 'static) -> Self {
+        self.show = Arc::new(show);
+        self
+    }
+
+    /// Shows a code, polls until the person approves, and returns credentials.
+    ///
+    /// # Errors
+    /// Refusal (`access_denied`), expiry of the code, a disallowed scope, or
+    /// token endpoint failures.
+    pub async fn authenticate(&self) -> Result<UserCredentials, AuthError> {
+        let http = reqwest::Client::new();
+        let scope = self.scopes.join(" ");
+        let response = http
+            .post(&self.device_uri)
+            .form(&[
+                ("client_id", self.client.client_id.as_str()),
+                ("scope", scope.as_str()),
+            ])
+            .send()
+            .await
+            .map_err(|e| AuthError::Flow(format!("device code request: {}", e.without_url())))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| AuthError::Flow(e.without_url().to_string()))?;
+        if !status.is_success() {
+            return Err(AuthError::Flow(format!(
+                "device code request refused (HTTP {status}): {}",
+                String::from_utf8_lossy(&body)
+            )));
+        }
+        let code: DeviceCode = serde_json::from_slice(&body)
+            .map_err(|e| AuthError::Flow(format!("device code answer: {e}")))?;
+        (self.show)(&code);
+        let deadline = Instant::now() + Duration::from_secs(code.expires_in);
+        let mut interval = Duration::from_secs(code.interval);
+        let secret = self
+            .client
+            .client_secret
+            .as_ref()
+            .map(|s| s.secret().to_string());
+        loop {
+            if Instant::now() >= deadline {
+                return Err(AuthError::Flow(
+                    "the device code expired before approval".into(),
+                ));
+            }
+            tokio::time::sleep(interval).await;
+            let mut form = vec![
+                ("client_id", self.client.client_id.as_str()),
+                ("device_code", code.device_code.as_str()),
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ];
+            if let Some(secret) = &secret {
+                form.push(("client_secret", secret.as_str()));
+            }
+            let now = SystemTime::now();
+            match post_form(&http, &self.client.token_uri, &form).await {
+                Ok(token) => {
+                    let refresh_token = token.refresh_token().ok_or_else(|| {
+                        AuthError::Flow("the server granted no refresh token".into())
+                    })?;
+                    let user = self.stored(
+                        token.token(now).access_token,
+                        token.token(now).expiry,
+                        refresh_token,
+                    );
+                    if let Some(store) = &self.store {
+                        store
+                            .save(&user)
+                            .map_err(|e| AuthError::Config(e.to_string()))?;
+                    }
+                    return Ok(UserCredentials::from_stored(user, http, self.store.clone()));
+                }
+                Err(TokenError::OAuth { error, .. }) if error == "authorization_pending" => {}
+                Err(TokenError::OAuth { error, .. }) if error == "slow_down" => {
+                    interval += Duration::from_secs(5)
+                }
+                Err(TokenError::OAuth { error, .. }) if error == "access_denied" => {
+                    return Err(AuthError::Flow(
+                        "access was denied on the other device (access_denied)".into(),
+                    ))
+                }
+                Err(TokenError::OAuth { error, .. }) if error == "expired_token" => {
+                    return Err(AuthError::Flow(
+                        "the device code expired before approval".into(),
+                    ))
+                }
+                Err(e) if e.is_transient() => {}
+                Err(e) => return Err(AuthError::Flow(e.to_string())),
+            }
+        }
+    }
+
+    fn stored(
+        &self,
+        token: AccessToken,
+        expiry: Option<SystemTime>,
+        refresh_token: RefreshToken,
+    ) -> StoredUser {
+        StoredUser {
+            token: Some(token),
+            expiry,
+            refresh_token,
+            token_uri: self.client.token_uri.clone(),
+            client_id: self.client.client_id.clone(),
+            client_secret: self.client.client_secret.clone(),
+            scopes: self.scopes.clone(),
+            universe_domain: None,
+            account: None,
+            quota_project_id: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
