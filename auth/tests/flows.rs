@@ -296,3 +296,42 @@ async fn a_real_headless_browser_completes_the_loopback_flow() {
         .starts_with("Bearer "));
     assert!(!creds.stored().refresh_token.secret().is_empty());
 }
+
+#[tokio::test]
+async fn web_flow_state_survives_serialization_between_requests() {
+    let server = mock_server();
+    let flow = gapi_auth::WebFlow::new(client(&server), &[SCOPE], "https://app.example/callback");
+    let (url, pending) = flow.authorization_url().unwrap();
+    // The app keeps `pending` in its session store between the two requests.
+    let session = serde_json::to_string(&pending).unwrap();
+    let landed = location_of(&url);
+    assert!(landed.starts_with("https://app.example/callback?"), "{landed}");
+    let restored: gapi_auth::PendingAuthorization = serde_json::from_str(&session).unwrap();
+    let user = flow.finish(restored, &landed).await.unwrap();
+    assert!(!user.refresh_token.secret().is_empty());
+    // A callback from another sign-in (wrong state) is refused.
+    let (_, other) = flow.authorization_url().unwrap();
+    let err = flow.finish(other, &landed).await.unwrap_err();
+    assert!(err.to_string().contains("state does not match"), "{err}");
+}
+
+#[tokio::test]
+async fn localhost_redirect_and_a_fixed_port() {
+    let server = mock_server();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let redirect = Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = redirect.clone();
+    let flow = InstalledFlow::new(client(&server), &[SCOPE])
+        .port(port)
+        .redirect_host_localhost()
+        .on_authorization_url(move |url: &str| {
+            let url = reqwest::Url::parse(url).unwrap();
+            *seen.lock().unwrap() = url.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+        })
+        .browser(http_browser(Arc::new(AtomicUsize::new(0))));
+    flow.authenticate().await.unwrap();
+    assert_eq!(*redirect.lock().unwrap(), format!("http://localhost:{port}/"));
+}

@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn type_names() {
         assert_eq!(type_name("HTTPHealthCheck").source(), "HttpHealthCheck");
-        assert_eq!(type_name("7DAYS").source(), "V7days");
+        assert_eq!(type_name("7DAYS").source(), "V7Days");
         assert_eq!(type_name("next-page").source(), "NextPage");
         assert_eq!(type_name("Self").source(), "Self_");
         assert_eq!(type_name("").source(), "Value");
