@@ -305,7 +305,10 @@ async fn web_flow_state_survives_serialization_between_requests() {
     // The app keeps `pending` in its session store between the two requests.
     let session = serde_json::to_string(&pending).unwrap();
     let landed = location_of(&url);
-    assert!(landed.starts_with("https://app.example/callback?"), "{landed}");
+    assert!(
+        landed.starts_with("https://app.example/callback?"),
+        "{landed}"
+    );
     let restored: gapi_auth::PendingAuthorization = serde_json::from_str(&session).unwrap();
     let user = flow.finish(restored, &landed).await.unwrap();
     assert!(!user.refresh_token.secret().is_empty());
@@ -329,9 +332,17 @@ async fn localhost_redirect_and_a_fixed_port() {
         .redirect_host_localhost()
         .on_authorization_url(move |url: &str| {
             let url = reqwest::Url::parse(url).unwrap();
-            *seen.lock().unwrap() = url.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+            *seen.lock().unwrap() = url
+                .query_pairs()
+                .find(|(k, _)| k == "redirect_uri")
+                .unwrap()
+                .1
+                .into_owned();
         })
         .browser(http_browser(Arc::new(AtomicUsize::new(0))));
     flow.authenticate().await.unwrap();
-    assert_eq!(*redirect.lock().unwrap(), format!("http://localhost:{port}/"));
+    assert_eq!(
+        *redirect.lock().unwrap(),
+        format!("http://localhost:{port}/")
+    );
 }

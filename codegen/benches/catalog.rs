@@ -30,7 +30,8 @@ fn main() {
     let mut docs = 0;
     for _ in 0..rounds {
         let started = Instant::now();
-        let report = parse_all(&dir, Strictness::Strict).expect("the cache is readable (run gapi-codegen sync)");
+        let report = parse_all(&dir, Strictness::Strict)
+            .expect("the cache is readable (run gapi-codegen sync)");
         parse.push(started.elapsed());
         assert!(report.failures.is_empty(), "{:?}", report.failures);
         bytes = report.bytes;
