@@ -18,7 +18,9 @@ import sys
 from pathlib import Path
 
 from googleapiclient.discovery import build_from_document, key2param
-from googleapiclient.http import HttpMock
+import base64
+
+from googleapiclient.http import HttpMock, MediaInMemoryUpload
 
 # (document stem, how many methods to take at most)
 APIS = [
@@ -147,7 +149,7 @@ def record(doc_dir, out):
             except (TypeError, AttributeError, ValueError) as e:
                 print(f"skip {m['id']}: {e}", file=sys.stderr)
                 continue
-            corpus.append({
+            entry = {
                 "doc": stem,
                 "id": m["id"],
                 "resources": res_path,
@@ -162,8 +164,27 @@ def record(doc_dir, out):
                     else request.body.decode(),
                     "api_version": request.headers.get("x-goog-api-version"),
                 },
-            })
+            }
+            corpus.append(entry)
             taken += 1
+            if m.get("supportsMediaUpload") and "simple" in m.get("mediaUpload", {}).get("protocols", {}):
+                media = b"hello media \x00\xff\n"
+                for with_body in (True, False):
+                    if not with_body:
+                        kwargs.pop("body", None)
+                    try:
+                        upload = python_attr(target, mname)(
+                            media_body=MediaInMemoryUpload(media, mimetype="text/plain", resumable=False), **kwargs)
+                    except (TypeError, AttributeError, ValueError) as e:
+                        print(f"skip media {m['id']}: {e}", file=sys.stderr)
+                        continue
+                    raw = upload.body if isinstance(upload.body, bytes) else upload.body.encode("latin-1")
+                    corpus.append(dict(entry, body=body if with_body else None, media={
+                        "data_b64": base64.b64encode(media).decode(), "mime": "text/plain"},
+                        expected={"method": upload.method, "uri": upload.uri, "body": None,
+                                  "body_b64": base64.b64encode(raw).decode(),
+                                  "content_type": upload.headers.get("content-type"),
+                                  "api_version": upload.headers.get("x-goog-api-version")}))
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(corpus, indent=1, ensure_ascii=False))
     apis = len({c["doc"] for c in corpus})

@@ -39,6 +39,9 @@ cargo run -q -p gapi-codegen -- catalog generate
 step "lints (warnings denied, generated code included)"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "docs: rustdoc with warnings denied (Google's prose escaped)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
+
 step "hard sample of the catalog, compiled with warnings denied"
 cargo run -q -p gapi-codegen -- catalog check \
   --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1

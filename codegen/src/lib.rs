@@ -4,7 +4,7 @@
 //! 1. [`lower`]: discovery model → [`ir::Api`], where every name and Rust type
 //!    is decided (rules in [`names`]);
 //! 2. [`emit`]: IR → tokens, printing only;
-//! 3. [`format`]: tokens → source, with a `@generated` header.
+//! 3. [`format`](mod@format): tokens → source, with a `@generated` header.
 //!
 //! [`Generator`] runs them; build scripts call [`build_script`]. The same input
 //! always gives byte-identical output.

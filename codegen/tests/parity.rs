@@ -26,7 +26,15 @@ struct Call {
     path_params: BTreeMap<String, String>,
     query: Vec<(String, serde_json::Value, bool)>,
     body: Option<serde_json::Value>,
+    #[serde(default)]
+    media: Option<Media>,
     expected: Expected,
+}
+
+#[derive(Deserialize)]
+struct Media {
+    data_b64: String,
+    mime: String,
 }
 
 #[derive(Deserialize)]
@@ -34,7 +42,80 @@ struct Expected {
     method: String,
     uri: String,
     body: Option<String>,
+    #[serde(default)]
+    body_b64: Option<String>,
+    #[serde(default)]
+    content_type: Option<String>,
     api_version: Option<String>,
+}
+
+fn b64(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
+
+/// The parts of a `multipart/related` body: (media type, content), with
+/// either line ending; a JSON part's content is normalized through serde.
+fn multipart(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+    let text = body.to_vec();
+    let marker = format!("--{boundary}").into_bytes();
+    let mut parts = Vec::new();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + marker.len() <= text.len() {
+        if text[i..i + marker.len()] == marker[..] {
+            pieces.push(text[start..i].to_vec());
+            start = i + marker.len();
+            i = start;
+        } else {
+            i += 1;
+        }
+    }
+    for piece in pieces.into_iter().skip(1) {
+        let piece = piece
+            .strip_prefix(b"\r\n")
+            .or_else(|| piece.strip_prefix(b"\n"))
+            .unwrap_or(&piece)
+            .to_vec();
+        let split = |sep: &[u8]| {
+            piece
+                .windows(sep.len())
+                .position(|w| w == sep)
+                .map(|p| (p, sep.len()))
+        };
+        let (at, len) = split(b"\r\n\r\n").or_else(|| split(b"\n\n")).unwrap();
+        let headers = String::from_utf8_lossy(&piece[..at]).to_ascii_lowercase();
+        let mut content = piece[at + len..].to_vec();
+        if content.ends_with(b"\r\n") {
+            content.truncate(content.len() - 2);
+        } else if content.ends_with(b"\n") {
+            content.truncate(content.len() - 1);
+        }
+        let media_type = headers
+            .lines()
+            .find_map(|l| l.strip_prefix("content-type:"))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .trim()
+            .to_string();
+        if media_type == "application/json" {
+            let v: serde_json::Value = serde_json::from_slice(&content).unwrap();
+            content = v.to_string().into_bytes();
+        }
+        parts.push((media_type, content));
+    }
+    parts
 }
 
 fn corpus_path() -> PathBuf {
@@ -143,7 +224,14 @@ fn gapi_sends_what_the_python_client_sends() {
             path: leak_str(&method.path),
             scopes: &[],
             api_version: method.api_version.as_deref().map(leak_str),
-            media: None,
+            media: method.media_upload.as_ref().map(|m| {
+                &*leak(gapi_runtime::spec::MediaSpec {
+                    simple_path: m.simple_path.as_deref().map(leak_str),
+                    resumable_path: m.resumable_path.as_deref().map(leak_str),
+                    max_size: m.max_size,
+                    accept: &[],
+                })
+            }),
             download: Download::None,
         });
         let client = Client::builder(service).build().unwrap();
@@ -172,7 +260,12 @@ fn gapi_sends_what_the_python_client_sends() {
         if let Some(body) = &call.body {
             request.json_body(body);
         }
-        let preview = request.preview().unwrap();
+        let preview = match &call.media {
+            Some(media) => request
+                .preview_upload(b64(&media.data_b64), &media.mime)
+                .unwrap(),
+            None => request.preview().unwrap(),
+        };
         let (path, query) = preview.url.split_once('?').unwrap_or((&preview.url, ""));
         let (expected_path, expected_query) = call
             .expected
@@ -194,17 +287,42 @@ fn gapi_sends_what_the_python_client_sends() {
                 "query\n  gapi:   {query}\n  python: {expected_query}"
             ));
         }
-        let ours: Option<serde_json::Value> = preview
-            .body
-            .as_ref()
-            .map(|b| serde_json::from_slice(b).unwrap());
-        let theirs: Option<serde_json::Value> = call
-            .expected
-            .body
-            .as_ref()
-            .map(|b| serde_json::from_str(b).unwrap());
-        if ours != theirs {
-            problems.push(format!("body {ours:?} vs {theirs:?}"));
+        if let (Some(media), Some(expected)) = (&call.media, &call.expected.body_b64) {
+            let our_type = preview
+                .headers
+                .iter()
+                .find(|(k, _)| k == "content-type")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let their_type = call.expected.content_type.clone().unwrap_or_default();
+            let ours = preview.body.as_ref().unwrap().to_vec();
+            let theirs = b64(expected);
+            if their_type.starts_with("multipart/related") {
+                if !our_type.starts_with("multipart/related")
+                    || multipart(&our_type, &ours) != multipart(&their_type, &theirs)
+                {
+                    problems.push(format!(
+                        "multipart body differs ({our_type} vs {their_type})"
+                    ));
+                }
+            } else if our_type != their_type || ours != theirs || their_type != media.mime {
+                problems.push(format!(
+                    "media body or type differs ({our_type} vs {their_type})"
+                ));
+            }
+        } else {
+            let ours: Option<serde_json::Value> = preview
+                .body
+                .as_ref()
+                .map(|b| serde_json::from_slice(b).unwrap());
+            let theirs: Option<serde_json::Value> = call
+                .expected
+                .body
+                .as_ref()
+                .map(|b| serde_json::from_str(b).unwrap());
+            if ours != theirs {
+                problems.push(format!("body {ours:?} vs {theirs:?}"));
+            }
         }
         let header = preview
             .headers

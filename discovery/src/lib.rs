@@ -4,7 +4,7 @@
 //!   over Google's whole catalog.
 //! - [`load`]: parsing with errors that name the file and JSON path, and a
 //!   strict mode that rejects fields the model does not know.
-//! - [`validate`]: semantic checks (dangling `$ref`, unbound path variables, …).
+//! - [`validate`](mod@validate): semantic checks (dangling `$ref`, unbound path variables, …).
 //! - [`pinned`]: the hash-pinned document set and its cache.
 //! - `sync` / `fetch` (feature `remote`): fill the cache from PyPI, or from the
 //!   live Discovery Service.

@@ -208,6 +208,44 @@ impl Request {
             .read_to_end(&mut data)
             .await
             .map_err(|e| io_error(id, e))?;
+        let parts = self.simple_upload_parts(path, data, mime_type)?;
+        let response = self.send_parts(&parts, |b| b).await?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(id, e, true))?;
+        decode(id, body, self.spec.service.data_wrapper)
+    }
+
+    /// The single request [`Request::upload`] would send for `data`, without
+    /// sending it (debugging, tests, request parity).
+    ///
+    /// # Errors
+    /// When the method takes no media, or the request cannot be built.
+    pub fn preview_upload(
+        &self,
+        data: impl Into<Bytes>,
+        mime_type: &str,
+    ) -> Result<crate::PreparedRequest, Error> {
+        let id = self.spec.id;
+        let path = self
+            .media_spec()?
+            .simple_path
+            .ok_or_else(|| Error::build(id, "this method has no simple upload path"))?;
+        let parts = self
+            .clone()
+            .simple_upload_parts(path, data.into().to_vec(), mime_type)?;
+        Ok(parts.into_preview())
+    }
+
+    /// `uploadType=media` (no metadata) or `multipart` (`multipart/related`:
+    /// the JSON metadata, then the media).
+    fn simple_upload_parts(
+        &mut self,
+        path: &str,
+        data: Vec<u8>,
+        mime_type: &str,
+    ) -> Result<PreparedParts, Error> {
         self.check_size(Some(data.len() as u64))?;
         let metadata = self.body.take();
         let upload_type = if metadata.is_some() {
@@ -247,12 +285,7 @@ impl Request {
                 parts.body = Some(Bytes::from(data));
             }
         }
-        let response = self.send_parts(&parts, |b| b).await?;
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(id, e, true))?;
-        decode(id, body, self.spec.service.data_wrapper)
+        Ok(parts)
     }
 
     /// Uploads with the resumable protocol; see the module docs.
