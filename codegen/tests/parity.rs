@@ -225,7 +225,7 @@ fn gapi_sends_what_the_python_client_sends() {
             scopes: &[],
             api_version: method.api_version.as_deref().map(leak_str),
             media: method.media_upload.as_ref().map(|m| {
-                &*leak(gapi_runtime::spec::MediaSpec {
+                leak(gapi_runtime::spec::MediaSpec {
                     simple_path: m.simple_path.as_deref().map(leak_str),
                     resumable_path: m.resumable_path.as_deref().map(leak_str),
                     max_size: m.max_size,
