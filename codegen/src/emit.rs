@@ -338,10 +338,11 @@ fn emit_enum(
         let value = Literal::string(&v.value);
         quote! { #vdoc #vname = #value, }
     });
+    // The gate goes on the invocation, so it covers the impls the macro emits.
     quote! {
+        #cfg
         ::gapi_runtime::open_enum! {
             #doc
-            #cfg
             // Variant names mirror the API's values, which often share a prefix.
             #[allow(clippy::enum_variant_names)]
             pub enum #name {

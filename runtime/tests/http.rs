@@ -552,3 +552,136 @@ async fn download_resumes_with_range_after_a_drop() {
     assert_eq!(recorded.len(), 2);
     assert!(recorded[1].header("range").unwrap().starts_with("bytes="));
 }
+
+#[tokio::test]
+async fn connection_refused_is_not_sent_and_secrets_stay_out_of_errors() {
+    // Nothing listens on port 9; the key in the query must not leak.
+    let c = Client::builder(&SERVICE)
+        .root_url("http://127.0.0.1:9/")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "x");
+    r.set_query("key", "AIzaSECRET");
+    let err = r.execute::<Thing>().await.unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    assert!(!err.may_have_been_sent());
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("AIzaSECRET"), "{shown}");
+    assert!(
+        !shown.contains("things/x"),
+        "URLs are dropped from transport errors: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        // Accept and keep connections open without answering.
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let c = Client::builder(&SERVICE)
+        .root_url(&base)
+        .timeout(Duration::from_millis(300))
+        .retry_policy(RetryPolicy {
+            max_attempts: 2,
+            initial_backoff: Duration::from_millis(10),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "x");
+    let err = r.execute::<Thing>().await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(err.may_have_been_sent());
+    hold.abort();
+}
+
+#[tokio::test]
+async fn credentials_headers_and_api_keys_reach_the_server() {
+    let server = serve(2, |_, _| json(200, r#"{"id":"k"}"#)).await;
+    let c = Client::builder(&SERVICE)
+        .root_url(&server.base)
+        .credentials(gapi_runtime::auth::ApiKey::new("AIzaKEY"))
+        .build()
+        .unwrap();
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "x");
+    r.execute::<Thing>().await.unwrap();
+    let c = Client::builder(&SERVICE)
+        .root_url(&server.base)
+        .credentials(gapi_runtime::auth::StaticToken::new("ya29.t").with_quota_project("qp"))
+        .build()
+        .unwrap();
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "x");
+    r.execute::<Thing>().await.unwrap();
+    let seen = server.recorded();
+    assert_eq!(seen[0].header("x-goog-api-key"), Some("AIzaKEY"));
+    assert_eq!(seen[1].header("authorization"), Some("Bearer ya29.t"));
+    assert_eq!(seen[1].header("x-goog-user-project"), Some("qp"));
+}
+
+static SERVICE_DOWNLOAD: MethodSpec = MethodSpec {
+    service: &SERVICE,
+    id: "test.media.download",
+    http_method: HttpMethod::Get,
+    path: "media/{+resourceName}",
+    scopes: &[],
+    api_version: None,
+    media: None,
+    download: Download::Service,
+};
+
+#[tokio::test]
+async fn the_media_download_service_uses_the_download_prefix() {
+    let c = client("http://127.0.0.1:9/");
+    let mut r = Request::new(&c, &SERVICE_DOWNLOAD);
+    r.path_param("resourceName", "a/b");
+    r.set_query("alt", "media");
+    let url = r.preview().unwrap().url;
+    assert!(
+        url.starts_with("http://127.0.0.1:9/download/test/v1/media/a/b?"),
+        "{url}"
+    );
+    assert!(url.contains("alt=media"), "{url}");
+}
+
+#[tokio::test]
+async fn the_total_time_budget_stops_retries() {
+    let server = serve(10, |_, _| {
+        Reply::Respond(
+            503,
+            vec![("retry-after".into(), "5".into())],
+            b"{}".to_vec(),
+        )
+    })
+    .await;
+    let c = Client::builder(&SERVICE)
+        .root_url(&server.base)
+        .retry_policy(RetryPolicy {
+            total_budget: Duration::from_secs(2),
+            ..fast_retries()
+        })
+        .build()
+        .unwrap();
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "x");
+    let started = Instant::now();
+    let err = r.execute::<Thing>().await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(5)));
+    assert_eq!(
+        server.recorded().len(),
+        1,
+        "waiting 5 s would exceed the 2 s budget"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}

@@ -82,3 +82,14 @@ fn types_round_trip_with_wire_names_and_open_enums() {
     .unwrap();
     assert_eq!(back, serde_json::json!({"size": "7", "type": "x"}));
 }
+
+#[test]
+fn calls_and_their_futures_are_send_and_static() {
+    fn send_static<T: Send + 'static>(_: &T) {}
+    let call = sink().things().get("x");
+    let future = call.clone().execute();
+    send_static(&call);
+    send_static(&future);
+    send_static(&sink().things().list("projects/p").pages());
+    send_static(&sink().things().list("projects/p").items());
+}
