@@ -228,6 +228,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let dir = dir_or_cache(dir);
             let parsed = pinned::load_cached(&dir, &api, &version).map_err(|e| e.to_string())?;
             let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let workspace = workspace.canonicalize().unwrap_or(workspace);
             let crate_dir =
                 gapi_codegen::catalog::new_crate(&parsed.doc, &workspace.join("generated"), force)?;
             println!(
