@@ -37,6 +37,16 @@ pub enum Reply {
     TruncatedBody(u16, Vec<(String, String)>, Vec<u8>, usize),
 }
 
+/// Status line and headers of a `connection: close` response.
+fn response_head(status: u16, headers: &[(String, String)], len: usize) -> String {
+    let mut out = format!("HTTP/1.1 {status} X\r\ncontent-length: {len}\r\nconnection: close\r\n");
+    for (n, v) in headers {
+        out.push_str(&format!("{n}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    out
+}
+
 pub fn json(status: u16, body: &str) -> Reply {
     Reply::Respond(
         status,
@@ -131,32 +141,19 @@ where
                 None => handler(index, &req),
             };
             match reply {
-                Reply::DropAfterReading(_) => {
-                    drop(stream);
-                }
+                Reply::DropAfterReading(_) => drop(stream),
                 Reply::Respond(status, headers, body) => {
-                    let mut out = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                        body.len()
-                    );
-                    for (n, v) in headers {
-                        out.push_str(&format!("{n}: {v}\r\n"));
-                    }
-                    out.push_str("\r\n");
-                    let _ = stream.write_all(out.as_bytes()).await;
+                    let _ = stream
+                        .write_all(response_head(status, &headers, body.len()).as_bytes())
+                        .await;
                     let _ = stream.write_all(&body).await;
                     let _ = stream.shutdown().await;
                 }
                 Reply::TruncatedBody(status, headers, body, sent) => {
-                    let mut out = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                        body.len()
-                    );
-                    for (n, v) in headers {
-                        out.push_str(&format!("{n}: {v}\r\n"));
-                    }
-                    out.push_str("\r\n");
-                    let _ = stream.write_all(out.as_bytes()).await;
+                    // Announces the whole body, sends part of it, then drops.
+                    let _ = stream
+                        .write_all(response_head(status, &headers, body.len()).as_bytes())
+                        .await;
                     let _ = stream.write_all(&body[..sent]).await;
                     let _ = stream.flush().await;
                     drop(stream);
