@@ -1,0 +1,88 @@
+//! Generative Language v1beta `models.list` and `models.get`.
+
+use hyper::Response;
+
+use crate::http_util::{google_error, json, page, Body};
+
+/// Emulated models.
+pub(crate) fn models() -> Vec<serde_json::Value> {
+    let names = [
+        ("gemini-2.5-pro", "Gemini 2.5 Pro", 1_048_576),
+        ("gemini-2.5-flash", "Gemini 2.5 Flash", 1_048_576),
+        ("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", 1_048_576),
+        ("gemini-2.0-flash", "Gemini 2.0 Flash", 1_048_576),
+        ("gemini-embedding-001", "Gemini Embedding 001", 2_048),
+        ("text-embedding-004", "Text Embedding 004", 2_048),
+        ("gemma-3-27b-it", "Gemma 3 27B", 131_072),
+    ];
+    names
+        .iter()
+        .map(|(id, display, input)| {
+            let embedding = id.contains("embedding");
+            serde_json::json!({
+                "name": format!("models/{id}"), "version": "001", "displayName": display,
+                "description": format!("{display}, served by the gapi emulator."),
+                "inputTokenLimit": input, "outputTokenLimit": if embedding { 1 } else { 65_536 },
+                "supportedGenerationMethods": if embedding { vec!["embedContent"] } else { vec!["generateContent", "countTokens"] },
+                "temperature": 1.0, "topP": 0.95, "topK": 64,
+            })
+        })
+        .collect()
+}
+
+fn has_key(query: &[(String, String)], header: Option<&str>, bearer_ok: bool) -> bool {
+    header.is_some_and(|k| !k.is_empty())
+        || crate::http_util::get(query, "key").is_some_and(|k| !k.is_empty())
+        || bearer_ok
+}
+
+fn missing_key() -> Response<Body> {
+    google_error(
+        403,
+        "PERMISSION_DENIED",
+        "forbidden",
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+    )
+}
+
+/// `GET /v1beta/models`.
+pub(crate) fn list(
+    query: &[(String, String)],
+    api_key: Option<&str>,
+    bearer_ok: bool,
+) -> Response<Body> {
+    if !has_key(query, api_key, bearer_ok) {
+        return missing_key();
+    }
+    let all = models();
+    let (items, next) = page(&all, query, 50, 1000);
+    let mut body = serde_json::json!({ "models": items });
+    if let Some(next) = next {
+        body["nextPageToken"] = serde_json::Value::String(next);
+    }
+    json(200, &body)
+}
+
+/// `GET /v1beta/models/{id}`.
+pub(crate) fn get(
+    id: &str,
+    query: &[(String, String)],
+    api_key: Option<&str>,
+    bearer_ok: bool,
+) -> Response<Body> {
+    if !has_key(query, api_key, bearer_ok) {
+        return missing_key();
+    }
+    match models()
+        .into_iter()
+        .find(|m| m["name"] == format!("models/{id}"))
+    {
+        Some(model) => json(200, &model),
+        None => google_error(
+            404,
+            "NOT_FOUND",
+            "notFound",
+            &format!("models/{id} is not found for API version v1beta"),
+        ),
+    }
+}

@@ -1,0 +1,25 @@
+//! A local stand-in for Google's endpoints, on 127.0.0.1, for tests, demos and
+//! users who want to test their own code offline.
+//!
+//! This first cut plays:
+//! - **OAuth 2.0**: an authorization endpoint with an HTML consent page (or
+//!   automatic consent), a token endpoint (authorization code with PKCE S256
+//!   checked, refresh token) with Google-shaped errors (`invalid_grant`, …),
+//!   and OAuth2 v2 `userinfo`.
+//! - **Drive v3** `files.list` (`pageSize`, `pageToken`, `orderBy` including
+//!   `modifiedByMeTime desc`, a `q` subset) and `files.get` (also `alt=media`
+//!   with `Range`).
+//! - **Gemini** (Generative Language v1beta) `models.list` and `models.get`,
+//!   with an API key in `x-goog-api-key` or `key`.
+//!
+//! Responses follow Google's documented shapes; the tests check that gapi's
+//! generated clients decode every one of them.
+#![deny(missing_docs)]
+
+mod drive;
+mod gemini;
+mod http_util;
+mod oauth;
+mod server;
+
+pub use server::{Emulator, EmulatorOptions};

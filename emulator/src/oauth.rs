@@ -1,0 +1,219 @@
+//! OAuth 2.0 as Google plays it: consent page, token endpoint, userinfo.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hyper::Response;
+use sha2::{Digest, Sha256};
+
+use crate::http_util::{escape, get, html, json, oauth_error, pairs, redirect, Body};
+
+/// A code handed out by the consent page, waiting to be exchanged.
+struct PendingCode {
+    client_id: String,
+    redirect_uri: String,
+    challenge: Option<String>,
+    scopes: String,
+}
+
+/// Tokens and codes the emulator has issued.
+#[derive(Default)]
+pub(crate) struct OAuthState {
+    codes: Mutex<HashMap<String, PendingCode>>,
+    refresh_tokens: Mutex<HashMap<String, String>>,
+    access_tokens: Mutex<HashMap<String, String>>,
+}
+
+fn random_token(prefix: &str) -> String {
+    format!(
+        "{prefix}{:016x}{:016x}",
+        fastrand::u64(..),
+        fastrand::u64(..)
+    )
+}
+
+impl OAuthState {
+    /// Whether `Authorization: Bearer …` names a token this emulator issued.
+    pub(crate) fn valid_bearer(&self, header: Option<&str>) -> bool {
+        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+            return false;
+        };
+        self.access_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(token)
+    }
+
+    fn issue(&self, client_id: &str, scopes: &str, with_refresh: bool) -> serde_json::Value {
+        let access = random_token("ya29.emulator-");
+        self.access_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(access.clone(), client_id.to_string());
+        let mut body = serde_json::json!({
+            "access_token": access, "expires_in": 3599, "token_type": "Bearer", "scope": scopes,
+        });
+        if with_refresh {
+            let refresh = random_token("1//emulator-");
+            self.refresh_tokens
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(refresh.clone(), client_id.to_string());
+            body["refresh_token"] = serde_json::Value::String(refresh);
+        }
+        body
+    }
+
+    /// Revokes a refresh token (later refreshes get `invalid_grant`).
+    pub(crate) fn revoke(&self, token: &str) -> bool {
+        self.refresh_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(token)
+            .is_some()
+    }
+
+    /// `GET /o/oauth2/auth`: the consent page, or with `auto_consent` an
+    /// immediate redirect. `decision=allow|deny` answers the page's buttons.
+    pub(crate) fn authorize(
+        &self,
+        query: &[(String, String)],
+        auto_consent: bool,
+    ) -> Response<Body> {
+        let (Some(client_id), Some(redirect_uri)) =
+            (get(query, "client_id"), get(query, "redirect_uri"))
+        else {
+            return html(
+                400,
+                "<p>Error 400: invalid_request (client_id and redirect_uri are required)</p>"
+                    .into(),
+            );
+        };
+        let state = get(query, "state").unwrap_or("");
+        let separator = if redirect_uri.contains('?') { '&' } else { '?' };
+        let decision = get(query, "decision").or(auto_consent.then_some("allow"));
+        match decision {
+            Some("allow") => {
+                let code = random_token("4/emulator-");
+                self.codes.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                    code.clone(),
+                    PendingCode {
+                        client_id: client_id.to_string(),
+                        redirect_uri: redirect_uri.to_string(),
+                        challenge: get(query, "code_challenge").map(str::to_string),
+                        scopes: get(query, "scope").unwrap_or("").to_string(),
+                    },
+                );
+                let q = serde_urlencoded::to_string([("state", state), ("code", code.as_str())])
+                    .unwrap_or_default();
+                redirect(&format!("{redirect_uri}{separator}{q}"))
+            }
+            Some(_) => {
+                let q = serde_urlencoded::to_string([("error", "access_denied"), ("state", state)])
+                    .unwrap_or_default();
+                redirect(&format!("{redirect_uri}{separator}{q}"))
+            }
+            None => {
+                let base: String = serde_urlencoded::to_string(query).unwrap_or_default();
+                let scopes = get(query, "scope").unwrap_or("");
+                html(
+                    200,
+                    format!(
+                        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sign in - gapi emulator</title></head><body>\
+                         <h1>gapi emulator</h1><p><b>{}</b> wants to access your emulated Google Account:</p><p>{}</p>\
+                         <a id=\"allow\" href=\"/o/oauth2/auth?{base}&amp;decision=allow\">Allow</a> \
+                         <a id=\"deny\" href=\"/o/oauth2/auth?{base}&amp;decision=deny\">Deny</a></body></html>",
+                        escape(client_id),
+                        escape(scopes)
+                    ),
+                )
+            }
+        }
+    }
+
+    /// `POST /token`. The client authenticates in the form or with HTTP Basic
+    /// (RFC 6749 §2.3.1), as Google accepts both.
+    pub(crate) fn token(
+        &self,
+        form: &[(String, String)],
+        authorization: Option<&str>,
+    ) -> Response<Body> {
+        let basic_client = authorization
+            .and_then(|h| h.strip_prefix("Basic "))
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .and_then(|text| {
+                text.split(':').next().map(|id| {
+                    pairs(&format!("id={id}"))
+                        .into_iter()
+                        .next()
+                        .map(|(_, v)| v)
+                })
+            })
+            .flatten();
+        let client_id = get(form, "client_id").map(str::to_string).or(basic_client);
+        match get(form, "grant_type") {
+            Some("authorization_code") => {
+                let code = get(form, "code").unwrap_or("");
+                let Some(pending) = self
+                    .codes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(code)
+                else {
+                    return oauth_error(400, "invalid_grant", "Malformed auth code.");
+                };
+                if client_id.as_deref() != Some(pending.client_id.as_str()) {
+                    return oauth_error(401, "invalid_client", "The OAuth client was not found.");
+                }
+                if get(form, "redirect_uri") != Some(pending.redirect_uri.as_str()) {
+                    return oauth_error(400, "redirect_uri_mismatch", "Bad Request");
+                }
+                if let Some(challenge) = &pending.challenge {
+                    let verifier = get(form, "code_verifier").unwrap_or("");
+                    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+                    if &computed != challenge {
+                        return oauth_error(400, "invalid_grant", "Invalid code verifier.");
+                    }
+                }
+                json(200, &self.issue(&pending.client_id, &pending.scopes, true))
+            }
+            Some("refresh_token") => {
+                let token = get(form, "refresh_token").unwrap_or("");
+                let client = self
+                    .refresh_tokens
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(token)
+                    .cloned();
+                match client {
+                    Some(client) => json(200, &self.issue(&client, "", false)),
+                    None => oauth_error(400, "invalid_grant", "Token has been expired or revoked."),
+                }
+            }
+            _ => oauth_error(400, "unsupported_grant_type", "Invalid grant_type"),
+        }
+    }
+
+    /// `GET /oauth2/v2/userinfo`.
+    pub(crate) fn userinfo(&self, authorization: Option<&str>) -> Response<Body> {
+        if !self.valid_bearer(authorization) {
+            return crate::http_util::google_error(
+                401,
+                "UNAUTHENTICATED",
+                "unauthorized",
+                "Request is missing required authentication credential.",
+            );
+        }
+        json(
+            200,
+            &serde_json::json!({
+                "id": "110248495921238986420", "email": "ada@example.com", "verified_email": true,
+                "name": "Ada Lovelace", "given_name": "Ada", "family_name": "Lovelace",
+                "picture": "https://lh3.googleusercontent.com/a/default-user", "locale": "en",
+            }),
+        )
+    }
+}

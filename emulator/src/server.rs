@@ -1,0 +1,189 @@
+//! The HTTP server and its routes.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http_body_util::BodyExt;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::http_util::{google_error, pairs, Body};
+use crate::oauth::OAuthState;
+
+/// How the emulator behaves.
+#[derive(Debug, Clone)]
+pub struct EmulatorOptions {
+    /// Port on 127.0.0.1 (0: any free port).
+    pub port: u16,
+    /// Approve sign-ins without showing the consent page.
+    pub auto_consent: bool,
+    /// How many Drive files to seed.
+    pub drive_files: usize,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        EmulatorOptions {
+            port: 0,
+            auto_consent: false,
+            drive_files: 250,
+        }
+    }
+}
+
+struct State {
+    options: EmulatorOptions,
+    oauth: OAuthState,
+    files: Vec<crate::drive::File>,
+}
+
+/// A running emulator; it stops when dropped.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Emulator {
+    /// Starts serving on 127.0.0.1.
+    ///
+    /// # Errors
+    /// When the port cannot be bound.
+    pub async fn start(options: EmulatorOptions) -> std::io::Result<Emulator> {
+        let listener = TcpListener::bind(("127.0.0.1", options.port)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            files: crate::drive::seed(options.drive_files),
+            options,
+            oauth: OAuthState::default(),
+        });
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, Infallible>(route(&state, req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Emulator { addr, task })
+    }
+
+    /// `http://127.0.0.1:PORT/` — the root URL to give clients.
+    pub fn root_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The authorization endpoint.
+    pub fn auth_uri(&self) -> String {
+        format!("http://{}/o/oauth2/auth", self.addr)
+    }
+
+    /// The token endpoint.
+    pub fn token_uri(&self) -> String {
+        format!("http://{}/token", self.addr)
+    }
+
+    /// Serves until the process ends.
+    pub async fn run_forever(self) {
+        std::future::pending::<()>().await;
+        drop(self);
+    }
+}
+
+async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<Body> {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let query = pairs(req.uri().query().unwrap_or(""));
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let authorization = header("authorization");
+    let api_key = header("x-goog-api-key");
+    let range = header("range");
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => bytes::Bytes::new(),
+    };
+    let bearer_ok = state.oauth.valid_bearer(authorization.as_deref());
+    let needs_bearer = || {
+        google_error(
+            401,
+            "UNAUTHENTICATED",
+            "authError",
+            "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+        )
+    };
+    match (&method, path.as_str()) {
+        (&Method::GET, "/o/oauth2/auth") => {
+            state.oauth.authorize(&query, state.options.auto_consent)
+        }
+        (&Method::POST, "/token") => state.oauth.token(
+            &pairs(&String::from_utf8_lossy(&body)),
+            authorization.as_deref(),
+        ),
+        (&Method::POST, "/revoke") => {
+            let form = pairs(&String::from_utf8_lossy(&body));
+            let token = crate::http_util::get(&form, "token")
+                .or(crate::http_util::get(&query, "token"))
+                .unwrap_or("");
+            state.oauth.revoke(token);
+            crate::http_util::json(200, &serde_json::json!({}))
+        }
+        (&Method::GET, "/oauth2/v2/userinfo") => state.oauth.userinfo(authorization.as_deref()),
+        (&Method::GET, "/drive/v3/files") if bearer_ok => crate::drive::list(&state.files, &query),
+        (&Method::GET, p) if p.starts_with("/drive/v3/files/") && bearer_ok => {
+            crate::drive::get_file(
+                &state.files,
+                &p["/drive/v3/files/".len()..],
+                &query,
+                range.as_deref(),
+            )
+        }
+        // Drive's media download service (`useMediaDownloadService`).
+        (&Method::GET, p) if p.starts_with("/download/drive/v3/files/") && bearer_ok => {
+            crate::drive::get_file(
+                &state.files,
+                &p["/download/drive/v3/files/".len()..],
+                &query,
+                range.as_deref(),
+            )
+        }
+        (_, p) if p.starts_with("/drive/") || p.starts_with("/download/drive/") => needs_bearer(),
+        (&Method::GET, "/v1beta/models") => {
+            crate::gemini::list(&query, api_key.as_deref(), bearer_ok)
+        }
+        (&Method::GET, p) if p.starts_with("/v1beta/models/") => crate::gemini::get(
+            &p["/v1beta/models/".len()..],
+            &query,
+            api_key.as_deref(),
+            bearer_ok,
+        ),
+        _ => google_error(
+            404,
+            "NOT_FOUND",
+            "notFound",
+            &format!("{method} {path} is not emulated"),
+        ),
+    }
+}
