@@ -30,6 +30,9 @@ step "tests"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 
+step "the README demo, end to end against the emulator"
+./scripts/demo.sh
+
 step "one resource feature alone compiles (per-resource Cargo features)"
 cargo check -q -p gapi-drive-v3 --no-default-features --features files
 

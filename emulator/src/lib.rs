@@ -9,6 +9,8 @@
 //! - **Drive v3** `files.list` (`pageSize`, `pageToken`, `orderBy` including
 //!   `modifiedByMeTime desc`, a `q` subset) and `files.get` (also `alt=media`
 //!   with `Range`).
+//! - **BigQuery v2** `jobs.query` and `jobs.getQueryResults` with paged rows
+//!   (int64 as strings, as Google sends them).
 //! - **Gemini** (Generative Language v1beta) `models.list` and `models.get`,
 //!   with an API key in `x-goog-api-key` or `key`.
 //!
@@ -16,6 +18,7 @@
 //! generated clients decode every one of them.
 #![deny(missing_docs)]
 
+mod bigquery;
 mod drive;
 mod gemini;
 mod http_util;

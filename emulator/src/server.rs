@@ -170,6 +170,20 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
             )
         }
         (_, p) if p.starts_with("/drive/") || p.starts_with("/download/drive/") => needs_bearer(),
+        (&Method::POST, p)
+            if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/queries") && bearer_ok =>
+        {
+            let project = &p["/bigquery/v2/projects/".len()..p.len() - "/queries".len()];
+            crate::bigquery::query(project, &body)
+        }
+        (&Method::GET, p)
+            if p.starts_with("/bigquery/v2/projects/") && p.contains("/queries/") && bearer_ok =>
+        {
+            let rest = &p["/bigquery/v2/projects/".len()..];
+            let (project, job) = rest.split_once("/queries/").unwrap_or((rest, ""));
+            crate::bigquery::results(project, job, &query)
+        }
+        (_, p) if p.starts_with("/bigquery/") => needs_bearer(),
         (&Method::GET, "/v1beta/models") => {
             crate::gemini::list(&query, api_key.as_deref(), bearer_ok)
         }

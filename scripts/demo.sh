@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole story offline: start the local Google emulator, sign in through
+# the installed-app flow (the emulator's auto-consent), cache token.json, list
+# the five newest Drive files, list Gemini models with an API key, show
+# userinfo, run a paged BigQuery query; then list Drive files again, which
+# signs in from the cached token. Fails if any step does not say what it should.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build -q -p gapi-emulator -p gapi-examples
+work=$(mktemp -d)
+log="$work/emulator.log"
+target/debug/gapi-emulator --port 0 --auto-consent > "$log" 2>&1 &
+emulator=$!
+trap 'kill $emulator 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+  grep -q "gapi emulator on" "$log" 2>/dev/null && break
+  sleep 0.1
+done
+url=$(sed -n 's/^gapi emulator on //p' "$log")
+[ -n "$url" ] || { echo "the emulator did not start:"; cat "$log"; exit 1; }
+echo "== emulator at $url"
+
+export GAPI_EMULATOR="$url" GEMINI_API_KEY="demo-key" GOOGLE_CLOUD_PROJECT="demo-project"
+bin="$PWD/target/debug"
+cd "$work"
+expect() { # expect PATTERN COMMAND...: run, show, and require PATTERN in the output
+  local pattern=$1; shift
+  local out
+  out=$("$@" 2>&1) || { echo "$out"; echo "FAILED: $*"; exit 1; }
+  echo "$out"
+  grep -q -- "$pattern" <<<"$out" || { echo "FAILED: '$pattern' not in the output of $*"; exit 1; }
+}
+echo "== drive_list (first run: signs in)";  expect "signed in through the browser" "$bin/drive_list"
+[ -f token.json ] || { echo "FAILED: token.json was not written"; exit 1; }
+echo "== gemini_models (API key)";          expect "models/gemini-2.5-flash" "$bin/gemini_models"
+echo "== userinfo";                          expect "signed in as Ada Lovelace <ada@example.com>" "$bin/userinfo"
+echo "== bigquery_query";                    expect "25 rows" "$bin/bigquery_query"
+echo "== drive_list (second run: cached)";  expect "signed in from the cached token" "$bin/drive_list"
+echo "== demo passed"
