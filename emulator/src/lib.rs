@@ -14,6 +14,9 @@
 //! - **Gemini** (Generative Language v1beta) `models.list` and `models.get`,
 //!   with an API key in `x-goog-api-key` or `key`.
 //!
+//! Faults can be injected ([`Emulator::inject`]): status bursts (429/503
+//! with `Retry-After`) and access tokens that stop working early.
+//!
 //! Responses follow Google's documented shapes; the tests check that gapi's
 //! generated clients decode every one of them.
 #![deny(missing_docs)]
@@ -25,4 +28,4 @@ mod http_util;
 mod oauth;
 mod server;
 
-pub use server::{Emulator, EmulatorOptions};
+pub use server::{Emulator, EmulatorOptions, Fault};

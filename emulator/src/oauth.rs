@@ -66,6 +66,14 @@ impl OAuthState {
         body
     }
 
+    /// Makes every access token issued so far invalid.
+    pub(crate) fn expire_access_tokens(&self) {
+        self.access_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Revokes a refresh token (later refreshes get `invalid_grant`).
     pub(crate) fn revoke(&self, token: &str) -> bool {
         self.refresh_tokens

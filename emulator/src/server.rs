@@ -34,17 +34,45 @@ impl Default for EmulatorOptions {
     }
 }
 
+/// A failure to inject into the next API answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The next `count` API requests answer `status` (429, 503, …), with
+    /// `Retry-After: retry_after` seconds when given.
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// How many requests.
+        count: usize,
+        /// `Retry-After` seconds.
+        retry_after: Option<u64>,
+    },
+    /// Every access token issued so far stops working: API calls answer 401
+    /// until the client refreshes.
+    ExpireTokens,
+}
+
 struct State {
     options: EmulatorOptions,
     oauth: OAuthState,
     files: Vec<crate::drive::File>,
+    faults: std::sync::Mutex<std::collections::VecDeque<Fault>>,
 }
 
 /// A running emulator; it stops when dropped.
 #[derive(Debug)]
 pub struct Emulator {
     addr: SocketAddr,
+    state: Arc<State>,
     task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for Emulator {
@@ -65,7 +93,9 @@ impl Emulator {
             files: crate::drive::seed(options.drive_files),
             options,
             oauth: OAuthState::default(),
+            faults: std::sync::Mutex::new(std::collections::VecDeque::new()),
         });
+        let shared = state.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -83,7 +113,11 @@ impl Emulator {
                 });
             }
         });
-        Ok(Emulator { addr, task })
+        Ok(Emulator {
+            addr,
+            state: shared,
+            task,
+        })
     }
 
     /// `http://127.0.0.1:PORT/` — the root URL to give clients.
@@ -99,6 +133,19 @@ impl Emulator {
     /// The token endpoint.
     pub fn token_uri(&self) -> String {
         format!("http://{}/token", self.addr)
+    }
+
+    /// Injects a fault into the next API answers (OAuth endpoints are spared).
+    pub fn inject(&self, fault: Fault) {
+        if fault == Fault::ExpireTokens {
+            self.state.oauth.expire_access_tokens();
+            return;
+        }
+        self.state
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(fault);
     }
 
     /// Serves until the process ends.
@@ -134,6 +181,20 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
             "Request had invalid authentication credentials. Expected OAuth 2 access token.",
         )
     };
+    let is_api = [
+        "/drive/",
+        "/download/",
+        "/bigquery/",
+        "/v1beta/",
+        "/oauth2/v2/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix));
+    if is_api {
+        if let Some(response) = take_fault(state) {
+            return response;
+        }
+    }
     match (&method, path.as_str()) {
         (&Method::GET, "/o/oauth2/auth") => {
             state.oauth.authorize(&query, state.options.auto_consent)
@@ -200,4 +261,34 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
             &format!("{method} {path} is not emulated"),
         ),
     }
+}
+
+/// The next injected status fault, if any.
+fn take_fault(state: &State) -> Option<Response<Body>> {
+    let mut faults = state.faults.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(Fault::Status {
+        status,
+        count,
+        retry_after,
+    }) = faults.front_mut()
+    else {
+        return None;
+    };
+    let (status, retry_after) = (*status, *retry_after);
+    *count = count.saturating_sub(1);
+    if *count == 0 {
+        faults.pop_front();
+    }
+    let (canonical, reason) = match status {
+        429 => ("RESOURCE_EXHAUSTED", "rateLimitExceeded"),
+        503 => ("UNAVAILABLE", "backendError"),
+        _ => ("INTERNAL", "backendError"),
+    };
+    let mut response = google_error(status, canonical, reason, "Injected by the gapi emulator.");
+    if let Some(seconds) = retry_after {
+        if let Ok(v) = http::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(http::header::RETRY_AFTER, v);
+        }
+    }
+    Some(response)
 }

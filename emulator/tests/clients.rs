@@ -229,3 +229,47 @@ async fn userinfo_needs_a_token_and_denial_is_clear() {
     let err = anonymous.userinfo().get().execute().await.unwrap_err();
     assert_eq!(err.status(), Some(401));
 }
+
+#[tokio::test]
+async fn retries_ride_out_injected_bursts_and_stale_tokens_refresh() {
+    use gapi_emulator::Fault;
+    let emu = emulator(true).await;
+    let creds = InstalledFlow::new(client_config(&emu), &["scope"])
+        .browser(browser(Arc::new(AtomicUsize::new(0))))
+        .authenticate()
+        .await
+        .unwrap();
+    let drive = gapi_drive_v3::Drive::from_client(
+        gapi_drive_v3::Drive::builder()
+            .root_url(emu.root_url())
+            .credentials(creds)
+            .retry_policy(gapi_runtime::RetryPolicy {
+                initial_backoff: std::time::Duration::from_millis(10),
+                ..Default::default()
+            })
+            .build()
+            .unwrap(),
+    );
+    emu.inject(Fault::Status {
+        status: 503,
+        count: 2,
+        retry_after: Some(0),
+    });
+    emu.inject(Fault::Status {
+        status: 429,
+        count: 1,
+        retry_after: Some(1),
+    });
+    let started = std::time::Instant::now();
+    let list = drive.files().list().page_size(3).execute().await.unwrap();
+    assert_eq!(list.files.unwrap().len(), 3);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "Retry-After honoured"
+    );
+
+    // Tokens that stop working early: a 401, a refresh, and success.
+    emu.inject(Fault::ExpireTokens);
+    let list = drive.files().list().page_size(2).execute().await.unwrap();
+    assert_eq!(list.files.unwrap().len(), 2);
+}
