@@ -36,5 +36,18 @@ echo "== drive_list (first run: signs in)";  expect "signed in through the brows
 echo "== gemini_models (API key)";          expect "models/gemini-2.5-flash" "$bin/gemini_models"
 echo "== userinfo";                          expect "signed in as Ada Lovelace <ada@example.com>" "$bin/userinfo"
 echo "== bigquery_query";                    expect "25 rows" "$bin/bigquery_query"
+echo "== service_account (JWT bearer grant)"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem 2>/dev/null
+python3 - "$url" <<'PY'
+import json, sys
+key = open("key.pem").read()
+json.dump({"type": "service_account", "project_id": "demo-project", "private_key_id": "demo-key-1",
+           "private_key": key, "client_email": "robot@demo-project.iam.gserviceaccount.com",
+           "client_id": "1", "token_uri": sys.argv[1] + "token"}, open("sa.json", "w"))
+PY
+expect "acting as robot@demo-project.iam.gserviceaccount.com" "$bin/service_account" sa.json
+echo "== adc (GOOGLE_APPLICATION_CREDENTIALS → an authorized_user file)"
+python3 -c 'import json; t = json.load(open("token.json")); t["type"] = "authorized_user"; json.dump(t, open("adc.json", "w"))'
+GOOGLE_APPLICATION_CREDENTIALS="$work/adc.json" expect "demo-project:analytics" "$bin/adc"
 echo "== drive_list (second run: cached)";  expect "signed in from the cached token" "$bin/drive_list"
 echo "== demo passed"

@@ -71,3 +71,20 @@ pub(crate) fn results(project: &str, job: &str, query: &[(String, String)]) -> R
         .max(1);
     answer("bigquery#getQueryResultsResponse", project, job, start, max)
 }
+
+/// `GET /bigquery/v2/projects/{project}/datasets`.
+pub(crate) fn datasets(project: &str) -> Response<Body> {
+    let datasets: Vec<serde_json::Value> = ["analytics", "sales", "scratch"]
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "kind": "bigquery#dataset", "id": format!("{project}:{d}"), "location": "US",
+                "datasetReference": {"projectId": project, "datasetId": d},
+            })
+        })
+        .collect();
+    json(
+        200,
+        &serde_json::json!({"kind": "bigquery#datasetList", "datasets": datasets}),
+    )
+}

@@ -244,6 +244,13 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
             let (project, job) = rest.split_once("/queries/").unwrap_or((rest, ""));
             crate::bigquery::results(project, job, &query)
         }
+        (&Method::GET, p)
+            if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/datasets") && bearer_ok =>
+        {
+            crate::bigquery::datasets(
+                &p["/bigquery/v2/projects/".len()..p.len() - "/datasets".len()],
+            )
+        }
         (_, p) if p.starts_with("/bigquery/") => needs_bearer(),
         (&Method::GET, "/v1beta/models") => {
             crate::gemini::list(&query, api_key.as_deref(), bearer_ok)
