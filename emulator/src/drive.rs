@@ -173,3 +173,165 @@ pub(crate) fn get_file(
     }
     response
 }
+
+/// Resumable upload sessions: metadata and the bytes received so far.
+#[derive(Default)]
+pub(crate) struct Uploads {
+    sessions: std::collections::HashMap<String, (serde_json::Value, Vec<u8>)>,
+}
+
+fn new_file(
+    files: &mut Vec<File>,
+    metadata: &serde_json::Value,
+    content: Vec<u8>,
+    mime: &str,
+) -> serde_json::Value {
+    let file = File {
+        id: format!("emu-upload-{:08x}", fastrand::u32(..)),
+        name: metadata["name"].as_str().unwrap_or("Untitled").to_string(),
+        mime_type: metadata["mimeType"].as_str().unwrap_or(mime).to_string(),
+        modified_by_me_time: "2026-01-01T00:00:00.000Z".to_string(),
+        size: content.len() as u64,
+        trashed: false,
+        content,
+    };
+    let json = file.json();
+    files.push(file);
+    json
+}
+
+/// The parts of a `multipart/related` body: (headers, content).
+fn multipart_parts(content_type: &str, body: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+    let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
+    let marker = format!("--{boundary}");
+    let text = body;
+    let mut positions = Vec::new();
+    let mut i = 0;
+    while i + marker.len() <= text.len() {
+        if &text[i..i + marker.len()] == marker.as_bytes() {
+            positions.push(i);
+            i += marker.len();
+        } else {
+            i += 1;
+        }
+    }
+    let mut parts = Vec::new();
+    for pair in positions.windows(2) {
+        let mut part = &text[pair[0] + marker.len()..pair[1]];
+        part = part
+            .strip_prefix(b"\r\n")
+            .or_else(|| part.strip_prefix(b"\n"))
+            .unwrap_or(part);
+        let split = |sep: &[u8]| {
+            part.windows(sep.len())
+                .position(|w| w == sep)
+                .map(|p| (p, sep.len()))
+        };
+        let (at, len) = split(b"\r\n\r\n").or_else(|| split(b"\n\n"))?;
+        let mut content = &part[at + len..];
+        content = content
+            .strip_suffix(b"\r\n")
+            .or_else(|| content.strip_suffix(b"\n"))
+            .unwrap_or(content);
+        parts.push((
+            String::from_utf8_lossy(&part[..at]).to_ascii_lowercase(),
+            content.to_vec(),
+        ));
+    }
+    Some(parts)
+}
+
+/// `POST /upload/drive/v3/files` (`uploadType=media|multipart|resumable`) and
+/// `PUT` to a resumable session.
+#[allow(clippy::too_many_arguments)] // mirrors the parts of an HTTP request
+pub(crate) fn upload(
+    files: &mut Vec<File>,
+    uploads: &mut Uploads,
+    method: &hyper::Method,
+    root: &str,
+    query: &[(String, String)],
+    content_type: Option<&str>,
+    content_range: Option<&str>,
+    body: &[u8],
+) -> Response<Body> {
+    let bad = |m: &str| google_error(400, "INVALID_ARGUMENT", "badRequest", m);
+    if let Some(id) = get(query, "upload_id") {
+        let Some((metadata, received)) = uploads.sessions.get_mut(id) else {
+            return google_error(404, "NOT_FOUND", "notFound", "No such upload session.");
+        };
+        let range = content_range.unwrap_or("");
+        let total = range
+            .rsplit('/')
+            .next()
+            .and_then(|t| t.parse::<usize>().ok());
+        if let Some(spec) = range.strip_prefix("bytes ").filter(|s| !s.starts_with('*')) {
+            let start: usize = spec
+                .split('-')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(usize::MAX);
+            if start != received.len() {
+                return bad("Content-Range does not continue the upload");
+            }
+            received.extend_from_slice(body);
+        }
+        if total == Some(received.len()) {
+            let (metadata, content) = uploads.sessions.remove(id).unwrap_or_default();
+            return json(
+                200,
+                &new_file(files, &metadata, content, "application/octet-stream"),
+            );
+        }
+        let mut r = Response::new(http_body_util::Full::new(bytes::Bytes::new()));
+        *r.status_mut() = hyper::StatusCode::PERMANENT_REDIRECT;
+        if !received.is_empty() {
+            if let Ok(v) = http::HeaderValue::from_str(&format!("bytes=0-{}", received.len() - 1)) {
+                r.headers_mut().insert(http::header::RANGE, v);
+            }
+        }
+        let _ = metadata;
+        return r;
+    }
+    if method != hyper::Method::POST {
+        return bad("Uploads start with POST");
+    }
+    match get(query, "uploadType") {
+        Some("media") => json(
+            200,
+            &new_file(
+                files,
+                &serde_json::json!({}),
+                body.to_vec(),
+                content_type.unwrap_or("application/octet-stream"),
+            ),
+        ),
+        Some("multipart") => {
+            let Some(parts) = content_type.and_then(|ct| multipart_parts(ct, body)) else {
+                return bad("Invalid multipart request");
+            };
+            let [(_, metadata), (headers, content)] = parts.as_slice() else {
+                return bad("A multipart upload has two parts: metadata, then media");
+            };
+            let metadata: serde_json::Value = serde_json::from_slice(metadata).unwrap_or_default();
+            let mime = headers
+                .lines()
+                .find_map(|l| l.strip_prefix("content-type:"))
+                .map_or("application/octet-stream", str::trim)
+                .to_string();
+            json(200, &new_file(files, &metadata, content.clone(), &mime))
+        }
+        Some("resumable") => {
+            let metadata: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+            let id = format!("{:016x}", fastrand::u64(..));
+            uploads.sessions.insert(id.clone(), (metadata, Vec::new()));
+            let mut r = json(200, &serde_json::json!({}));
+            let location =
+                format!("{root}upload/drive/v3/files?uploadType=resumable&upload_id={id}");
+            if let Ok(v) = http::HeaderValue::from_str(&location) {
+                r.headers_mut().insert(http::header::LOCATION, v);
+            }
+            r
+        }
+        _ => bad("Invalid uploadType"),
+    }
+}

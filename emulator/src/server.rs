@@ -55,7 +55,8 @@ pub enum Fault {
 struct State {
     options: EmulatorOptions,
     oauth: OAuthState,
-    files: Vec<crate::drive::File>,
+    files: std::sync::Mutex<Vec<crate::drive::File>>,
+    uploads: std::sync::Mutex<crate::drive::Uploads>,
     faults: std::sync::Mutex<std::collections::VecDeque<Fault>>,
 }
 
@@ -90,7 +91,8 @@ impl Emulator {
         let listener = TcpListener::bind(("127.0.0.1", options.port)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
-            files: crate::drive::seed(options.drive_files),
+            files: std::sync::Mutex::new(crate::drive::seed(options.drive_files)),
+            uploads: std::sync::Mutex::new(crate::drive::Uploads::default()),
             options,
             oauth: OAuthState::default(),
             faults: std::sync::Mutex::new(std::collections::VecDeque::new()),
@@ -159,6 +161,12 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let query = pairs(req.uri().query().unwrap_or(""));
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_string();
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -168,6 +176,8 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
     let authorization = header("authorization");
     let api_key = header("x-goog-api-key");
     let range = header("range");
+    let content_type = header("content-type");
+    let content_range = header("content-range");
     let body = match req.into_body().collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => bytes::Bytes::new(),
@@ -212,10 +222,12 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
             crate::http_util::json(200, &serde_json::json!({}))
         }
         (&Method::GET, "/oauth2/v2/userinfo") => state.oauth.userinfo(authorization.as_deref()),
-        (&Method::GET, "/drive/v3/files") if bearer_ok => crate::drive::list(&state.files, &query),
+        (&Method::GET, "/drive/v3/files") if bearer_ok => {
+            crate::drive::list(&lock(&state.files), &query)
+        }
         (&Method::GET, p) if p.starts_with("/drive/v3/files/") && bearer_ok => {
             crate::drive::get_file(
-                &state.files,
+                &lock(&state.files),
                 &p["/drive/v3/files/".len()..],
                 &query,
                 range.as_deref(),
@@ -224,13 +236,38 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
         // Drive's media download service (`useMediaDownloadService`).
         (&Method::GET, p) if p.starts_with("/download/drive/v3/files/") && bearer_ok => {
             crate::drive::get_file(
-                &state.files,
+                &lock(&state.files),
                 &p["/download/drive/v3/files/".len()..],
                 &query,
                 range.as_deref(),
             )
         }
-        (_, p) if p.starts_with("/drive/") || p.starts_with("/download/drive/") => needs_bearer(),
+        // Drive declares `/resumable/upload/...` for resumable sessions; Google serves both.
+        (
+            &Method::POST | &Method::PUT,
+            "/upload/drive/v3/files" | "/resumable/upload/drive/v3/files",
+        )
+            // A session URI authorizes its own chunks, as at Google.
+            if bearer_ok || crate::http_util::get(&query, "upload_id").is_some() =>
+        {
+            crate::drive::upload(
+            &mut lock(&state.files),
+            &mut lock(&state.uploads),
+            &method,
+            &format!("http://{host}/"),
+            &query,
+            content_type.as_deref(),
+            content_range.as_deref(),
+            &body,
+        )
+        }
+        (_, p)
+            if p.starts_with("/drive/")
+                || p.starts_with("/download/drive/")
+                || p.starts_with("/upload/") =>
+        {
+            needs_bearer()
+        }
         (&Method::POST, p)
             if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/queries") && bearer_ok =>
         {
@@ -298,4 +335,8 @@ fn take_fault(state: &State) -> Option<Response<Body>> {
         }
     }
     Some(response)
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
