@@ -86,3 +86,55 @@ pub(crate) fn get(
         ),
     }
 }
+
+/// `POST /v1beta/models/{id}:generateContent`: answers with a fixed,
+/// recognizable reply that quotes the prompt.
+pub(crate) fn generate_content(
+    id: &str,
+    body: &[u8],
+    query: &[(String, String)],
+    api_key: Option<&str>,
+    bearer_ok: bool,
+) -> Response<Body> {
+    if !has_key(query, api_key, bearer_ok) {
+        return missing_key();
+    }
+    if !models().iter().any(|m| m["name"] == format!("models/{id}")) {
+        return google_error(
+            404,
+            "NOT_FOUND",
+            "notFound",
+            &format!("models/{id} is not found for API version v1beta"),
+        );
+    }
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let prompt: Vec<&str> = request["contents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["parts"].as_array().into_iter().flatten())
+        .filter_map(|p| p["text"].as_str())
+        .collect();
+    if prompt.is_empty() {
+        return google_error(
+            400,
+            "INVALID_ARGUMENT",
+            "badRequest",
+            "* GenerateContentRequest.contents: contents is not specified",
+        );
+    }
+    let prompt = prompt.join(" ");
+    let words = prompt.split_whitespace().count();
+    json(
+        200,
+        &serde_json::json!({
+            "candidates": [{
+                "content": {"role": "model", "parts": [{"text": format!("(emulated {id}) You said: {prompt}")}]},
+                "finishReason": "STOP", "index": 0,
+            }],
+            "usageMetadata": {"promptTokenCount": words, "candidatesTokenCount": words + 4, "totalTokenCount": 2 * words + 4},
+            "modelVersion": id,
+            "responseId": format!("emu-{:08x}", fastrand::u32(..)),
+        }),
+    )
+}

@@ -11,7 +11,8 @@
 //!   with `Range`).
 //! - **BigQuery v2** `jobs.query` and `jobs.getQueryResults` with paged rows
 //!   (int64 as strings, as Google sends them).
-//! - **Gemini** (Generative Language v1beta) `models.list` and `models.get`,
+//! - **Gemini** (Generative Language v1beta) `models.list`, `models.get` and
+//!   `models.generateContent`,
 //!   with an API key in `x-goog-api-key` or `key`.
 //!
 //! Faults can be injected ([`Emulator::inject`]): status bursts (429/503

@@ -289,6 +289,10 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
             )
         }
         (_, p) if p.starts_with("/bigquery/") => needs_bearer(),
+        (&Method::POST, p) if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") => {
+            let id = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
+            crate::gemini::generate_content(id, &body, &query, api_key.as_deref(), bearer_ok)
+        }
         (&Method::GET, "/v1beta/models") => {
             crate::gemini::list(&query, api_key.as_deref(), bearer_ok)
         }

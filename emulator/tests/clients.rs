@@ -344,3 +344,47 @@ async fn drive_uploads_simple_multipart_and_resumable_then_downloads() {
         .unwrap();
     assert_eq!(back, data);
 }
+
+#[tokio::test]
+async fn gemini_generate_content_round_trips() {
+    use gapi_generativelanguage_v1beta::types::{Content, GenerateContentRequest, Part};
+    let emu = emulator(true).await;
+    let gemini = gapi_generativelanguage_v1beta::GenerativeLanguage::from_client(
+        gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
+            .root_url(emu.root_url())
+            .credentials(ApiKey::new("AIza-emulator"))
+            .build()
+            .unwrap(),
+    );
+    let request = GenerateContentRequest {
+        contents: Some(vec![Content {
+            role: Some("user".into()),
+            parts: Some(vec![Part {
+                text: Some("Explain how AI works in a few words".into()),
+                ..Default::default()
+            }]),
+        }]),
+        ..Default::default()
+    };
+    let reply = gemini
+        .models()
+        .generate_content("models/gemini-2.5-flash", request)
+        .execute()
+        .await
+        .unwrap();
+    let text = reply.candidates.unwrap()[0]
+        .content
+        .as_ref()
+        .unwrap()
+        .parts
+        .as_ref()
+        .unwrap()[0]
+        .text
+        .clone()
+        .unwrap();
+    assert_eq!(
+        text,
+        "(emulated gemini-2.5-flash) You said: Explain how AI works in a few words"
+    );
+    assert_eq!(reply.usage_metadata.unwrap().prompt_token_count, Some(8));
+}
