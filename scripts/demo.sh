@@ -34,6 +34,30 @@ expect() { # expect PATTERN COMMAND...: run, show, and require PATTERN in the ou
 echo "== drive_list (first run: signs in)";  expect "signed in through the browser" "$bin/drive_list"
 [ -f token.json ] || { echo "FAILED: token.json was not written"; exit 1; }
 echo "== gemini_models (API key)";          expect "models/gemini-2.5-flash" "$bin/gemini_models"
+echo "== gemini_models --oauth (generative-language.retriever scope)"; expect "models/gemma-3-27b-it" "$bin/gemini_models" --oauth
+echo "== remote_notebook (paste the redirect address back)"
+coproc NOTEBOOK { "$bin/remote_notebook" 2>&1; }
+auth_url=""
+while IFS= read -r -t 30 line <&"${NOTEBOOK[0]}"; do
+  echo "$line"
+  case "$line" in *"authorize this application: "*) auth_url=${line#*authorize this application: }; break ;; esac
+done
+[ -n "$auth_url" ] || { echo "FAILED: remote_notebook printed no URL"; exit 1; }
+# The person approves elsewhere; the browser ends on http://localhost:1/?code=… (unreachable), which they paste.
+landed=$(python3 - "$auth_url" <<'PY'
+import sys, urllib.request
+class Stop(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args): return None
+try:
+    urllib.request.build_opener(Stop).open(sys.argv[1])
+except urllib.error.HTTPError as e:
+    print(e.headers["Location"])
+PY
+)
+echo "$landed" >&"${NOTEBOOK[1]}"
+notebook_out=$(cat <&"${NOTEBOOK[0]}")
+echo "$notebook_out"
+grep -q "token cached in token-remote.json" <<<"$notebook_out" || { echo "FAILED: remote_notebook did not sign in"; exit 1; }
 echo "== userinfo";                          expect "signed in as Ada Lovelace <ada@example.com>" "$bin/userinfo"
 echo "== bigquery_query";                    expect "25 rows" "$bin/bigquery_query"
 echo "== service_account (JWT bearer grant)"

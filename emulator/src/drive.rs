@@ -2,7 +2,7 @@
 
 use hyper::Response;
 
-use crate::http_util::{get, google_error, json, page, Body};
+use crate::http_util::{get, google_error, json, json_fields, page, Body};
 
 /// One emulated file.
 #[derive(Clone, Debug)]
@@ -129,7 +129,7 @@ pub(crate) fn list(files: &[File], query: &[(String, String)]) -> Response<Body>
     if let Some(next) = next {
         body["nextPageToken"] = serde_json::Value::String(next);
     }
-    json(200, &body)
+    json_fields(200, &body, query)
 }
 
 /// `GET /drive/v3/files/{id}` (metadata, or `alt=media` with `Range`).
@@ -148,7 +148,7 @@ pub(crate) fn get_file(
         );
     };
     if get(query, "alt") != Some("media") {
-        return json(200, &file.json());
+        return json_fields(200, &file.json(), query);
     }
     let start = range
         .and_then(|r| r.strip_prefix("bytes="))

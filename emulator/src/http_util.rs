@@ -100,3 +100,64 @@ pub(crate) fn page<T: Clone>(
     let next = (end < items.len()).then(|| end.to_string());
     (slice, next)
 }
+
+/// Applies a partial-response `fields` mask (`files(id,name),nextPageToken`,
+/// `*`) to a JSON answer, as Google does.
+pub(crate) fn apply_fields(value: &serde_json::Value, fields: &str) -> serde_json::Value {
+    fn split_top(spec: &str) -> Vec<&str> {
+        let (mut depth, mut start, mut out) = (0i32, 0usize, Vec::new());
+        for (i, c) in spec.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(spec[start..i].trim());
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        out.push(spec[start..].trim());
+        out.into_iter().filter(|s| !s.is_empty()).collect()
+    }
+    let spec = fields.trim();
+    if spec.is_empty() || spec == "*" {
+        return value.clone();
+    }
+    match value {
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.iter().map(|v| apply_fields(v, spec)).collect())
+        }
+        serde_json::Value::Object(map) => {
+            let mut out = serde_json::Map::new();
+            for item in split_top(spec) {
+                let (key, inner) = match item.split_once('(') {
+                    Some((k, rest)) => (k.trim(), rest.strip_suffix(')').unwrap_or(rest)),
+                    None => (item, "*"),
+                };
+                // `a/b` selects b inside a.
+                let (key, inner) = match key.split_once('/') {
+                    Some((k, rest)) => (k, if inner == "*" { rest } else { inner }),
+                    None => (key, inner),
+                };
+                if let Some(v) = map.get(key) {
+                    out.insert(key.to_string(), apply_fields(v, inner));
+                }
+            }
+            serde_json::Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// A JSON answer with the request's `fields` mask applied.
+pub(crate) fn json_fields(
+    status: u16,
+    value: &serde_json::Value,
+    query: &[(String, String)],
+) -> Response<Body> {
+    match get(query, "fields") {
+        Some(fields) => json(status, &apply_fields(value, fields)),
+        None => json(status, value),
+    }
+}

@@ -388,3 +388,46 @@ async fn gemini_generate_content_round_trips() {
     );
     assert_eq!(reply.usage_metadata.unwrap().prompt_token_count, Some(8));
 }
+
+#[tokio::test]
+async fn partial_responses_follow_the_fields_mask() {
+    let emu = emulator(true).await;
+    let creds = InstalledFlow::new(client_config(&emu), &["scope"])
+        .browser(browser(Arc::new(AtomicUsize::new(0))))
+        .authenticate()
+        .await
+        .unwrap();
+    let drive = gapi_drive_v3::Drive::from_client(
+        gapi_drive_v3::Drive::builder()
+            .root_url(emu.root_url())
+            .credentials(creds)
+            .build()
+            .unwrap(),
+    );
+    let list = drive
+        .files()
+        .list()
+        .page_size(2)
+        .fields("files(id,name)")
+        .execute()
+        .await
+        .unwrap();
+    assert!(
+        list.next_page_token.is_none(),
+        "nextPageToken was not asked for"
+    );
+    let f = &list.files.unwrap()[0];
+    assert!(f.id.is_some() && f.name.is_some());
+    assert!(f.mime_type.is_none() && f.size.is_none());
+    let one = drive
+        .files()
+        .get("emu-file-0001")
+        .fields("id,size")
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(
+        (one.id.is_some(), one.size.is_some(), one.name.is_none()),
+        (true, true, true)
+    );
+}
