@@ -4,8 +4,8 @@
 //! This first cut plays:
 //! - **OAuth 2.0**: an authorization endpoint with an HTML consent page (or
 //!   automatic consent), a token endpoint (authorization code with PKCE S256
-//!   checked, refresh token) with Google-shaped errors (`invalid_grant`, …),
-//!   and OAuth2 v2 `userinfo`.
+//!   checked, refresh token, JWT bearer, device code) with Google-shaped
+//!   errors (`invalid_grant`, …), and OAuth2 v2 `userinfo` and `tokeninfo`.
 //! - **Drive v3** `files.list` (`pageSize`, `pageToken`, `orderBy` including
 //!   `modifiedByMeTime desc`, a `q` subset) and `files.get` (also `alt=media`
 //!   with `Range`).
@@ -16,7 +16,8 @@
 //!   with an API key in `x-goog-api-key` or `key`.
 //!
 //! Faults can be injected ([`Emulator::inject`]): status bursts (429/503
-//! with `Retry-After`) and access tokens that stop working early.
+//! with `Retry-After`), access tokens that stop working early, and answers
+//! cut off mid-body.
 //!
 //! Responses follow Google's documented shapes; the tests check that gapi's
 //! generated clients decode every one of them.

@@ -18,9 +18,22 @@ struct PendingCode {
     scopes: String,
 }
 
+/// A device-flow grant waiting for the person to approve on "another device".
+struct DeviceGrant {
+    user_code: String,
+    client_id: String,
+    scopes: String,
+    approved: bool,
+    last_poll: Option<std::time::Instant>,
+}
+
+/// Seconds a device-flow client must wait between polls.
+const DEVICE_INTERVAL: u64 = 1;
+
 /// Tokens and codes the emulator has issued.
 #[derive(Default)]
 pub(crate) struct OAuthState {
+    devices: Mutex<HashMap<String, DeviceGrant>>,
     codes: Mutex<HashMap<String, PendingCode>>,
     refresh_tokens: Mutex<HashMap<String, String>>,
     access_tokens: Mutex<HashMap<String, String>>,
@@ -64,6 +77,91 @@ impl OAuthState {
             body["refresh_token"] = serde_json::Value::String(refresh);
         }
         body
+    }
+
+    /// `POST /device/code`.
+    pub(crate) fn device_code(&self, form: &[(String, String)], root: &str) -> Response<Body> {
+        let Some(client_id) = get(form, "client_id") else {
+            return oauth_error(400, "invalid_client", "The OAuth client was not found.");
+        };
+        let device_code = random_token("AH-emulator-");
+        let user_code = format!("{:04X}-{:04X}", fastrand::u16(..), fastrand::u16(..));
+        self.devices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                device_code.clone(),
+                DeviceGrant {
+                    user_code: user_code.clone(),
+                    client_id: client_id.to_string(),
+                    scopes: get(form, "scope").unwrap_or("").to_string(),
+                    approved: false,
+                    last_poll: None,
+                },
+            );
+        json(
+            200,
+            &serde_json::json!({
+                "device_code": device_code, "user_code": user_code, "expires_in": 1800,
+                "interval": DEVICE_INTERVAL, "verification_url": format!("{root}device"),
+            }),
+        )
+    }
+
+    /// `GET /device?user_code=…&decision=allow`: the person approves on another device.
+    pub(crate) fn device_page(&self, query: &[(String, String)]) -> Response<Body> {
+        let code = get(query, "user_code").unwrap_or("");
+        let mut devices = self.devices.lock().unwrap_or_else(|e| e.into_inner());
+        match devices.values_mut().find(|d| d.user_code == code) {
+            Some(grant) if get(query, "decision") == Some("allow") => {
+                grant.approved = true;
+                html(200, "<p>Success! The device is connected.</p>".into())
+            }
+            Some(_) => html(200, format!("<p>Enter code {}: <a id=\"allow\" href=\"/device?user_code={0}&amp;decision=allow\">Allow</a></p>", escape(code))),
+            None => html(404, "<p>That code is not valid.</p>".into()),
+        }
+    }
+
+    fn device_token(&self, form: &[(String, String)]) -> Response<Body> {
+        let code = get(form, "device_code").unwrap_or("");
+        let mut devices = self.devices.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(grant) = devices.get_mut(code) else {
+            return oauth_error(400, "invalid_grant", "Malformed device code.");
+        };
+        let now = std::time::Instant::now();
+        let too_fast = grant.last_poll.is_some_and(|t| {
+            now.duration_since(t) < std::time::Duration::from_secs(DEVICE_INTERVAL)
+        });
+        grant.last_poll = Some(now);
+        if !grant.approved {
+            return if too_fast {
+                oauth_error(403, "slow_down", "Forbidden")
+            } else {
+                oauth_error(428, "authorization_pending", "Precondition Required")
+            };
+        }
+        let (client, scopes) = (grant.client_id.clone(), grant.scopes.clone());
+        devices.remove(code);
+        drop(devices);
+        json(200, &self.issue(&client, &scopes, true))
+    }
+
+    /// `/oauth2/v2/tokeninfo?access_token=…`.
+    pub(crate) fn tokeninfo(&self, query: &[(String, String)]) -> Response<Body> {
+        let token = get(query, "access_token").unwrap_or("");
+        let client = self
+            .access_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+            .cloned();
+        match client {
+            Some(client) => json(
+                200,
+                &serde_json::json!({"issued_to": client, "audience": client, "scope": "", "expires_in": 3599, "access_type": "offline"}),
+            ),
+            None => oauth_error(400, "invalid_token", "Invalid Value"),
+        }
     }
 
     /// Makes every access token issued so far invalid.
@@ -201,6 +299,7 @@ impl OAuthState {
                     None => oauth_error(400, "invalid_grant", "Token has been expired or revoked."),
                 }
             }
+            Some("urn:ietf:params:oauth:grant-type:device_code") => self.device_token(form),
             Some("urn:ietf:params:oauth:grant-type:jwt-bearer") => {
                 // The emulator has no key registry: it checks the assertion's
                 // shape and claims (iss, aud, exp), not its signature.

@@ -50,6 +50,9 @@ pub enum Fault {
     /// Every access token issued so far stops working: API calls answer 401
     /// until the client refreshes.
     ExpireTokens,
+    /// The next API answer is cut off halfway: the headers announce the whole
+    /// body, then the connection closes.
+    DropMidBody,
 }
 
 struct State {
@@ -158,6 +161,36 @@ impl Emulator {
 }
 
 async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<Body> {
+    let is_api = is_api(req.uri().path());
+    let response = answer(state, req).await;
+    let drop_now = is_api && {
+        let mut faults = lock(&state.faults);
+        let front = faults.front() == Some(&Fault::DropMidBody);
+        if front {
+            faults.pop_front();
+        }
+        front
+    };
+    if !drop_now {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    // Announce every byte, send half: hyper then closes the connection.
+    if let Ok(v) = http::HeaderValue::from_str(&bytes.len().to_string()) {
+        parts.headers.insert(http::header::CONTENT_LENGTH, v);
+    }
+    Response::from_parts(
+        parts,
+        http_body_util::Full::new(bytes.slice(..bytes.len() / 2)),
+    )
+}
+
+async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<Body> {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let query = pairs(req.uri().query().unwrap_or(""));
@@ -191,15 +224,7 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
             "Request had invalid authentication credentials. Expected OAuth 2 access token.",
         )
     };
-    let is_api = [
-        "/drive/",
-        "/download/",
-        "/bigquery/",
-        "/v1beta/",
-        "/oauth2/v2/",
-    ]
-    .iter()
-    .any(|prefix| path.starts_with(prefix));
+    let is_api = is_api(&path);
     if is_api {
         if let Some(response) = take_fault(state) {
             return response;
@@ -221,6 +246,11 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
             state.oauth.revoke(token);
             crate::http_util::json(200, &serde_json::json!({}))
         }
+        (&Method::POST, "/device/code") => state
+            .oauth
+            .device_code(&pairs(&String::from_utf8_lossy(&body)), &format!("http://{host}/")),
+        (&Method::GET, "/device") => state.oauth.device_page(&query),
+        (&Method::GET | &Method::POST, "/oauth2/v2/tokeninfo") => state.oauth.tokeninfo(&query),
         (&Method::GET, "/oauth2/v2/userinfo") => state.oauth.userinfo(authorization.as_deref()),
         (&Method::GET, "/drive/v3/files") if bearer_ok => {
             crate::drive::list(&lock(&state.files), &query)
@@ -343,4 +373,19 @@ fn take_fault(state: &State) -> Option<Response<Body>> {
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// API paths (where faults apply), as opposed to OAuth endpoints.
+fn is_api(path: &str) -> bool {
+    [
+        "/drive/",
+        "/download/",
+        "/upload/",
+        "/resumable/",
+        "/bigquery/",
+        "/v1beta/",
+        "/oauth2/v2/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
 }

@@ -431,3 +431,100 @@ async fn partial_responses_follow_the_fields_mask() {
         (true, true, true)
     );
 }
+
+#[tokio::test]
+async fn dropped_bodies_are_refetched_and_tokeninfo_answers() {
+    use gapi_emulator::Fault;
+    let emu = emulator(true).await;
+    let creds = InstalledFlow::new(client_config(&emu), &["scope"])
+        .browser(browser(Arc::new(AtomicUsize::new(0))))
+        .authenticate()
+        .await
+        .unwrap();
+    let token = creds
+        .token()
+        .await
+        .unwrap()
+        .access_token
+        .secret()
+        .to_string();
+    let drive = gapi_drive_v3::Drive::from_client(
+        gapi_drive_v3::Drive::builder()
+            .root_url(emu.root_url())
+            .credentials(creds)
+            .retry_policy(gapi_runtime::RetryPolicy {
+                initial_backoff: std::time::Duration::from_millis(10),
+                ..Default::default()
+            })
+            .build()
+            .unwrap(),
+    );
+    emu.inject(Fault::DropMidBody);
+    let list = drive.files().list().page_size(50).execute().await.unwrap();
+    assert_eq!(list.files.unwrap().len(), 50);
+
+    let oauth2 = gapi_oauth2_v2::Oauth2::from_client(
+        gapi_oauth2_v2::Oauth2::builder()
+            .root_url(emu.root_url())
+            .build()
+            .unwrap(),
+    );
+    let info = oauth2
+        .tokeninfo()
+        .access_token(token)
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(
+        info.issued_to.as_deref(),
+        Some("emulator-client.apps.googleusercontent.com")
+    );
+    let err = oauth2
+        .tokeninfo()
+        .access_token("bogus")
+        .execute()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+}
+
+#[tokio::test]
+async fn device_flow_against_the_emulator() {
+    let emu = emulator(false).await;
+    let mut client = client_config(&emu);
+    client.client_id = "tv.apps.googleusercontent.com".into();
+    let creds = gapi_auth::DeviceFlow::new(client, &["email"])
+        .device_uri(format!("{}device/code", emu.root_url()))
+        .show_code(|code| {
+            // The person enters the code on their phone and approves.
+            let url = format!(
+                "{}?user_code={}&decision=allow",
+                code.verification_url, code.user_code
+            );
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                let _ = reqwest::get(url).await;
+            });
+        })
+        .authenticate()
+        .await
+        .unwrap();
+    let oauth2 = gapi_oauth2_v2::Oauth2::from_client(
+        gapi_oauth2_v2::Oauth2::builder()
+            .root_url(emu.root_url())
+            .credentials(creds)
+            .build()
+            .unwrap(),
+    );
+    assert_eq!(
+        oauth2
+            .userinfo()
+            .get()
+            .execute()
+            .await
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("Ada Lovelace")
+    );
+}

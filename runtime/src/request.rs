@@ -303,11 +303,23 @@ impl Request {
     /// See [`Error`].
     pub async fn send(self) -> Result<Bytes, Error> {
         let parts = self.prepare(None)?;
-        let response = self.send_parts(&parts, |b| b).await?;
-        response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(self.spec.id, e, true))
+        let policy = self.retry.as_ref().unwrap_or(&self.client.inner.retry);
+        let repeatable = parts.method.is_idempotent() || policy.retry_non_idempotent;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let response = self.send_parts(&parts, |b| b).await?;
+            match response.bytes().await {
+                Ok(body) => return Ok(body),
+                // The connection dropped mid-body: the request is repeated
+                // when that is safe.
+                Err(e) if repeatable && attempt < policy.max_attempts => {
+                    drop(e);
+                    tokio::time::sleep(policy.backoff(attempt, None)).await;
+                }
+                Err(e) => return Err(Error::transport(self.spec.id, e, true)),
+            }
+        }
     }
 
     /// Sends and decodes a JSON response.

@@ -685,3 +685,40 @@ async fn the_total_time_budget_stops_retries() {
     );
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+#[tokio::test]
+async fn a_body_cut_off_midway_is_fetched_again_for_idempotent_calls() {
+    let body = format!(r#"{{"id":"{}"}}"#, "x".repeat(10_000));
+    let full = body.clone().into_bytes();
+    let server = serve(3, move |i, _| match i {
+        0 => Reply::TruncatedBody(
+            200,
+            vec![("content-type".into(), "application/json".into())],
+            full.clone(),
+            5_000,
+        ),
+        _ => Reply::Respond(
+            200,
+            vec![("content-type".into(), "application/json".into())],
+            full.clone(),
+        ),
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "x");
+    let thing: Thing = r.execute().await.unwrap();
+    assert_eq!(thing.id.len(), 10_000);
+    assert_eq!(server.recorded().len(), 2);
+
+    // POST is not repeated: the error says the request may have been sent.
+    let server = serve(2, move |_, _| {
+        Reply::TruncatedBody(200, vec![], br#"{"id":"abcdefghij"}"#.to_vec(), 5)
+    })
+    .await;
+    let err = Request::new(&client(&server.base), &INSERT)
+        .execute::<Thing>()
+        .await
+        .unwrap_err();
+    assert!(err.may_have_been_sent());
+    assert_eq!(server.recorded().len(), 1);
+}
