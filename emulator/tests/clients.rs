@@ -45,6 +45,30 @@ fn browser(
     }
 }
 
+/// Signs in against the emulator (auto-consent) and returns the credentials.
+async fn sign_in(emu: &Emulator) -> gapi_auth::UserCredentials {
+    InstalledFlow::new(client_config(emu), &["scope"])
+        .browser(browser(Arc::new(AtomicUsize::new(0))))
+        .authenticate()
+        .await
+        .unwrap()
+}
+
+/// A Drive client for the emulator with fast retries.
+fn drive_for(emu: &Emulator, creds: gapi_auth::UserCredentials) -> gapi_drive_v3::Drive {
+    gapi_drive_v3::Drive::from_client(
+        gapi_drive_v3::Drive::builder()
+            .root_url(emu.root_url())
+            .credentials(creds)
+            .retry_policy(gapi_runtime::RetryPolicy {
+                initial_backoff: std::time::Duration::from_millis(10),
+                ..Default::default()
+            })
+            .build()
+            .unwrap(),
+    )
+}
+
 #[tokio::test]
 async fn sign_in_then_list_the_five_newest_drive_files() {
     let emu = emulator(true).await;
@@ -57,13 +81,7 @@ async fn sign_in_then_list_the_five_newest_drive_files() {
     .token_cache(dir.path().join("token.json"))
     .browser(browser(visits.clone()));
     let creds = flow.authenticate().await.unwrap();
-    let drive = gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
-            .root_url(emu.root_url())
-            .credentials(creds)
-            .build()
-            .unwrap(),
-    );
+    let drive = drive_for(&emu, creds);
     let list = drive
         .files()
         .list()
@@ -234,22 +252,7 @@ async fn userinfo_needs_a_token_and_denial_is_clear() {
 async fn retries_ride_out_injected_bursts_and_stale_tokens_refresh() {
     use gapi_emulator::Fault;
     let emu = emulator(true).await;
-    let creds = InstalledFlow::new(client_config(&emu), &["scope"])
-        .browser(browser(Arc::new(AtomicUsize::new(0))))
-        .authenticate()
-        .await
-        .unwrap();
-    let drive = gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
-            .root_url(emu.root_url())
-            .credentials(creds)
-            .retry_policy(gapi_runtime::RetryPolicy {
-                initial_backoff: std::time::Duration::from_millis(10),
-                ..Default::default()
-            })
-            .build()
-            .unwrap(),
-    );
+    let drive = drive_for(&emu, sign_in(&emu).await);
     emu.inject(Fault::Status {
         status: 503,
         count: 2,
@@ -278,18 +281,7 @@ async fn retries_ride_out_injected_bursts_and_stale_tokens_refresh() {
 async fn drive_uploads_simple_multipart_and_resumable_then_downloads() {
     use gapi_drive_v3::types::File;
     let emu = emulator(true).await;
-    let creds = InstalledFlow::new(client_config(&emu), &["scope"])
-        .browser(browser(Arc::new(AtomicUsize::new(0))))
-        .authenticate()
-        .await
-        .unwrap();
-    let drive = gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
-            .root_url(emu.root_url())
-            .credentials(creds)
-            .build()
-            .unwrap(),
-    );
+    let drive = drive_for(&emu, sign_in(&emu).await);
     let metadata = File {
         name: Some("notes.txt".into()),
         ..Default::default()
@@ -392,18 +384,7 @@ async fn gemini_generate_content_round_trips() {
 #[tokio::test]
 async fn partial_responses_follow_the_fields_mask() {
     let emu = emulator(true).await;
-    let creds = InstalledFlow::new(client_config(&emu), &["scope"])
-        .browser(browser(Arc::new(AtomicUsize::new(0))))
-        .authenticate()
-        .await
-        .unwrap();
-    let drive = gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
-            .root_url(emu.root_url())
-            .credentials(creds)
-            .build()
-            .unwrap(),
-    );
+    let drive = drive_for(&emu, sign_in(&emu).await);
     let list = drive
         .files()
         .list()
@@ -436,11 +417,7 @@ async fn partial_responses_follow_the_fields_mask() {
 async fn dropped_bodies_are_refetched_and_tokeninfo_answers() {
     use gapi_emulator::Fault;
     let emu = emulator(true).await;
-    let creds = InstalledFlow::new(client_config(&emu), &["scope"])
-        .browser(browser(Arc::new(AtomicUsize::new(0))))
-        .authenticate()
-        .await
-        .unwrap();
+    let creds = sign_in(&emu).await;
     let token = creds
         .token()
         .await
@@ -448,17 +425,7 @@ async fn dropped_bodies_are_refetched_and_tokeninfo_answers() {
         .access_token
         .secret()
         .to_string();
-    let drive = gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
-            .root_url(emu.root_url())
-            .credentials(creds)
-            .retry_policy(gapi_runtime::RetryPolicy {
-                initial_backoff: std::time::Duration::from_millis(10),
-                ..Default::default()
-            })
-            .build()
-            .unwrap(),
-    );
+    let drive = drive_for(&emu, creds);
     emu.inject(Fault::DropMidBody);
     let list = drive.files().list().page_size(50).execute().await.unwrap();
     assert_eq!(list.files.unwrap().len(), 50);
