@@ -249,9 +249,12 @@ impl FileTokenStore {
             .write(true)
             .open(&lock_path)
             .map_err(|e| self.io(e))?;
-        let mut lock = fd_lock::RwLock::new(file);
-        let _guard = lock.write().map_err(|e| self.io(e))?;
-        Ok(f())
+        // `File::lock` is flock(2) on Unix and LockFileEx on Windows; the
+        // lock is released when `file` is dropped, also on panic.
+        file.lock().map_err(|e| self.io(e))?;
+        let result = f();
+        drop(file);
+        Ok(result)
     }
 
     fn write_atomically(&self, contents: &str) -> Result<(), StoreError> {
