@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::StreamExt;
 use http::{HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
@@ -336,24 +336,32 @@ impl Request {
 
         let chunk = options.chunk_size.max(1).div_ceil(CHUNK_GRANULARITY) * CHUNK_GRANULARITY;
         let http = self.client.inner.http.clone();
-        let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+        // The chunk being sent, shared (not copied) with the request body, so
+        // the upload holds one chunk in memory; after a partial commit it is
+        // sliced, and the rest is re-sent.
+        let mut buf = Bytes::new();
         let mut offset: u64 = 0; // file offset of buf[0]
         let mut eof = false;
         let mut known_total = total;
         let mut failures = 0u32;
         loop {
-            // Top the buffer up to one chunk.
-            while buf.len() < chunk && !eof {
-                let before = buf.len();
-                buf.resize(chunk, 0);
-                let n = reader
-                    .read(&mut buf[before..])
-                    .await
-                    .map_err(|e| io_error(id, e))?;
-                buf.truncate(before + n);
-                if n == 0 {
-                    eof = true;
+            // Top the chunk up from the reader.
+            if buf.len() < chunk && !eof {
+                let mut next = BytesMut::with_capacity(chunk);
+                next.extend_from_slice(&buf);
+                drop(std::mem::take(&mut buf)); // release the old chunk before reading more
+                while next.len() < chunk {
+                    let room = chunk - next.len();
+                    let n = reader
+                        .read_buf(&mut (&mut next).limit(room))
+                        .await
+                        .map_err(|e| io_error(id, e))?;
+                    if n == 0 {
+                        eof = true;
+                        break;
+                    }
                 }
+                buf = next.freeze();
             }
             if eof {
                 let actual = offset + buf.len() as u64;
@@ -384,7 +392,7 @@ impl Request {
             let sent = http
                 .put(&session)
                 .header(http::header::CONTENT_RANGE, range)
-                .body(Bytes::copy_from_slice(&buf))
+                .body(buf.clone())
                 .send()
                 .await;
             let committed = match sent {
@@ -438,7 +446,7 @@ impl Request {
                     ),
                 ));
             }
-            buf.drain(..(committed - offset) as usize);
+            buf = buf.slice((committed - offset) as usize..);
             offset = committed;
         }
     }

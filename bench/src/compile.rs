@@ -1,0 +1,415 @@
+//! Compile time, A/B: the same small Drive-listing app built with gapi and
+//! with google-drive3 7.x + yup-oauth2 (`bench/compile/*-app`), alternating:
+//! clean builds (debug, release), the rebuild after a one-line edit of the
+//! app's `main.rs` (debug, release), and `--timings` per-crate figures for
+//! the generated crate and the app crate, also with only Drive's `files`
+//! resource. Each app is copied to a scratch directory (with its lock file)
+//! so the repository is never edited.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::stats::{Goal, Samples, Section, Table};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum App {
+    Gapi,
+    GapiFilesOnly,
+    Drive3,
+}
+
+impl App {
+    fn source(self) -> &'static str {
+        match self {
+            App::Gapi | App::GapiFilesOnly => "gapi-app",
+            App::Drive3 => "drive3-app",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            App::Gapi => "gapi-drive-v3 + gapi-auth",
+            App::GapiFilesOnly => "gapi-drive-v3 (`files` only) + gapi-auth",
+            App::Drive3 => "google-drive3 7 + yup-oauth2 12",
+        }
+    }
+
+    /// The crate whose generated code is compared.
+    fn generated_crate(self) -> &'static str {
+        match self {
+            App::Gapi | App::GapiFilesOnly => "gapi-drive-v3",
+            App::Drive3 => "google-drive3",
+        }
+    }
+
+    fn extra_args(self) -> &'static [&'static str] {
+        match self {
+            App::GapiFilesOnly => &["--no-default-features", "--features", "files-only"],
+            _ => &[],
+        }
+    }
+}
+
+/// One app in its scratch directory.
+struct Project {
+    app: App,
+    dir: PathBuf,
+    edits: u32,
+}
+
+/// What one `cargo build` took.
+struct Build {
+    seconds: f64,
+    /// `(crate name, seconds)` summed over its units, from `--timings`.
+    crates: Vec<(String, f64)>,
+}
+
+impl Build {
+    fn crate_seconds(&self, name: &str) -> f64 {
+        self.crates
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, s)| s)
+            .sum()
+    }
+}
+
+impl Project {
+    fn new(app: App, bench: &Path, scratch: &Path) -> Project {
+        let source = bench.join("compile").join(app.source());
+        let repo = bench.parent().expect("bench/ is inside the repository");
+        let dir = scratch.join(format!("{app:?}").to_lowercase());
+        std::fs::create_dir_all(dir.join("src")).expect("scratch directory");
+        let manifest = std::fs::read_to_string(source.join("Cargo.toml")).expect("app manifest");
+        // Path dependencies point into the repository from the copy too.
+        let manifest = manifest.replace(
+            "path = \"../../../",
+            &format!("path = \"{}/", repo.display()),
+        );
+        std::fs::write(dir.join("Cargo.toml"), manifest).expect("write manifest");
+        std::fs::copy(source.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy lock file");
+        std::fs::copy(source.join("src/main.rs"), dir.join("src/main.rs")).expect("copy main.rs");
+        Project { app, dir, edits: 0 }
+    }
+
+    fn cargo(&self, release: bool, timings: bool) -> Build {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.arg("build").arg("--locked").arg("--quiet");
+        if release {
+            cmd.arg("--release");
+        }
+        if timings {
+            cmd.arg("--timings");
+        }
+        cmd.args(self.app.extra_args())
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", self.dir.join("target"));
+        // The user's build, not ours: no inherited flags or jobserver.
+        for var in [
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "CARGO_BUILD_RUSTFLAGS",
+            "CARGO_INCREMENTAL",
+            "CARGO_PROFILE_DEV_OPT_LEVEL",
+            "CARGO_MAKEFLAGS",
+            "MAKEFLAGS",
+            "MFLAGS",
+            "RUSTC_WRAPPER",
+        ] {
+            cmd.env_remove(var);
+        }
+        let started = Instant::now();
+        let out = cmd.output().expect("run cargo build");
+        let seconds = started.elapsed().as_secs_f64();
+        assert!(
+            out.status.success(),
+            "cargo build of {} failed:\n{}",
+            self.dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let crates = if timings {
+            let html = self.dir.join("target/cargo-timings/cargo-timing.html");
+            unit_times(
+                &std::fs::read_to_string(&html)
+                    .unwrap_or_else(|e| panic!("{}: {e}", html.display())),
+            )
+        } else {
+            Vec::new()
+        };
+        Build { seconds, crates }
+    }
+
+    fn clean(&self, release: bool) {
+        let profile = if release { "release" } else { "debug" };
+        let _ = std::fs::remove_dir_all(self.dir.join("target").join(profile));
+    }
+
+    /// A one-line edit: a different string literal in `main.rs`.
+    fn edit(&mut self) {
+        let path = self.dir.join("src/main.rs");
+        let source = std::fs::read_to_string(&path).expect("read main.rs");
+        let from = format!("eprintln!(\"edit {}\");", self.edits);
+        self.edits += 1;
+        let to = format!("eprintln!(\"edit {}\");", self.edits);
+        assert!(
+            source.contains(&from),
+            "{} has the edit line",
+            path.display()
+        );
+        std::fs::write(&path, source.replace(&from, &to)).expect("write main.rs");
+    }
+}
+
+/// Per-crate seconds from cargo's `--timings` HTML (its `UNIT_DATA` array).
+fn unit_times(html: &str) -> Vec<(String, f64)> {
+    let Some(start) = html.find("const UNIT_DATA = ") else {
+        return Vec::new();
+    };
+    let rest = &html[start + "const UNIT_DATA = ".len()..];
+    let end = rest.find(";\n").unwrap_or(rest.len());
+    let units: Vec<serde_json::Value> = serde_json::from_str(&rest[..end]).unwrap_or_default();
+    units
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap_or("").to_string(),
+                u["duration"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Figures {
+    clean_debug: Samples,
+    clean_release: Samples,
+    edit_debug: Samples,
+    edit_release: Samples,
+    gen_debug: Samples,
+    gen_release: Samples,
+    app_debug: Samples,
+    app_release: Samples,
+    crates: usize,
+    /// `(crate, seconds)` of the first clean debug build.
+    units: Vec<(String, f64)>,
+}
+
+pub fn run(quick: bool, bench: &Path, scratch: &Path) -> Section {
+    let rounds = if quick { 1 } else { 3 };
+    let apps: &[App] = if quick {
+        &[App::Gapi, App::Drive3]
+    } else {
+        &[App::Gapi, App::Drive3, App::GapiFilesOnly]
+    };
+    let mut projects: Vec<Project> = apps
+        .iter()
+        .map(|&a| Project::new(a, bench, scratch))
+        .collect();
+    let mut figures: Vec<Figures> = apps.iter().map(|_| Figures::default()).collect();
+    let profiles: &[bool] = if quick { &[false] } else { &[false, true] };
+    for round in 0..rounds {
+        for &release in profiles {
+            // Alternate who goes first.
+            let mut order: Vec<usize> = (0..projects.len()).collect();
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            for &i in &order {
+                let p = &mut projects[i];
+                let f = &mut figures[i];
+                eprintln!(
+                    "  compile: round {}, {}, {}",
+                    round + 1,
+                    if release { "release" } else { "debug" },
+                    p.app.label()
+                );
+                p.clean(release);
+                let clean = p.cargo(release, true);
+                let gen = clean.crate_seconds(p.app.generated_crate());
+                let app = clean.crate_seconds(p.app.source());
+                f.crates = {
+                    let mut names: Vec<&str> =
+                        clean.crates.iter().map(|(n, _)| n.as_str()).collect();
+                    names.sort_unstable();
+                    names.dedup();
+                    names.len()
+                };
+                p.edit();
+                let edit = p.cargo(release, false).seconds;
+                if !release && f.units.is_empty() {
+                    f.units = clean.crates.clone();
+                }
+                if release {
+                    f.clean_release.push(clean.seconds);
+                    f.edit_release.push(edit);
+                    f.gen_release.push(gen);
+                    f.app_release.push(app);
+                } else {
+                    f.clean_debug.push(clean.seconds);
+                    f.edit_debug.push(edit);
+                    f.gen_debug.push(gen);
+                    f.app_debug.push(app);
+                }
+            }
+        }
+    }
+
+    let mut out = format!(
+        "The same app (sign in with the installed-app flow and a token cache, list five files \
+         by `modifiedByMeTime desc`; `bench/compile/`) with each client, as a user would build \
+         it: its own workspace and lock file, default profiles, a cold target directory and a \
+         warm registry. {rounds} alternating rounds. \"Edit\" is the rebuild after changing one \
+         string literal in `main.rs`. Per-crate times are from `cargo build --timings` of the \
+         clean build and add up every unit of the crate (for gapi-drive-v3 that includes \
+         compiling and running its build script, which generates the code).\n\n"
+    );
+    let mut t = Table::new(&[
+        "app",
+        ">crates",
+        ">clean debug (s)",
+        ">edit, debug (s)",
+        ">clean release (s)",
+        ">edit, release (s)",
+    ]);
+    let na = || "—".to_string();
+    for (app, f) in apps.iter().zip(&figures) {
+        t.row(vec![
+            app.label().into(),
+            f.crates.to_string(),
+            f.clean_debug.show(1),
+            f.edit_debug.show(2),
+            if f.clean_release.0.is_empty() {
+                na()
+            } else {
+                f.clean_release.show(1)
+            },
+            if f.edit_release.0.is_empty() {
+                na()
+            } else {
+                f.edit_release.show(2)
+            },
+        ]);
+    }
+    out.push_str(&t.render());
+    out.push('\n');
+    let mut t = Table::new(&["crate (from `--timings`)", ">debug (s)", ">release (s)"]);
+    for (app, f) in apps.iter().zip(&figures) {
+        let rel = |s: &Samples| if s.0.is_empty() { na() } else { s.show(2) };
+        t.row(vec![
+            format!("`{}` in {}", app.generated_crate(), app.label()),
+            f.gen_debug.show(2),
+            rel(&f.gen_release),
+        ]);
+        t.row(vec![
+            format!("the app crate with {}", app.label()),
+            f.app_debug.show(2),
+            rel(&f.app_release),
+        ]);
+    }
+    out.push_str(&t.render());
+    out.push('\n');
+
+    // Where the CPU time of a clean debug build goes: crates both apps
+    // build (the shared HTTP/TLS/async/serde stack) and crates only one does.
+    let by_crate = |units: &[(String, f64)]| {
+        let mut m = std::collections::BTreeMap::<String, f64>::new();
+        for (n, s) in units {
+            *m.entry(n.clone()).or_default() += s;
+        }
+        m
+    };
+    if let (Some(gi), Some(di)) = (
+        apps.iter().position(|&a| a == App::Gapi),
+        apps.iter().position(|&a| a == App::Drive3),
+    ) {
+        let (g, d) = (by_crate(&figures[gi].units), by_crate(&figures[di].units));
+        let shared_g: f64 = g
+            .iter()
+            .filter(|(n, _)| d.contains_key(*n))
+            .map(|(_, s)| s)
+            .sum();
+        let shared_d: f64 = d
+            .iter()
+            .filter(|(n, _)| g.contains_key(*n))
+            .map(|(_, s)| s)
+            .sum();
+        let top = |m: &std::collections::BTreeMap<String, f64>,
+                   other: &std::collections::BTreeMap<String, f64>| {
+            let mut only: Vec<(&String, &f64)> =
+                m.iter().filter(|(n, _)| !other.contains_key(*n)).collect();
+            only.sort_by(|a, b| b.1.total_cmp(a.1));
+            let sum: f64 = only.iter().map(|(_, s)| **s).sum();
+            let names = only
+                .iter()
+                .take(12)
+                .map(|(n, s)| format!("{n} {s:.1}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (sum, only.len(), names)
+        };
+        let (g_sum, g_n, g_names) = top(&g, &d);
+        let (d_sum, d_n, d_names) = top(&d, &g);
+        out.push_str(&format!(
+            "CPU seconds of one clean debug build (sum over units; the wall time is lower \
+             because two run at once), split by crate: crates both apps build cost \
+             {shared_g:.1} s in gapi's build and {shared_d:.1} s in google-drive3's (features \
+             differ). Only gapi's build has {g_n} crates, {g_sum:.1} s (largest: {g_names}). \
+             Only google-drive3's has {d_n} crates, {d_sum:.1} s (largest: {d_names}).\n\n"
+        ));
+    }
+
+    let find = |a: App| apps.iter().position(|&x| x == a).map(|i| &figures[i]);
+    let (Some(g), Some(d)) = (find(App::Gapi), find(App::Drive3)) else {
+        unreachable!("both apps always run");
+    };
+    let ratio = |a: &Samples, b: &Samples| a.median() / b.median();
+    let mut goals = vec![Goal::new(
+        "clean debug build ≤ 0.75 × google-drive3's",
+        format!(
+            "{:.2} × ({:.1} s vs {:.1} s)",
+            ratio(&g.clean_debug, &d.clean_debug),
+            g.clean_debug.median(),
+            d.clean_debug.median()
+        ),
+        ratio(&g.clean_debug, &d.clean_debug) <= 0.75,
+    )];
+    if !quick {
+        goals.push(Goal::new(
+            "one-line-edit release rebuild ≤ 0.25 ×",
+            format!(
+                "{:.2} × ({:.2} s vs {:.2} s)",
+                ratio(&g.edit_release, &d.edit_release),
+                g.edit_release.median(),
+                d.edit_release.median()
+            ),
+            ratio(&g.edit_release, &d.edit_release) <= 0.25,
+        ));
+    }
+    goals.push(Goal::new(
+        "generated crate ≤ 0.5 × google-drive3's (debug)",
+        format!(
+            "{:.2} × ({:.2} s vs {:.2} s)",
+            ratio(&g.gen_debug, &d.gen_debug),
+            g.gen_debug.median(),
+            d.gen_debug.median()
+        ),
+        ratio(&g.gen_debug, &d.gen_debug) <= 0.5,
+    ));
+    if let Some(f) = find(App::GapiFilesOnly) {
+        goals.push(Goal::new(
+            "generated crate with one resource ≤ 0.25 × google-drive3's (debug)",
+            format!(
+                "{:.2} × ({:.2} s vs {:.2} s)",
+                ratio(&f.gen_debug, &d.gen_debug),
+                f.gen_debug.median(),
+                d.gen_debug.median()
+            ),
+            ratio(&f.gen_debug, &d.gen_debug) <= 0.25,
+        ));
+    }
+    Section {
+        markdown: out,
+        goals,
+    }
+}
