@@ -51,3 +51,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
 step "hard sample of the catalog, compiled with warnings denied"
 cargo run -q -p gapi-codegen -- catalog check \
   --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1
+
+step "benchmark harness, quick mode (proves it builds and runs; no figures asserted)"
+cargo fmt --manifest-path bench/Cargo.toml -- --check
+cargo clippy -q --manifest-path bench/Cargo.toml -- -D warnings
+cargo run -q --manifest-path bench/Cargo.toml -- --quick > target/bench-quick.log \
+  || { tail -50 target/bench-quick.log; exit 1; }
+grep -q "## 5. Media" bench/target/BENCHMARKS.quick.md
