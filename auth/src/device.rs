@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::Deserialize;
 
 use crate::client_secrets::ClientConfig;
-use crate::credentials::AuthError;
+use crate::credentials::{AuthError, BoxFuture};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::store::{FileTokenStore, StoredUser, TokenStore};
 use crate::token::{post_form, TokenError};
@@ -106,7 +106,16 @@ impl DeviceFlow {
     /// # Errors
     /// Refusal (`access_denied`), expiry of the code, a disallowed scope, or
     /// token endpoint failures.
-    pub async fn authenticate(&self) -> Result<UserCredentials, AuthError> {
+    // Boxed and never inlined: an `async fn`'s body is compiled again in
+    // every crate that awaits it (in release builds, with everything it
+    // instantiates), so this keeps the sign-in machinery compiled once, here.
+    // A one-line edit of an app then rebuilds only the app.
+    #[inline(never)]
+    pub fn authenticate(&self) -> BoxFuture<'_, Result<UserCredentials, AuthError>> {
+        Box::pin(self.authenticate_now())
+    }
+
+    async fn authenticate_now(&self) -> Result<UserCredentials, AuthError> {
         let http = reqwest::Client::new();
         let scope = self.scopes.join(" ");
         let response = http

@@ -120,7 +120,7 @@ pub fn generate_all(dir: &Path, out: Option<&Path>) -> std::io::Result<GenerateR
             Ok((output.warnings.len(), lines))
         })();
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % 100 == 0 {
+        if n.is_multiple_of(100) {
             eprintln!("  {n}/{} documents", files.len());
         }
         let mut r = report.lock().unwrap_or_else(|e| e.into_inner());

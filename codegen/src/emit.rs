@@ -625,8 +625,12 @@ fn emit_call(m: &Method) -> TokenStream {
             ///
             /// # Errors
             /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-            pub async fn execute(self) -> ::std::result::Result<#output, ::gapi_runtime::Error> {
-                #execute_body
+            // Boxed and never inlined, so that the request and its decoding
+            // are compiled once, in this crate, not again in every crate that
+            // awaits the call (see `gapi_runtime::ResponseFuture`).
+            #[inline(never)]
+            pub fn execute(self) -> ::gapi_runtime::ResponseFuture<#output> {
+                ::std::boxed::Box::pin(async move { #execute_body })
             }
 
             #media_methods
@@ -714,8 +718,16 @@ fn emit_media_methods(m: &Method, output: &TokenStream) -> TokenStream {
                 /// # Errors
                 /// As `execute`, plus I/O errors reading `media`, and a size
                 /// above the method's maximum.
-                pub async fn upload(self, media: impl ::std::convert::Into<::gapi_runtime::media::UploadSource>, mime_type: &str) -> ::std::result::Result<#output, ::gapi_runtime::Error> {
-                    self.request.upload::<#decode_as>(media.into(), mime_type).await #finish
+                pub fn upload(self, media: impl ::std::convert::Into<::gapi_runtime::media::UploadSource>, mime_type: &str) -> ::gapi_runtime::ResponseFuture<#output> {
+                    self.upload_erased(media.into(), mime_type.to_owned())
+                }
+
+                // Not generic, so compiled once here (see `execute`).
+                #[inline(never)]
+                fn upload_erased(self, media: ::gapi_runtime::media::UploadSource, mime_type: ::std::string::String) -> ::gapi_runtime::ResponseFuture<#output> {
+                    ::std::boxed::Box::pin(async move {
+                        self.request.upload::<#decode_as>(media, &mime_type).await #finish
+                    })
                 }
             });
         }
@@ -726,8 +738,16 @@ fn emit_media_methods(m: &Method, output: &TokenStream) -> TokenStream {
                 ///
                 /// # Errors
                 /// As `execute`, plus I/O errors reading `media`.
-                pub async fn upload_resumable(self, media: impl ::std::convert::Into<::gapi_runtime::media::UploadSource>, mime_type: &str, options: ::gapi_runtime::media::ResumableOptions) -> ::std::result::Result<#output, ::gapi_runtime::Error> {
-                    self.request.upload_resumable::<#decode_as>(media.into(), mime_type, options).await #finish
+                pub fn upload_resumable(self, media: impl ::std::convert::Into<::gapi_runtime::media::UploadSource>, mime_type: &str, options: ::gapi_runtime::media::ResumableOptions) -> ::gapi_runtime::ResponseFuture<#output> {
+                    self.upload_resumable_erased(media.into(), mime_type.to_owned(), options)
+                }
+
+                // Not generic, so compiled once here (see `execute`).
+                #[inline(never)]
+                fn upload_resumable_erased(self, media: ::gapi_runtime::media::UploadSource, mime_type: ::std::string::String, options: ::gapi_runtime::media::ResumableOptions) -> ::gapi_runtime::ResponseFuture<#output> {
+                    ::std::boxed::Box::pin(async move {
+                        self.request.upload_resumable::<#decode_as>(media, &mime_type, options).await #finish
+                    })
                 }
             });
         }

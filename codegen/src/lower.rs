@@ -23,6 +23,8 @@ pub const CALL_RESERVED: &[&str] = &[
     "retry_policy",
     "upload",
     "upload_resumable",
+    "upload_erased",
+    "upload_resumable_erased",
     "download",
     "into_request",
 ];

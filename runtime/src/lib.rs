@@ -22,6 +22,19 @@ pub use paging::Paginated;
 pub use request::{ParamValue, PreparedRequest, Request};
 pub use retry::RetryPolicy;
 
+/// What a generated call's `execute()` (and `upload…()`) returns: a boxed,
+/// `Send + 'static` future of the decoded response.
+///
+/// Why boxed: the body of an `async fn` is compiled again in every crate that
+/// awaits it (in release builds, together with every generic it uses: the
+/// retry loop, serde_json's decoding of the response type and all its nested
+/// types). Generated calls return this instead, from a function that is
+/// never inlined, so that machinery is compiled once, in the generated
+/// crate, and a one-line edit of an application does not recompile it. The
+/// cost is one allocation per call.
+pub type ResponseFuture<T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>> + Send + 'static>>;
+
 /// Re-exported so users need no direct dependency to consume streams.
 pub use futures_util;
 /// What generated crates re-export from auth.

@@ -44,9 +44,8 @@ impl HealthChecksCheckCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(
-        self,
-    ) -> ::std::result::Result<crate::types::HttpHealthCheck2, ::gapi_runtime::Error> {
-        self.request.execute().await
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::HttpHealthCheck2> {
+        ::std::boxed::Box::pin(async move { self.request.execute().await })
     }
 }

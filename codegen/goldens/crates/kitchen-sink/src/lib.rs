@@ -130,9 +130,8 @@ impl TokeninfoCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(
-        self,
-    ) -> ::std::result::Result<crate::types::Thing, ::gapi_runtime::Error> {
-        self.request.execute().await
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
+        ::std::boxed::Box::pin(async move { self.request.execute().await })
     }
 }

@@ -114,8 +114,9 @@ impl ThingsChildrenCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(self) -> ::std::result::Result<(), ::gapi_runtime::Error> {
-        self.request.execute_empty().await
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<()> {
+        ::std::boxed::Box::pin(async move { self.request.execute_empty().await })
     }
 }
 static THINGS_DELETE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
@@ -140,10 +141,9 @@ impl ThingsDeleteCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(
-        self,
-    ) -> ::std::result::Result<crate::types::Empty, ::gapi_runtime::Error> {
-        self.request.execute().await
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Empty> {
+        ::std::boxed::Box::pin(async move { self.request.execute().await })
     }
 }
 static THINGS_GET_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
@@ -173,10 +173,9 @@ impl ThingsGetCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(
-        self,
-    ) -> ::std::result::Result<crate::types::Thing, ::gapi_runtime::Error> {
-        self.request.execute().await
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
+        ::std::boxed::Box::pin(async move { self.request.execute().await })
     }
     /// Downloads the media (`alt=media`) into `writer`, resuming with
     /// `Range` after a dropped connection. Returns the bytes written.
@@ -219,10 +218,9 @@ impl ThingsInsertCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(
-        self,
-    ) -> ::std::result::Result<crate::types::Thing, ::gapi_runtime::Error> {
-        self.request.execute().await
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
+        ::std::boxed::Box::pin(async move { self.request.execute().await })
     }
     /// Uploads media in one request (with the metadata set on this
     /// call, if any, as `multipart/related`).
@@ -230,29 +228,50 @@ impl ThingsInsertCall {
     /// # Errors
     /// As `execute`, plus I/O errors reading `media`, and a size
     /// above the method's maximum.
-    pub async fn upload(
+    pub fn upload(
         self,
         media: impl ::std::convert::Into<::gapi_runtime::media::UploadSource>,
         mime_type: &str,
-    ) -> ::std::result::Result<crate::types::Thing, ::gapi_runtime::Error> {
-        self.request
-            .upload::<crate::types::Thing>(media.into(), mime_type)
-            .await
+    ) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
+        self.upload_erased(media.into(), mime_type.to_owned())
+    }
+    #[inline(never)]
+    fn upload_erased(
+        self,
+        media: ::gapi_runtime::media::UploadSource,
+        mime_type: ::std::string::String,
+    ) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
+        ::std::boxed::Box::pin(async move {
+            self.request
+                .upload::<crate::types::Thing>(media, &mime_type)
+                .await
+        })
     }
     /// Uploads media with the resumable protocol, in chunks, resuming
     /// after dropped connections and server errors.
     ///
     /// # Errors
     /// As `execute`, plus I/O errors reading `media`.
-    pub async fn upload_resumable(
+    pub fn upload_resumable(
         self,
         media: impl ::std::convert::Into<::gapi_runtime::media::UploadSource>,
         mime_type: &str,
         options: ::gapi_runtime::media::ResumableOptions,
-    ) -> ::std::result::Result<crate::types::Thing, ::gapi_runtime::Error> {
-        self.request
-            .upload_resumable::<crate::types::Thing>(media.into(), mime_type, options)
-            .await
+    ) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
+        self.upload_resumable_erased(media.into(), mime_type.to_owned(), options)
+    }
+    #[inline(never)]
+    fn upload_resumable_erased(
+        self,
+        media: ::gapi_runtime::media::UploadSource,
+        mime_type: ::std::string::String,
+        options: ::gapi_runtime::media::ResumableOptions,
+    ) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
+        ::std::boxed::Box::pin(async move {
+            self.request
+                .upload_resumable::<crate::types::Thing>(media, &mime_type, options)
+                .await
+        })
     }
 }
 static THINGS_LIST_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
@@ -313,10 +332,9 @@ impl ThingsListCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(
-        self,
-    ) -> ::std::result::Result<crate::types::ThingList, ::gapi_runtime::Error> {
-        self.request.execute().await
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::ThingList> {
+        ::std::boxed::Box::pin(async move { self.request.execute().await })
     }
 }
 impl ThingsListCall {
@@ -382,13 +400,13 @@ impl ThingsMoveCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(
+    #[inline(never)]
+    pub fn execute(
         self,
-    ) -> ::std::result::Result<
+    ) -> ::gapi_runtime::ResponseFuture<
         ::std::collections::BTreeMap<::std::string::String, crate::types::Thing>,
-        ::gapi_runtime::Error,
     > {
-        self.request.execute().await
+        ::std::boxed::Box::pin(async move { self.request.execute().await })
     }
 }
 /// Methods of the `children` resource.
@@ -436,8 +454,9 @@ impl ThingsChildrenBinaryCreateCall {
     ///
     /// # Errors
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
-    pub async fn execute(self) -> ::std::result::Result<(), ::gapi_runtime::Error> {
-        self.request.execute_empty().await
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<()> {
+        ::std::boxed::Box::pin(async move { self.request.execute_empty().await })
     }
 }
 ::gapi_runtime::open_enum! {
