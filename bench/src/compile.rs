@@ -363,49 +363,45 @@ pub fn run(quick: bool, bench: &Path, scratch: &Path) -> Section {
     let (Some(g), Some(d)) = (find(App::Gapi), find(App::Drive3)) else {
         unreachable!("both apps always run");
     };
-    let ratio = |a: &Samples, b: &Samples| a.median() / b.median();
-    let mut goals = vec![Goal::new(
+    // "ours ≤ limit × theirs", from medians.
+    let ratio_goal = |goal: &str, ours: &Samples, theirs: &Samples, limit: f64| {
+        let ratio = ours.median() / theirs.median();
+        Goal::new(
+            goal,
+            format!(
+                "{ratio:.2} × ({:.2} s vs {:.2} s)",
+                ours.median(),
+                theirs.median()
+            ),
+            ratio <= limit,
+        )
+    };
+    let mut goals = vec![ratio_goal(
         "clean debug build ≤ 0.75 × google-drive3's",
-        format!(
-            "{:.2} × ({:.1} s vs {:.1} s)",
-            ratio(&g.clean_debug, &d.clean_debug),
-            g.clean_debug.median(),
-            d.clean_debug.median()
-        ),
-        ratio(&g.clean_debug, &d.clean_debug) <= 0.75,
+        &g.clean_debug,
+        &d.clean_debug,
+        0.75,
     )];
     if !quick {
-        goals.push(Goal::new(
+        goals.push(ratio_goal(
             "one-line-edit release rebuild ≤ 0.25 ×",
-            format!(
-                "{:.2} × ({:.2} s vs {:.2} s)",
-                ratio(&g.edit_release, &d.edit_release),
-                g.edit_release.median(),
-                d.edit_release.median()
-            ),
-            ratio(&g.edit_release, &d.edit_release) <= 0.25,
+            &g.edit_release,
+            &d.edit_release,
+            0.25,
         ));
     }
-    goals.push(Goal::new(
+    goals.push(ratio_goal(
         "generated crate ≤ 0.5 × google-drive3's (debug)",
-        format!(
-            "{:.2} × ({:.2} s vs {:.2} s)",
-            ratio(&g.gen_debug, &d.gen_debug),
-            g.gen_debug.median(),
-            d.gen_debug.median()
-        ),
-        ratio(&g.gen_debug, &d.gen_debug) <= 0.5,
+        &g.gen_debug,
+        &d.gen_debug,
+        0.5,
     ));
     if let Some(f) = find(App::GapiFilesOnly) {
-        goals.push(Goal::new(
+        goals.push(ratio_goal(
             "generated crate with one resource ≤ 0.25 × google-drive3's (debug)",
-            format!(
-                "{:.2} × ({:.2} s vs {:.2} s)",
-                ratio(&f.gen_debug, &d.gen_debug),
-                f.gen_debug.median(),
-                d.gen_debug.median()
-            ),
-            ratio(&f.gen_debug, &d.gen_debug) <= 0.25,
+            &f.gen_debug,
+            &d.gen_debug,
+            0.25,
         ));
     }
     Section {

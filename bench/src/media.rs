@@ -110,12 +110,7 @@ pub async fn run(quick: bool, scratch: &Path) -> Section {
     };
     let rounds = if quick { 1 } else { 3 };
     let base = upload_server();
-    let drive = gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
-            .root_url(&base)
-            .build()
-            .expect("gapi client"),
-    );
+    let drive = server::gapi_drive(&base);
     let options = gapi_runtime::media::ResumableOptions::default();
     let chunk = options.chunk_size;
     let mut t = Table::new(&["file", ">throughput (MiB/s)", ">peak heap above baseline"]);

@@ -5,16 +5,13 @@
 //! decode-only throughput of one `FileList` body. Rounds alternate between
 //! the contenders.
 
-use std::convert::Infallible;
 use std::time::{Duration, Instant};
-
-use crate::stats::{Goal, Samples, Section, Table};
 
 use bytes::Bytes;
 use futures_util::stream::{self, StreamExt};
-use http_body_util::Full;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+
+use crate::server;
+use crate::stats::{Goal, Samples, Section, Table};
 
 /// A `FileList` page with the fields most listings ask for (about 20 KB for
 /// 100 files): kind, id, name, mimeType, two timestamps, size.
@@ -52,41 +49,6 @@ fn file_list_body(files: usize) -> String {
     )
 }
 
-/// Serves `body` to every request on 127.0.0.1 (HTTP/1.1 keep-alive), on
-/// the benchmark's own runtime: client and server share the two cores, as
-/// they did for every contender.
-async fn serve(body: Bytes) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let body = body.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |_req| {
-                    let body = body.clone();
-                    async move {
-                        let mut r = hyper::Response::new(Full::new(body));
-                        r.headers_mut().insert(
-                            "content-type",
-                            "application/json; charset=UTF-8".parse().expect("header"),
-                        );
-                        Ok::<_, Infallible>(r)
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    format!("http://{addr}/")
-}
-
 #[derive(serde::Deserialize)]
 #[allow(dead_code)]
 pub(crate) struct MinimalList {
@@ -121,7 +83,7 @@ impl Contender {
 
 struct Clients {
     gapi: gapi_drive_v3::Drive,
-    drive3: google_drive3::DriveHub<hyper_util::client::legacy::connect::HttpConnector>,
+    drive3: server::Drive3,
     raw: reqwest::Client,
     raw_url: String,
 }
@@ -151,33 +113,27 @@ async fn one_call(c: &Clients, who: Contender) {
             assert_eq!(list.files.map(|f| f.len()), Some(100));
         }
         Contender::CeilingSameTypes => {
-            let bytes = c
-                .raw
-                .get(&c.raw_url)
-                .send()
-                .await
-                .expect("get")
-                .bytes()
-                .await
-                .expect("body");
             let list: gapi_drive_v3::types::FileList =
-                serde_json::from_slice(&bytes).expect("decode");
+                serde_json::from_slice(&raw_get(c).await).expect("decode");
             assert_eq!(list.files.map(|f| f.len()), Some(100));
         }
         Contender::CeilingMinimal => {
-            let bytes = c
-                .raw
-                .get(&c.raw_url)
-                .send()
-                .await
-                .expect("get")
-                .bytes()
-                .await
-                .expect("body");
-            let list: MinimalList = serde_json::from_slice(&bytes).expect("decode");
+            let list: MinimalList = serde_json::from_slice(&raw_get(c).await).expect("decode");
             assert_eq!(list.files.len(), 100);
         }
     }
+}
+
+/// The ceilings' request: plain reqwest, the body as bytes.
+async fn raw_get(c: &Clients) -> Bytes {
+    c.raw
+        .get(&c.raw_url)
+        .send()
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("body")
 }
 
 async fn throughput(c: &Clients, who: Contender, requests: usize, concurrency: usize) -> f64 {
@@ -221,19 +177,15 @@ async fn one_page_size(
     } else {
         (5, 2_000, 10_000, Duration::from_secs(3))
     };
-    let base = serve(Bytes::from(body.clone())).await;
-    let gapi = gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
-            .root_url(&base)
-            .build()
-            .expect("gapi client"),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let hyper_client =
-        hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
-    let mut drive3 = google_drive3::DriveHub::new(hyper_client, google_apis_common::NoToken);
-    drive3.base_url(format!("{base}drive/v3/"));
-    drive3.root_url(base.clone());
+    // In-process, on the benchmark's own runtime: client and server share
+    // the two cores, as they do for every contender.
+    let page = Bytes::from(body.clone());
+    let base = server::spawn_here(move |_req| {
+        let page = page.clone();
+        async move { server::json(200, page) }
+    });
+    let gapi = server::gapi_drive(&base);
+    let drive3 = server::drive3_hub(&base);
     let clients = Clients {
         gapi,
         drive3,

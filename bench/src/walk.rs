@@ -48,19 +48,8 @@ pub async fn run(quick: bool) -> Section {
         let body = bodies.get(page).cloned().unwrap_or_default();
         async move { server::json(200, body) }
     });
-    let gapi = gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
-            .root_url(&base)
-            .build()
-            .expect("gapi client"),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let hyper_client =
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build(connector);
-    let mut drive3 = google_drive3::DriveHub::new(hyper_client, google_apis_common::NoToken);
-    drive3.base_url(format!("{base}drive/v3/"));
-    drive3.root_url(base.clone());
+    let gapi = server::gapi_drive(&base);
+    let drive3 = server::drive3_hub(&base);
 
     let expected = pages * PAGE;
     let mut gapi_peak = Samples::default();
