@@ -12,16 +12,17 @@
 //! - [`UserCredentials`]: refresh before expiry, single-flight, resilient.
 //! - [`ServiceAccountCredentials`], [`ApplicationDefaultCredentials`],
 //!   [`ApiKey`], [`StaticToken`].
+//!
+//! The [`Credentials`] trait, [`ApiKey`], [`StaticToken`] and the secret
+//! types come from the small `gapi-credentials` crate (re-exported here), so
+//! a client crate depends on that, not on the sign-in flows.
 #![deny(missing_docs)]
 
 mod adc;
 mod client_secrets;
-mod credentials;
 mod device;
 mod installed;
 mod loopback;
-pub mod rfc3339;
-mod secret;
 mod service_account;
 pub mod store;
 pub mod token;
@@ -29,10 +30,15 @@ mod user;
 
 pub use adc::{AdcSource, ApplicationDefaultCredentials};
 pub use client_secrets::{ClientConfig, ClientSecretsError, GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI};
-pub use credentials::{bearer_headers, ApiKey, AuthError, BoxFuture, Credentials, StaticToken};
+pub use gapi_credentials::{
+    bearer_headers, rfc3339, ApiKey, AuthError, BoxFuture, Credentials, StaticToken,
+};
 pub use device::{DeviceCode, DeviceFlow, GOOGLE_DEVICE_CODE_URI};
 pub use installed::{InstalledFlow, PendingAuthorization, WebFlow};
-pub use secret::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
+pub use gapi_credentials::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
+// The modules the flows were written against, now in gapi-credentials.
+use gapi_credentials as credentials;
+use gapi_credentials::secret;
 pub use service_account::ServiceAccountCredentials;
 pub use store::{FileTokenStore, MemoryTokenStore, StoredUser, TokenStore};
 pub use user::UserCredentials;

@@ -79,12 +79,10 @@ where
 
 /// gapi's Drive client pointed at a loopback server.
 pub fn gapi_drive(base: &str) -> gapi_drive_v3::Drive {
-    gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
+    gapi_drive_v3::Drive::builder()
             .root_url(base)
             .build()
-            .expect("gapi client"),
-    )
+            .expect("gapi client")
 }
 
 /// google-drive3's hub (plain HTTP, no token) pointed at a loopback server.

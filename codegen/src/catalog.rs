@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 use gapi_discovery::{parse_slice, Strictness};
 
+use crate::scaffold::GapiDeps;
+
 /// The outcome of parsing a directory of documents.
 #[derive(Debug, Default)]
 pub struct ParseReport {
@@ -115,7 +117,7 @@ pub fn generate_all(dir: &Path, out: Option<&Path>) -> std::io::Result<GenerateR
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                write_output(&parsed.doc, &output, &out.join(stem), "\"0.1\"", false)?;
+                write_output(&parsed.doc, &output, &out.join(stem), &GapiDeps::default(), false)?;
             }
             Ok((output.warnings.len(), lines))
         })();
@@ -150,26 +152,14 @@ fn write_output(
     doc: &gapi_discovery::RestDescription,
     output: &crate::Output,
     dir: &Path,
-    runtime_dep: &str,
+    deps: &GapiDeps,
     deny_warnings: bool,
 ) -> Result<usize, String> {
     let api = crate::Generator::new(doc).lower();
-    let mut toml = crate::scaffold::standalone_cargo_toml(&api, runtime_dep);
-    if !output.features.is_empty() {
-        toml.push_str(&format!(
-            "\n[features]\ndefault = [{}]\n",
-            output
-                .features
-                .iter()
-                .map(|f| format!("{f:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        for f in &output.features {
-            toml.push_str(&format!("{f} = []\n"));
-        }
-    }
-    write(&dir.join("Cargo.toml"), &toml)?;
+    write(
+        &dir.join("Cargo.toml"),
+        &crate::scaffold::standalone_cargo_toml(&api, &output.features, deps),
+    )?;
     for (name, source) in &output.files {
         let mut source = source.clone();
         if name == "lib.rs" {
@@ -190,60 +180,85 @@ fn write_output(
     Ok(output.files.len() + 1)
 }
 
-/// Writes a standalone crate for `doc` into `dir` (plain source files).
+/// Writes a standalone crate for `doc` into `dir` (plain, formatted source
+/// files), taking gapi-runtime from `deps`.
 ///
 /// # Errors
 /// A message naming the file that could not be written.
 pub fn write_standalone(
     doc: &gapi_discovery::RestDescription,
     dir: &Path,
-    runtime_dep: &str,
+    deps: &GapiDeps,
     deny_warnings: bool,
 ) -> Result<usize, String> {
     let output = crate::Generator::new(doc)
         .with_resource_features(true)
         .generate()
         .map_err(|e| e.to_string())?;
-    write_output(doc, &output, dir, runtime_dep, deny_warnings)
+    write_output(doc, &output, dir, deps, deny_warnings)
 }
 
-/// Adds a build-time-generated crate for `doc` under `generated_dir`.
+/// What [`new_crate`] wrote.
+#[derive(Debug, Clone)]
+pub struct NewCrate {
+    /// The crate's directory.
+    pub dir: PathBuf,
+    /// Its package name.
+    pub name: String,
+    /// Notes about the document, for the person who ran the command.
+    pub warnings: Vec<String>,
+}
+
+/// Writes a crate that generates its client at build time from `document`
+/// (pinned by sha256 in its `build.rs`) into `crate_dir`. With
+/// [`GapiDeps::Workspace`] it is a member of the gapi repository; otherwise
+/// it takes gapi from `deps` and carries its own copy of the document, so it
+/// builds wherever it lands.
 ///
 /// # Errors
-/// When the crate exists (without `force`) or a file cannot be written.
+/// When the crate exists (without `force`), or a file cannot be read or written.
 pub fn new_crate(
+    document: &Path,
     doc: &gapi_discovery::RestDescription,
-    generated_dir: &Path,
+    crate_dir: &Path,
+    deps: &GapiDeps,
     force: bool,
-) -> Result<PathBuf, String> {
-    let name = crate::scaffold::crate_name(&doc.name, &doc.version);
-    let dir = generated_dir.join(name.trim_start_matches("gapi-"));
-    if dir.join("Cargo.toml").exists() && !force {
+) -> Result<NewCrate, String> {
+    if crate_dir.join("Cargo.toml").exists() && !force {
         return Err(format!(
             "{} exists; pass --force to refresh its scaffolding",
-            dir.display()
+            crate_dir.display()
         ));
     }
-    let generator = crate::Generator::new(doc).with_resource_features(true);
-    let api = generator.lower();
+    let bytes = std::fs::read(document).map_err(|e| format!("{}: {e}", document.display()))?;
+    let sha256 = gapi_discovery::pinned::sha256_hex(&bytes);
+    let api = crate::Generator::new(doc).with_resource_features(true).lower();
     let features: Vec<String> = api
         .resources
         .iter()
         .filter_map(|r| r.feature.clone())
         .collect();
     write(
-        &dir.join("Cargo.toml"),
-        &crate::scaffold::workspace_cargo_toml(&api, &features),
+        &crate_dir.join("Cargo.toml"),
+        &crate::scaffold::build_time_cargo_toml(&api, &features, deps),
     )?;
     write(
-        &dir.join("build.rs"),
-        &crate::scaffold::build_rs(&doc.name, &doc.version),
+        &crate_dir.join("build.rs"),
+        &crate::scaffold::build_rs(&doc.name, &doc.version, &sha256),
     )?;
-    let lib = dir.join("src").join("lib.rs");
+    let lib = crate_dir.join("src").join("lib.rs");
     if !lib.exists() {
         write(&lib, &crate::scaffold::lib_rs())?;
     }
-    Ok(dir)
+    if *deps != GapiDeps::Workspace {
+        let copy = crate_dir.join(crate::scaffold::document_file(&doc.name, &doc.version));
+        std::fs::write(&copy, &bytes).map_err(|e| format!("{}: {e}", copy.display()))?;
+    }
+    Ok(NewCrate {
+        dir: crate_dir.to_path_buf(),
+        name: crate::scaffold::crate_name(&doc.name, &doc.version),
+        warnings: api.warnings,
+    })
 }
 
 /// Generates the named documents as crates in a throwaway workspace at
@@ -263,15 +278,14 @@ pub fn check(dir: &Path, only: &[String], work: &Path, repo: &Path) -> Result<()
         .find("[profile")
         .map(|i| &root_toml[i..])
         .unwrap_or("");
-    let runtime = repo.join("runtime");
-    let runtime_dep = format!("{{ path = {:?} }}", runtime.display().to_string());
+    let deps = GapiDeps::Path(repo.clone());
     let mut members = Vec::new();
     for stem in only {
         let file = dir.join(format!("{stem}.json"));
         let parsed =
             gapi_discovery::parse_file(&file, Strictness::Lenient).map_err(|e| e.to_string())?;
         let member = stem.replace('.', "-");
-        write_standalone(&parsed.doc, &work.join(&member), &runtime_dep, true)?;
+        write_standalone(&parsed.doc, &work.join(&member), &deps, true)?;
         members.push(format!("{member:?}"));
     }
     write(

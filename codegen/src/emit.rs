@@ -224,6 +224,9 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
 
         pub use ::gapi_runtime::auth;
         pub use ::gapi_runtime::Error;
+        /// The runtime this crate calls (streams of pages, errors, retry
+        /// policies, `futures_util`), so users need no dependency of their own.
+        pub use ::gapi_runtime as runtime;
 
         /// OAuth 2.0 scopes of this API.
         #allow
@@ -242,9 +245,9 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
 
         impl #service {
             /// Settings: credentials, root URL (emulators, regional endpoints),
-            /// timeouts, retry policy, HTTP client.
-            pub fn builder() -> ::gapi_runtime::ClientBuilder {
-                ::gapi_runtime::Client::builder(&SERVICE)
+            /// timeouts, retry policy, HTTP client; `build()` returns the client.
+            pub fn builder() -> ::gapi_runtime::ClientBuilder<#service> {
+                ::gapi_runtime::ClientBuilder::for_service(&SERVICE)
             }
 
             /// Wraps a configured client.
@@ -269,11 +272,16 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
             // Building a default client only fails if TLS cannot initialise,
             // which is an environment defect rather than an input error.
             #[allow(clippy::expect_used)]
-            let client = #service::builder()
+            #service::builder()
                 .credentials(credentials)
                 .build()
-                .expect("HTTP client with default settings");
-            #service { client }
+                .expect("HTTP client with default settings")
+        }
+
+        impl ::std::convert::From<::gapi_runtime::Client> for #service {
+            fn from(client: ::gapi_runtime::Client) -> Self {
+                #service { client }
+            }
         }
 
         #( #root_calls )*

@@ -8,9 +8,14 @@
 //!
 //! [`Generator`] runs them; build scripts call [`build_script`]. The same input
 //! always gives byte-identical output.
+//!
+//! Features: `format` (syn + prettyplease) formats output meant for people;
+//! `cli` adds the `gapi-codegen` binary with `sync`/`fetch`. Build scripts use
+//! neither, so a user's build compiles no formatter and no network code.
 #![deny(missing_docs)]
 
 pub mod build;
+#[cfg(feature = "format")]
 pub mod catalog;
 pub mod docs;
 pub mod emit;
@@ -74,10 +79,11 @@ impl<'a> Generator<'a> {
         lower::lower(self.doc, self.resource_features)
     }
 
-    /// Runs all three stages.
+    /// Runs all three stages, formatting the source for people.
     ///
     /// # Errors
     /// Only on a generator bug (tokens that do not parse), naming the file.
+    #[cfg(feature = "format")]
     pub fn generate(&self) -> Result<Output, format::FormatError> {
         let api = self.lower();
         let mut files = Vec::new();
@@ -85,7 +91,25 @@ impl<'a> Generator<'a> {
             let source = format::format_file(&file.name, file.tokens, &api.id, &api.revision)?;
             files.push((file.name, source));
         }
-        Ok(Output {
+        Ok(Self::output(&api, files))
+    }
+
+    /// Runs all three stages without formatting: the source is for the
+    /// compiler only (what build scripts write to `OUT_DIR`).
+    pub fn generate_unformatted(&self) -> Output {
+        let api = self.lower();
+        let files = emit::emit(&api, self.layout)
+            .into_iter()
+            .map(|file| {
+                let source = format::plain_file(&file.tokens, &api.id, &api.revision);
+                (file.name, source)
+            })
+            .collect();
+        Self::output(&api, files)
+    }
+
+    fn output(api: &ir::Api, files: Vec<(String, String)>) -> Output {
+        Output {
             files,
             features: api
                 .resources
@@ -93,7 +117,7 @@ impl<'a> Generator<'a> {
                 .filter_map(|r| r.feature.clone())
                 .collect(),
             warnings: api.warnings.clone(),
-            readme: scaffold::crate_docs(&api),
-        })
+            readme: scaffold::crate_docs(api),
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+use gapi_codegen::scaffold::GapiDeps;
 use gapi_discovery::{fetch, pinned, sync};
 
 #[derive(Debug, Parser)]
@@ -20,11 +21,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Download the pinned document set from PyPI into the cache (idempotent; repairs damage).
+    /// Download the pinned document set from PyPI into the cache (hash-checked,
+    /// idempotent, repairs damage; no Python needed).
+    ///
+    /// The cache is $GAPI_DISCOVERY_DIR, else discovery/cache inside a gapi
+    /// checkout, else the per-user cache (~/.cache/gapi/discovery on Linux).
     Sync {
-        /// Cache directory (default: $GAPI_DISCOVERY_DIR, else discovery/cache).
+        /// Cache directory (overrides the default above).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Simple-API package index to download the wheels from.
+        #[arg(long, env = "GAPI_INDEX_URL", default_value = sync::DEFAULT_INDEX_URL)]
+        index_url: String,
     },
     /// Fetch one live document from Google's Discovery Service into the cache.
     Fetch {
@@ -51,27 +59,40 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Write a standalone crate of plain source files for one document.
+    /// Write a standalone crate of plain, formatted source files for one document.
     Generate {
         /// The discovery document.
         doc: PathBuf,
         /// Output directory (created).
         #[arg(long)]
         out: PathBuf,
-        /// The gapi-runtime dependency line for Cargo.toml.
-        #[arg(long, default_value = "\"0.1\"")]
-        runtime_dep: String,
+        /// Where the crate gets gapi-runtime: a crates.io version (default:
+        /// this generator's), `git:URL[#REV]`, or `path:DIR` (a gapi checkout).
+        #[arg(long)]
+        runtime_dep: Option<String>,
     },
-    /// Add a crate for API VERSION under generated/ (the workspace picks it up).
+    /// Write a crate for API VERSION that generates its client at build time.
+    ///
+    /// Inside the gapi repository (no --out) it goes under generated/ and
+    /// joins the workspace. With --out it lands anywhere: it carries its own
+    /// copy of the document and takes gapi from --runtime-dep.
     NewCrate {
         /// API name, e.g. `youtube`.
         api: String,
         /// API version, e.g. `v3`.
         version: String,
+        /// Write the crate here instead of the gapi repository's generated/.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// With --out: where the crate gets gapi-runtime and gapi-codegen: a
+        /// crates.io version (default: this generator's), `git:URL[#REV]`, or
+        /// `path:DIR` (a gapi checkout).
+        #[arg(long, requires = "out")]
+        runtime_dep: Option<String>,
         /// Overwrite an existing crate's scaffolding.
         #[arg(long)]
         force: bool,
-        /// Cache directory.
+        /// Cache directory to read the document from.
         #[arg(long)]
         dir: Option<PathBuf>,
     },
@@ -131,16 +152,32 @@ fn dir_or_cache(dir: Option<PathBuf>) -> PathBuf {
     dir.unwrap_or_else(pinned::cache_dir)
 }
 
+fn deps_from(runtime_dep: Option<&str>) -> Result<GapiDeps, String> {
+    runtime_dep.map_or_else(|| Ok(GapiDeps::default()), GapiDeps::parse)
+}
+
+/// The root of the gapi repository the current directory is in.
+fn gapi_repository() -> Result<PathBuf, String> {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| pinned::workspace_cache_dir(&cwd))
+        .and_then(|cache| cache.parent()?.parent().map(Path::to_path_buf))
+        .ok_or_else(|| {
+            "not inside the gapi repository: pass --out DIR (and --runtime-dep) to write the crate elsewhere"
+                .to_string()
+        })
+}
+
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Sync { dir } => {
+        Command::Sync { dir, index_url } => {
             let dir = dir_or_cache(dir);
-            let report = sync::sync(
-                &dir,
-                &pinned::Manifest::pinned(),
-                &sync::SyncOptions::default(),
-            )
-            .map_err(|e| e.to_string())?;
+            let options = sync::SyncOptions {
+                index_url,
+                ..sync::SyncOptions::default()
+            };
+            let report = sync::sync(&dir, &pinned::Manifest::pinned(), &options)
+                .map_err(|e| e.to_string())?;
             for wheel in &report.downloaded {
                 println!("downloaded {wheel}");
             }
@@ -212,30 +249,46 @@ fn run(command: Command) -> Result<ExitCode, String> {
             out,
             runtime_dep,
         } => {
+            let deps = deps_from(runtime_dep.as_deref())?;
             let parsed = gapi_discovery::parse_file(&doc, gapi_discovery::Strictness::Lenient)
                 .map_err(|e| e.to_string())?;
-            let written =
-                gapi_codegen::catalog::write_standalone(&parsed.doc, &out, &runtime_dep, false)?;
+            let written = gapi_codegen::catalog::write_standalone(&parsed.doc, &out, &deps, false)?;
             println!("wrote {} ({} files)", out.display(), written);
             Ok(ExitCode::SUCCESS)
         }
         Command::NewCrate {
             api,
             version,
+            out,
+            runtime_dep,
             force,
             dir,
         } => {
             let dir = dir_or_cache(dir);
             let parsed = pinned::load_cached(&dir, &api, &version).map_err(|e| e.to_string())?;
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-            let workspace = workspace.canonicalize().unwrap_or(workspace);
-            let crate_dir =
-                gapi_codegen::catalog::new_crate(&parsed.doc, &workspace.join("generated"), force)?;
-            println!(
-                "created {}; build it with `cargo build -p {}`",
-                crate_dir.display(),
-                gapi_codegen::scaffold::crate_name(&api, &version)
-            );
+            let (crate_dir, deps) = match out {
+                Some(out) => (out, deps_from(runtime_dep.as_deref())?),
+                None => {
+                    let root = gapi_repository()?;
+                    let name = gapi_codegen::scaffold::crate_name(&api, &version);
+                    let folder = root
+                        .join("generated")
+                        .join(name.trim_start_matches("gapi-"));
+                    (folder, GapiDeps::Workspace)
+                }
+            };
+            let document = dir.join(gapi_codegen::scaffold::document_file(&api, &version));
+            let created =
+                gapi_codegen::catalog::new_crate(&document, &parsed.doc, &crate_dir, &deps, force)?;
+            for warning in &created.warnings {
+                println!("note: {api}.{version}: {warning}");
+            }
+            let build = if deps == GapiDeps::Workspace {
+                format!("cargo build -p {}", created.name)
+            } else {
+                format!("cd {} && cargo build", created.dir.display())
+            };
+            println!("created {}; build it with `{build}`", created.dir.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalog { command } => match command {
@@ -259,7 +312,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             }
             CatalogCommand::Check { only, dir, work } => {
                 let dir = dir_or_cache(dir);
-                let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+                let workspace = gapi_repository()?;
                 let work = work.unwrap_or_else(|| workspace.join("target").join("catalog-check"));
                 gapi_codegen::catalog::check(&dir, &only, &work, &workspace)?;
                 println!("checked {} documents with warnings denied", only.len());

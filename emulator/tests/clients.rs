@@ -56,8 +56,7 @@ async fn sign_in(emu: &Emulator) -> gapi_auth::UserCredentials {
 
 /// A Drive client for the emulator with fast retries.
 fn drive_for(emu: &Emulator, creds: gapi_auth::UserCredentials) -> gapi_drive_v3::Drive {
-    gapi_drive_v3::Drive::from_client(
-        gapi_drive_v3::Drive::builder()
+    gapi_drive_v3::Drive::builder()
             .root_url(emu.root_url())
             .credentials(creds)
             .retry_policy(gapi_runtime::RetryPolicy {
@@ -65,8 +64,7 @@ fn drive_for(emu: &Emulator, creds: gapi_auth::UserCredentials) -> gapi_drive_v3
                 ..Default::default()
             })
             .build()
-            .unwrap(),
-    )
+            .unwrap()
 }
 
 #[tokio::test]
@@ -142,13 +140,11 @@ async fn sign_in_then_list_the_five_newest_drive_files() {
 #[tokio::test]
 async fn gemini_models_with_an_api_key_and_without_one() {
     let emu = emulator(true).await;
-    let gemini = gapi_generativelanguage_v1beta::GenerativeLanguage::from_client(
-        gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
+    let gemini = gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
             .root_url(emu.root_url())
             .credentials(ApiKey::new("AIza-emulator"))
             .build()
-            .unwrap(),
-    );
+            .unwrap();
     let page = gemini.models().list().page_size(3).execute().await.unwrap();
     assert_eq!(page.models.as_ref().unwrap().len(), 3);
     assert!(page.next_page_token.is_some());
@@ -172,12 +168,10 @@ async fn gemini_models_with_an_api_key_and_without_one() {
         .unwrap();
     assert_eq!(one.input_token_limit, Some(1_048_576));
 
-    let anonymous = gapi_generativelanguage_v1beta::GenerativeLanguage::from_client(
-        gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
+    let anonymous = gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
             .root_url(emu.root_url())
             .build()
-            .unwrap(),
-    );
+            .unwrap();
     let err = anonymous.models().list().execute().await.unwrap_err();
     assert_eq!(err.status(), Some(403));
     assert_eq!(
@@ -228,22 +222,18 @@ async fn userinfo_needs_a_token_and_denial_is_clear() {
         Ok(())
     });
     let creds = allow.authenticate().await.unwrap();
-    let oauth2 = gapi_oauth2_v2::Oauth2::from_client(
-        gapi_oauth2_v2::Oauth2::builder()
+    let oauth2 = gapi_oauth2_v2::Oauth2::builder()
             .root_url(emu.root_url())
             .credentials(creds)
             .build()
-            .unwrap(),
-    );
+            .unwrap();
     let me = oauth2.userinfo().get().execute().await.unwrap();
     assert_eq!(me.email.as_deref(), Some("ada@example.com"));
 
-    let anonymous = gapi_oauth2_v2::Oauth2::from_client(
-        gapi_oauth2_v2::Oauth2::builder()
+    let anonymous = gapi_oauth2_v2::Oauth2::builder()
             .root_url(emu.root_url())
             .build()
-            .unwrap(),
-    );
+            .unwrap();
     let err = anonymous.userinfo().get().execute().await.unwrap_err();
     assert_eq!(err.status(), Some(401));
 }
@@ -341,13 +331,11 @@ async fn drive_uploads_simple_multipart_and_resumable_then_downloads() {
 async fn gemini_generate_content_round_trips() {
     use gapi_generativelanguage_v1beta::types::{Content, GenerateContentRequest, Part};
     let emu = emulator(true).await;
-    let gemini = gapi_generativelanguage_v1beta::GenerativeLanguage::from_client(
-        gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
+    let gemini = gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
             .root_url(emu.root_url())
             .credentials(ApiKey::new("AIza-emulator"))
             .build()
-            .unwrap(),
-    );
+            .unwrap();
     let request = GenerateContentRequest {
         contents: Some(vec![Content {
             role: Some("user".into()),
@@ -430,12 +418,10 @@ async fn dropped_bodies_are_refetched_and_tokeninfo_answers() {
     let list = drive.files().list().page_size(50).execute().await.unwrap();
     assert_eq!(list.files.unwrap().len(), 50);
 
-    let oauth2 = gapi_oauth2_v2::Oauth2::from_client(
-        gapi_oauth2_v2::Oauth2::builder()
+    let oauth2 = gapi_oauth2_v2::Oauth2::builder()
             .root_url(emu.root_url())
             .build()
-            .unwrap(),
-    );
+            .unwrap();
     let info = oauth2
         .tokeninfo()
         .access_token(token)
@@ -476,13 +462,11 @@ async fn device_flow_against_the_emulator() {
         .authenticate()
         .await
         .unwrap();
-    let oauth2 = gapi_oauth2_v2::Oauth2::from_client(
-        gapi_oauth2_v2::Oauth2::builder()
+    let oauth2 = gapi_oauth2_v2::Oauth2::builder()
             .root_url(emu.root_url())
             .credentials(creds)
             .build()
-            .unwrap(),
-    );
+            .unwrap();
     assert_eq!(
         oauth2
             .userinfo()

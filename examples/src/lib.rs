@@ -23,7 +23,9 @@ pub fn emulator() -> Option<String> {
 }
 
 /// Applies the emulator's root URL to a client builder, if one is set.
-pub fn target(builder: gapi_runtime::ClientBuilder) -> gapi_runtime::ClientBuilder {
+pub fn target<S: From<gapi_runtime::Client>>(
+    builder: gapi_runtime::ClientBuilder<S>,
+) -> gapi_runtime::ClientBuilder<S> {
     match emulator() {
         Some(url) => builder.root_url(url),
         None => builder,

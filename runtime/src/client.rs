@@ -1,10 +1,11 @@
 //! The per-service HTTP client: cheap to clone, one connection pool.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gapi_auth::Credentials;
+use gapi_credentials::Credentials;
 
 use crate::retry::RetryPolicy;
 use crate::spec::ServiceSpec;
@@ -36,18 +37,10 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A builder for `service`.
+    /// A builder for `service` whose `build()` gives a plain [`Client`].
+    /// Generated crates offer `Drive::builder()`, whose `build()` gives a `Drive`.
     pub fn builder(service: &'static ServiceSpec) -> ClientBuilder {
-        ClientBuilder {
-            service,
-            root_url: None,
-            credentials: None,
-            http: None,
-            retry: RetryPolicy::default(),
-            timeout: Duration::from_secs(300),
-            connect_timeout: Duration::from_secs(20),
-            user_agent: None,
-        }
+        ClientBuilder::for_service(service)
     }
 
     /// The API this client talks to.
@@ -61,8 +54,9 @@ impl Client {
     }
 }
 
-/// Settings for a [`Client`].
-pub struct ClientBuilder {
+/// Settings for a [`Client`]; `build()` returns `S`, the generated service
+/// type (`Drive`, `Bigquery`, …) or a plain [`Client`].
+pub struct ClientBuilder<S = Client> {
     service: &'static ServiceSpec,
     root_url: Option<String>,
     credentials: Option<Arc<dyn Credentials>>,
@@ -71,9 +65,10 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: Option<String>,
+    service_type: PhantomData<fn() -> S>,
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<S> fmt::Debug for ClientBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("service", &self.service.id)
@@ -82,7 +77,24 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
+impl<S: From<Client>> ClientBuilder<S> {
+    /// A builder for `service` with default settings: the document's root
+    /// URL, no credentials, the default retry policy, a 300 s timeout per
+    /// attempt and a 20 s connect timeout.
+    pub fn for_service(service: &'static ServiceSpec) -> Self {
+        ClientBuilder {
+            service,
+            root_url: None,
+            credentials: None,
+            http: None,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(300),
+            connect_timeout: Duration::from_secs(20),
+            user_agent: None,
+            service_type: PhantomData,
+        }
+    }
+
     /// Credentials that authorize every request.
     pub fn credentials(mut self, credentials: impl Credentials + 'static) -> Self {
         self.credentials = Some(Arc::new(credentials));
@@ -137,11 +149,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client (the generated service type, for `Drive::builder()`).
     ///
     /// # Errors
     /// When the TLS backend cannot initialise.
-    pub fn build(self) -> Result<Client, reqwest::Error> {
+    pub fn build(self) -> Result<S, reqwest::Error> {
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -154,7 +166,7 @@ impl ClientBuilder {
             Some(prefix) => format!("{prefix} {own}"),
             None => own.to_string(),
         };
-        Ok(Client {
+        Ok(S::from(Client {
             inner: Arc::new(Inner {
                 http,
                 service: self.service,
@@ -165,6 +177,6 @@ impl ClientBuilder {
                 retry: self.retry,
                 user_agent,
             }),
-        })
+        }))
     }
 }

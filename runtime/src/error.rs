@@ -78,7 +78,7 @@ pub(crate) enum Kind {
     /// The request could not be built (bad parameter, body, template).
     Build(String),
     /// Credentials failed before sending.
-    Auth(gapi_auth::AuthError),
+    Auth(gapi_credentials::AuthError),
     /// Transport failure; `sent` says whether bytes may have reached the server.
     Transport { source: reqwest::Error, sent: bool },
     /// The server answered with a non-success status.

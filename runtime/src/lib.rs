@@ -38,7 +38,7 @@ pub type ResponseFuture<T> =
 /// Re-exported so users need no direct dependency to consume streams.
 pub use futures_util;
 /// What generated crates re-export from auth.
-pub use gapi_auth as auth;
+pub use gapi_credentials as auth;
 /// Re-exported for generated code.
 #[doc(hidden)]
 pub use serde;

@@ -86,7 +86,7 @@ impl DateTime {
     /// # Errors
     /// When the text is not RFC 3339.
     pub fn unix_timestamp(&self) -> Result<(i64, u32), FormatError> {
-        gapi_auth::rfc3339::parse(&self.0)
+        gapi_credentials::rfc3339::parse(&self.0)
             .ok_or_else(|| format_error("RFC 3339 timestamp", &self.0))
     }
 
@@ -107,8 +107,8 @@ impl DateTime {
 
     /// Formats a `SystemTime` as RFC 3339 in UTC.
     pub fn from_system_time(t: SystemTime) -> Self {
-        let (secs, nanos) = gapi_auth::rfc3339::from_system_time(t);
-        DateTime(gapi_auth::rfc3339::format(secs, nanos, false))
+        let (secs, nanos) = gapi_credentials::rfc3339::from_system_time(t);
+        DateTime(gapi_credentials::rfc3339::format(secs, nanos, false))
     }
 }
 

@@ -11,11 +11,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  skipped: {reason}");
     }
     let project = std::env::var("GOOGLE_CLOUD_PROJECT").map_err(|_| "set GOOGLE_CLOUD_PROJECT")?;
-    let bigquery = gapi_bigquery_v2::Bigquery::from_client(
-        gapi_examples::target(gapi_bigquery_v2::Bigquery::builder())
+    let bigquery = gapi_examples::target(gapi_bigquery_v2::Bigquery::builder())
             .credentials(creds)
-            .build()?,
-    );
+            .build()?;
     let datasets = bigquery.datasets().list(project).execute().await?;
     for d in datasets.datasets.unwrap_or_default() {
         println!("  {}", d.id.unwrap_or_default());

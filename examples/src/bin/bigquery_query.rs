@@ -10,11 +10,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         gapi_examples::installed_flow(&[gapi_bigquery_v2::scopes::BIGQUERY], "token-bigquery.json")
             .authenticate()
             .await?;
-    let bigquery = gapi_bigquery_v2::Bigquery::from_client(
-        gapi_examples::target(gapi_bigquery_v2::Bigquery::builder())
+    let bigquery = gapi_examples::target(gapi_bigquery_v2::Bigquery::builder())
             .credentials(creds)
-            .build()?,
-    );
+            .build()?;
     let sql = "SELECT n, word FROM UNNEST(GENERATE_ARRAY(1, 25)) AS n".to_string();
     let first = bigquery
         .jobs()

@@ -18,11 +18,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "signed in through the browser; token cached"
         }
     );
-    let drive = gapi_drive_v3::Drive::from_client(
-        gapi_examples::target(gapi_drive_v3::Drive::builder())
+    let drive = gapi_examples::target(gapi_drive_v3::Drive::builder())
             .credentials(creds)
-            .build()?,
-    );
+            .build()?;
     let list = drive
         .files()
         .list()

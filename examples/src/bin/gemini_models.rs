@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok_or("set GEMINI_API_KEY (any value works against the emulator)")?;
         builder.credentials(key)
     };
-    let gemini = GenerativeLanguage::from_client(builder.build()?);
+    let gemini = builder.build()?;
     let models: Vec<_> = gemini
         .models()
         .list()

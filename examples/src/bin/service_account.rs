@@ -12,11 +12,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &[gapi_drive_v3::scopes::DRIVE_READONLY],
     )?;
     println!("acting as {}", creds.email());
-    let drive = gapi_drive_v3::Drive::from_client(
-        gapi_examples::target(gapi_drive_v3::Drive::builder())
+    let drive = gapi_examples::target(gapi_drive_v3::Drive::builder())
             .credentials(creds)
-            .build()?,
-    );
+            .build()?;
     let list = drive.files().list().page_size(10).execute().await?;
     for f in list.files.unwrap_or_default() {
         println!("  {}", f.name.unwrap_or_default());

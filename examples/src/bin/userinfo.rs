@@ -11,11 +11,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .authenticate()
     .await?;
-    let oauth2 = gapi_oauth2_v2::Oauth2::from_client(
-        gapi_examples::target(gapi_oauth2_v2::Oauth2::builder())
+    let oauth2 = gapi_examples::target(gapi_oauth2_v2::Oauth2::builder())
             .credentials(creds)
-            .build()?,
-    );
+            .build()?;
     let me = oauth2.userinfo().get().execute().await?;
     println!(
         "signed in as {} <{}>",

@@ -1,4 +1,16 @@
-//! The `Credentials` trait the runtime calls, and the simplest credentials.
+//! What a gapi client needs from credentials, and the simplest ones.
+//!
+//! The [`Credentials`] trait gives a request its **headers** (not just a
+//! bearer token): an API key travels as `x-goog-api-key`, a quota project as
+//! `x-goog-user-project`. [`ApiKey`] and [`StaticToken`] live here too, with
+//! the secret newtypes and the RFC 3339 helpers, so that an application that
+//! only needs an API key (Gemini's `models.list`, say) builds without the
+//! sign-in flows: no loopback server, no OAuth library, no browser opener.
+//! Sign-in is in `gapi-auth`, which re-exports everything here.
+#![deny(missing_docs)]
+
+pub mod rfc3339;
+pub mod secret;
 
 use std::fmt;
 use std::future::Future;
@@ -6,7 +18,7 @@ use std::pin::Pin;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::secret::{AccessToken, ApiKeySecret};
+pub use crate::secret::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
 
 /// A boxed, sendable future (the trait must stay object safe).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
