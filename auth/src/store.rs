@@ -237,22 +237,40 @@ impl FileTokenStore {
     }
 
     /// Runs `f` holding an exclusive lock on `token.json.lock`, so that
-    /// processes do not interleave read-modify-write cycles.
+    /// processes do not interleave read-modify-write cycles. The lock file is
+    /// removed again before the lock is released (on Unix), so nothing is
+    /// left beside the user's `token.json`.
     pub fn locked<T>(&self, f: impl FnOnce() -> T) -> Result<T, StoreError> {
         let lock_path = self.path.with_extension("json.lock");
         if let Some(parent) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| self.io(e))?;
         }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| self.io(e))?;
-        // `File::lock` is flock(2) on Unix and LockFileEx on Windows; the
-        // lock is released when `file` is dropped, also on panic.
-        file.lock().map_err(|e| self.io(e))?;
+        // Another process may remove the lock file between our open and our
+        // lock; a lock on a file no longer at `lock_path` excludes nobody, so
+        // try again with the current one. Each retry means another process
+        // made progress, so the bound is never reached in practice.
+        let mut attempts = 0;
+        let file = loop {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)
+                .map_err(|e| self.io(e))?;
+            // `File::lock` is flock(2) on Unix and LockFileEx on Windows; the
+            // lock is released when `file` is dropped, also on panic.
+            file.lock().map_err(|e| self.io(e))?;
+            attempts += 1;
+            if is_at(&file, &lock_path) || attempts >= 1000 {
+                break file;
+            }
+        };
         let result = f();
+        // Unix lets a locked file be unlinked; whoever waits on this inode
+        // then sees it is gone and starts over. Windows keeps the file.
+        if cfg!(unix) {
+            let _ = std::fs::remove_file(&lock_path);
+        }
         drop(file);
         Ok(result)
     }
@@ -292,6 +310,23 @@ impl FileTokenStore {
         }
         result.map_err(|e| self.io(e))
     }
+}
+
+/// Whether `file` is the file at `path` now (same device and inode).
+#[cfg(unix)]
+fn is_at(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+/// Windows does not remove a lock file while it is open, so the file opened
+/// is always the one at `path`.
+#[cfg(not(unix))]
+fn is_at(_file: &std::fs::File, _path: &Path) -> bool {
+    true
 }
 
 impl TokenStore for FileTokenStore {
@@ -392,5 +427,40 @@ mod tests {
         let bad = FileTokenStore::new(dir.path().join("bad.json"));
         std::fs::write(bad.path(), "{}").unwrap();
         assert!(bad.load().unwrap_err().to_string().contains("bad.json"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_lock_excludes_threads_and_leaves_no_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token.json");
+        let counter = dir.path().join("counter");
+        std::fs::write(&counter, "0").unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..6 {
+                scope.spawn(|| {
+                    let store = FileTokenStore::new(&path);
+                    for _ in 0..40 {
+                        // A read-modify-write that loses updates unless excluded.
+                        store
+                            .locked(|| {
+                                let n: u32 = std::fs::read_to_string(&counter)
+                                    .unwrap()
+                                    .parse()
+                                    .unwrap();
+                                std::thread::yield_now();
+                                std::fs::write(&counter, (n + 1).to_string()).unwrap();
+                            })
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(std::fs::read_to_string(&counter).unwrap(), "240");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["counter"], "no token.json.lock left behind");
     }
 }

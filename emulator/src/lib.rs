@@ -21,6 +21,22 @@
 //!
 //! Responses follow Google's documented shapes; the tests check that gapi's
 //! generated clients decode every one of them.
+//!
+//! # Testing your own code
+//!
+//! Add `gapi-emulator` as a dev-dependency, start it, sign a user in without
+//! a consent page, and point your clients at it:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let emu = gapi_emulator::Emulator::start(Default::default()).await?;
+//! let user = emu.sign_in(&["https://www.googleapis.com/auth/drive.metadata.readonly"]);
+//! std::fs::write("client_secret.json", user.client_secrets_json())?;
+//! std::fs::write("token.json", user.token_json())?;
+//! // Your code's InstalledFlow now finds the cached user (no browser), and
+//! // `Drive::builder().root_url(emu.root_url())` sends its calls here.
+//! # Ok(()) }
+//! ```
 #![deny(missing_docs)]
 
 mod bigquery;
@@ -29,5 +45,7 @@ mod gemini;
 mod http_util;
 mod oauth;
 mod server;
+mod signed_in;
 
 pub use server::{Emulator, EmulatorOptions, Fault};
+pub use signed_in::{SignedInUser, TEST_CLIENT_ID, TEST_CLIENT_SECRET};

@@ -79,6 +79,14 @@ impl OAuthState {
         body
     }
 
+    /// Tokens for a user signed in by a test, without a consent page:
+    /// `(access_token, refresh_token)`.
+    pub(crate) fn sign_in(&self, client_id: &str, scopes: &str) -> (String, String) {
+        let issued = self.issue(client_id, scopes, true);
+        let text = |key: &str| issued[key].as_str().unwrap_or_default().to_string();
+        (text("access_token"), text("refresh_token"))
+    }
+
     /// `POST /device/code`.
     pub(crate) fn device_code(&self, form: &[(String, String)], root: &str) -> Response<Body> {
         let Some(client_id) = get(form, "client_id") else {

@@ -140,6 +140,27 @@ impl Emulator {
         format!("http://{}/token", self.addr)
     }
 
+    /// Signs a user in for `scopes` without a consent page, as if they had
+    /// clicked Allow: write [`SignedInUser::token_json`] where your code's
+    /// `InstalledFlow::token_cache` looks (with
+    /// [`SignedInUser::client_secrets_json`] as its client) and its
+    /// `authenticate()` returns at once with working credentials.
+    pub fn sign_in(&self, scopes: &[&str]) -> crate::SignedInUser {
+        let (access_token, refresh_token) = self
+            .state
+            .oauth
+            .sign_in(crate::signed_in::TEST_CLIENT_ID, &scopes.join(" "));
+        crate::SignedInUser {
+            client_id: crate::signed_in::TEST_CLIENT_ID.to_string(),
+            client_secret: crate::signed_in::TEST_CLIENT_SECRET.to_string(),
+            access_token,
+            refresh_token,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            auth_uri: self.auth_uri(),
+            token_uri: self.token_uri(),
+        }
+    }
+
     /// Injects a fault into the next API answers (OAuth endpoints are spared).
     pub fn inject(&self, fault: Fault) {
         if fault == Fault::ExpireTokens {

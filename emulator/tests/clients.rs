@@ -479,3 +479,51 @@ async fn device_flow_against_the_emulator() {
         Some("Ada Lovelace")
     );
 }
+
+#[tokio::test]
+async fn a_signed_in_user_lets_your_code_skip_the_consent_page() {
+    let emu = emulator(false).await; // no auto-consent: a browser visit would hang
+    let dir = tempfile::tempdir().unwrap();
+    let user = emu.sign_in(&[gapi_drive_v3::scopes::DRIVE_METADATA_READONLY]);
+    assert!(!format!("{user:?}").contains(&user.access_token));
+    let secrets = dir.path().join("client_secret.json");
+    let cache = dir.path().join("token.json");
+    std::fs::write(&secrets, user.client_secrets_json()).unwrap();
+    std::fs::write(&cache, user.token_json()).unwrap();
+
+    let visits = Arc::new(AtomicUsize::new(0));
+    let creds = InstalledFlow::from_client_secrets_file(
+        &secrets,
+        &[gapi_drive_v3::scopes::DRIVE_METADATA_READONLY],
+    )
+    .token_cache(&cache)
+    .browser(browser(visits.clone()))
+    .authenticate()
+    .await
+    .unwrap();
+    assert_eq!(visits.load(Ordering::SeqCst), 0, "no browser was opened");
+    let drive = drive_for(&emu, creds);
+    let list = drive
+        .files()
+        .list()
+        .order_by("modifiedByMeTime desc")
+        .page_size(5)
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(list.files.unwrap().len(), 5);
+
+    // The refresh token works too: after the access token dies, the client
+    // refreshes at the emulator and carries on.
+    emu.inject(gapi_emulator::Fault::ExpireTokens);
+    let again = drive.files().list().page_size(1).execute().await.unwrap();
+    assert_eq!(again.files.unwrap().len(), 1);
+
+    // The ADC form signs in the same user.
+    let adc = dir.path().join("adc.json");
+    std::fs::write(&adc, user.authorized_user_json()).unwrap();
+    let parsed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&adc).unwrap()).unwrap();
+    assert_eq!(parsed["type"], "authorized_user");
+    assert_eq!(parsed["token_uri"], emu.token_uri());
+}
