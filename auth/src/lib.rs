@@ -30,12 +30,12 @@ mod user;
 
 pub use adc::{AdcSource, ApplicationDefaultCredentials};
 pub use client_secrets::{ClientConfig, ClientSecretsError, GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI};
+pub use device::{DeviceCode, DeviceFlow, GOOGLE_DEVICE_CODE_URI};
 pub use gapi_credentials::{
     bearer_headers, rfc3339, ApiKey, AuthError, BoxFuture, Credentials, StaticToken,
 };
-pub use device::{DeviceCode, DeviceFlow, GOOGLE_DEVICE_CODE_URI};
-pub use installed::{InstalledFlow, PendingAuthorization, WebFlow};
 pub use gapi_credentials::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
+pub use installed::{InstalledFlow, PendingAuthorization, WebFlow};
 // The modules the flows were written against, now in gapi-credentials.
 use gapi_credentials as credentials;
 use gapi_credentials::secret;

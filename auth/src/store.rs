@@ -444,10 +444,8 @@ mod tests {
                         // A read-modify-write that loses updates unless excluded.
                         store
                             .locked(|| {
-                                let n: u32 = std::fs::read_to_string(&counter)
-                                    .unwrap()
-                                    .parse()
-                                    .unwrap();
+                                let n: u32 =
+                                    std::fs::read_to_string(&counter).unwrap().parse().unwrap();
                                 std::thread::yield_now();
                                 std::fs::write(&counter, (n + 1).to_string()).unwrap();
                             })

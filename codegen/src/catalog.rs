@@ -117,7 +117,13 @@ pub fn generate_all(dir: &Path, out: Option<&Path>) -> std::io::Result<GenerateR
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                write_output(&parsed.doc, &output, &out.join(stem), &GapiDeps::default(), false)?;
+                write_output(
+                    &parsed.doc,
+                    &output,
+                    &out.join(stem),
+                    &GapiDeps::default(),
+                    false,
+                )?;
             }
             Ok((output.warnings.len(), lines))
         })();
@@ -232,7 +238,9 @@ pub fn new_crate(
     }
     let bytes = std::fs::read(document).map_err(|e| format!("{}: {e}", document.display()))?;
     let sha256 = gapi_discovery::pinned::sha256_hex(&bytes);
-    let api = crate::Generator::new(doc).with_resource_features(true).lower();
+    let api = crate::Generator::new(doc)
+        .with_resource_features(true)
+        .lower();
     let features: Vec<String> = api
         .resources
         .iter()

@@ -13,7 +13,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-
 pub use crate::pinned::sha256_hex;
 use crate::pinned::{Manifest, PinnedFile, Source};
 

@@ -116,8 +116,16 @@ fn sync_downloads_pinned_wheels_from_the_index_without_python_then_works_offline
     );
     let (base, server) = serve_bytes(
         vec![
-            ("/simple/demo-pkg/", "application/vnd.pypi.simple.v1+json", page.into_bytes()),
-            ("/files/demo_pkg-1.0-py3-none-any.whl", "application/octet-stream", wheel),
+            (
+                "/simple/demo-pkg/",
+                "application/vnd.pypi.simple.v1+json",
+                page.into_bytes(),
+            ),
+            (
+                "/files/demo_pkg-1.0-py3-none-any.whl",
+                "application/octet-stream",
+                wheel,
+            ),
         ],
         2,
     );
@@ -152,12 +160,21 @@ fn sync_reads_an_html_index_page() {
     let (base, server) = serve_bytes(
         vec![
             ("/simple/demo-pkg/", "text/html", page.into_bytes()),
-            ("/files/demo_pkg-1.0-py3-none-any.whl", "application/octet-stream", wheel),
+            (
+                "/files/demo_pkg-1.0-py3-none-any.whl",
+                "application/octet-stream",
+                wheel,
+            ),
         ],
         2,
     );
     let tmp = tempfile::tempdir().unwrap();
-    sync(tmp.path(), &demo_manifest(&sha, &doc), &index_options(&base)).unwrap();
+    sync(
+        tmp.path(),
+        &demo_manifest(&sha, &doc),
+        &index_options(&base),
+    )
+    .unwrap();
     assert_eq!(std::fs::read(tmp.path().join("demo.v1.json")).unwrap(), doc);
     assert_eq!(server.join().unwrap().len(), 2);
 }
@@ -170,16 +187,33 @@ fn sync_refuses_a_wheel_whose_hash_differs_and_keeps_nothing() {
     let page = r#"{"files":[{"filename":"demo_pkg-1.0-py3-none-any.whl","url":"/files/w.whl"}]}"#;
     let (base, _server) = serve_bytes(
         vec![
-            ("/simple/demo-pkg/", "application/vnd.pypi.simple.v1+json", page.as_bytes().to_vec()),
+            (
+                "/simple/demo-pkg/",
+                "application/vnd.pypi.simple.v1+json",
+                page.as_bytes().to_vec(),
+            ),
             ("/files/w.whl", "application/octet-stream", tampered),
         ],
         2,
     );
     let tmp = tempfile::tempdir().unwrap();
-    let err = sync(tmp.path(), &demo_manifest(&sha, &doc), &index_options(&base)).unwrap_err();
+    let err = sync(
+        tmp.path(),
+        &demo_manifest(&sha, &doc),
+        &index_options(&base),
+    )
+    .unwrap_err();
     assert!(matches!(err, SyncError::HashMismatch { .. }), "{err:?}");
-    assert!(err.to_string().contains("demo_pkg-1.0-py3-none-any.whl"), "{err}");
-    assert_eq!(std::fs::read_dir(tmp.path().join(".wheels")).unwrap().count(), 0);
+    assert!(
+        err.to_string().contains("demo_pkg-1.0-py3-none-any.whl"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(tmp.path().join(".wheels"))
+            .unwrap()
+            .count(),
+        0
+    );
     assert!(!tmp.path().join("demo.v1.json").exists());
 }
 
@@ -207,7 +241,12 @@ fn sync_fails_clearly_when_the_index_is_unreachable_or_lacks_the_wheel() {
         )],
         1,
     );
-    let err = sync(tmp.path(), &demo_manifest("00", &doc), &index_options(&base)).unwrap_err();
+    let err = sync(
+        tmp.path(),
+        &demo_manifest("00", &doc),
+        &index_options(&base),
+    )
+    .unwrap_err();
     assert!(matches!(err, SyncError::NotListed { .. }), "{err:?}");
     assert!(err.to_string().contains("Demo_Pkg==1.0"), "{err}");
 }

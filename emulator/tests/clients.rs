@@ -57,14 +57,14 @@ async fn sign_in(emu: &Emulator) -> gapi_auth::UserCredentials {
 /// A Drive client for the emulator with fast retries.
 fn drive_for(emu: &Emulator, creds: gapi_auth::UserCredentials) -> gapi_drive_v3::Drive {
     gapi_drive_v3::Drive::builder()
-            .root_url(emu.root_url())
-            .credentials(creds)
-            .retry_policy(gapi_runtime::RetryPolicy {
-                initial_backoff: std::time::Duration::from_millis(10),
-                ..Default::default()
-            })
-            .build()
-            .unwrap()
+        .root_url(emu.root_url())
+        .credentials(creds)
+        .retry_policy(gapi_runtime::RetryPolicy {
+            initial_backoff: std::time::Duration::from_millis(10),
+            ..Default::default()
+        })
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -141,10 +141,10 @@ async fn sign_in_then_list_the_five_newest_drive_files() {
 async fn gemini_models_with_an_api_key_and_without_one() {
     let emu = emulator(true).await;
     let gemini = gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
-            .root_url(emu.root_url())
-            .credentials(ApiKey::new("AIza-emulator"))
-            .build()
-            .unwrap();
+        .root_url(emu.root_url())
+        .credentials(ApiKey::new("AIza-emulator"))
+        .build()
+        .unwrap();
     let page = gemini.models().list().page_size(3).execute().await.unwrap();
     assert_eq!(page.models.as_ref().unwrap().len(), 3);
     assert!(page.next_page_token.is_some());
@@ -169,9 +169,9 @@ async fn gemini_models_with_an_api_key_and_without_one() {
     assert_eq!(one.input_token_limit, Some(1_048_576));
 
     let anonymous = gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
-            .root_url(emu.root_url())
-            .build()
-            .unwrap();
+        .root_url(emu.root_url())
+        .build()
+        .unwrap();
     let err = anonymous.models().list().execute().await.unwrap_err();
     assert_eq!(err.status(), Some(403));
     assert_eq!(
@@ -223,17 +223,17 @@ async fn userinfo_needs_a_token_and_denial_is_clear() {
     });
     let creds = allow.authenticate().await.unwrap();
     let oauth2 = gapi_oauth2_v2::Oauth2::builder()
-            .root_url(emu.root_url())
-            .credentials(creds)
-            .build()
-            .unwrap();
+        .root_url(emu.root_url())
+        .credentials(creds)
+        .build()
+        .unwrap();
     let me = oauth2.userinfo().get().execute().await.unwrap();
     assert_eq!(me.email.as_deref(), Some("ada@example.com"));
 
     let anonymous = gapi_oauth2_v2::Oauth2::builder()
-            .root_url(emu.root_url())
-            .build()
-            .unwrap();
+        .root_url(emu.root_url())
+        .build()
+        .unwrap();
     let err = anonymous.userinfo().get().execute().await.unwrap_err();
     assert_eq!(err.status(), Some(401));
 }
@@ -332,10 +332,10 @@ async fn gemini_generate_content_round_trips() {
     use gapi_generativelanguage_v1beta::types::{Content, GenerateContentRequest, Part};
     let emu = emulator(true).await;
     let gemini = gapi_generativelanguage_v1beta::GenerativeLanguage::builder()
-            .root_url(emu.root_url())
-            .credentials(ApiKey::new("AIza-emulator"))
-            .build()
-            .unwrap();
+        .root_url(emu.root_url())
+        .credentials(ApiKey::new("AIza-emulator"))
+        .build()
+        .unwrap();
     let request = GenerateContentRequest {
         contents: Some(vec![Content {
             role: Some("user".into()),
@@ -419,9 +419,9 @@ async fn dropped_bodies_are_refetched_and_tokeninfo_answers() {
     assert_eq!(list.files.unwrap().len(), 50);
 
     let oauth2 = gapi_oauth2_v2::Oauth2::builder()
-            .root_url(emu.root_url())
-            .build()
-            .unwrap();
+        .root_url(emu.root_url())
+        .build()
+        .unwrap();
     let info = oauth2
         .tokeninfo()
         .access_token(token)
@@ -463,10 +463,10 @@ async fn device_flow_against_the_emulator() {
         .await
         .unwrap();
     let oauth2 = gapi_oauth2_v2::Oauth2::builder()
-            .root_url(emu.root_url())
-            .credentials(creds)
-            .build()
-            .unwrap();
+        .root_url(emu.root_url())
+        .credentials(creds)
+        .build()
+        .unwrap();
     assert_eq!(
         oauth2
             .userinfo()

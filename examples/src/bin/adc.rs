@@ -12,8 +12,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let project = std::env::var("GOOGLE_CLOUD_PROJECT").map_err(|_| "set GOOGLE_CLOUD_PROJECT")?;
     let bigquery = gapi_examples::target(gapi_bigquery_v2::Bigquery::builder())
-            .credentials(creds)
-            .build()?;
+        .credentials(creds)
+        .build()?;
     let datasets = bigquery.datasets().list(project).execute().await?;
     for d in datasets.datasets.unwrap_or_default() {
         println!("  {}", d.id.unwrap_or_default());

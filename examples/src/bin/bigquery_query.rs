@@ -11,8 +11,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .authenticate()
             .await?;
     let bigquery = gapi_examples::target(gapi_bigquery_v2::Bigquery::builder())
-            .credentials(creds)
-            .build()?;
+        .credentials(creds)
+        .build()?;
     let sql = "SELECT n, word FROM UNNEST(GENERATE_ARRAY(1, 25)) AS n".to_string();
     let first = bigquery
         .jobs()

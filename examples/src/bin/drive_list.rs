@@ -19,8 +19,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     );
     let drive = gapi_examples::target(gapi_drive_v3::Drive::builder())
-            .credentials(creds)
-            .build()?;
+        .credentials(creds)
+        .build()?;
     let list = drive
         .files()
         .list()

@@ -13,8 +13,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     println!("acting as {}", creds.email());
     let drive = gapi_examples::target(gapi_drive_v3::Drive::builder())
-            .credentials(creds)
-            .build()?;
+        .credentials(creds)
+        .build()?;
     let list = drive.files().list().page_size(10).execute().await?;
     for f in list.files.unwrap_or_default() {
         println!("  {}", f.name.unwrap_or_default());

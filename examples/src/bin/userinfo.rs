@@ -12,8 +12,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .authenticate()
     .await?;
     let oauth2 = gapi_examples::target(gapi_oauth2_v2::Oauth2::builder())
-            .credentials(creds)
-            .build()?;
+        .credentials(creds)
+        .build()?;
     let me = oauth2.userinfo().get().execute().await?;
     println!(
         "signed in as {} <{}>",
