@@ -49,7 +49,7 @@ done
 stranger() {
   env -i HOME="$home" PATH="$bin:$home/.cargo/bin" TERM=dumb "$@"
 }
-if stranger sh -c 'command -v python3 || command -v python' >/dev/null; then
+if stranger /bin/sh -c 'command -v python3 || command -v python' >/dev/null; then
   echo "outside.sh: python is still on the stranger's PATH" >&2
   exit 1
 fi

@@ -48,6 +48,12 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "docs: rustdoc with warnings denied (Google's prose escaped)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
 
+step "packing: every publishable crate packs and builds from its own package"
+./scripts/package.sh
+
+step "outside the repository: install, sync without Python, git dependencies, new crates"
+./scripts/outside.sh
+
 step "hard sample of the catalog, compiled with warnings denied"
 cargo run -q -p gapi-codegen -- catalog check \
   --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1
