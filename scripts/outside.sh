@@ -43,7 +43,7 @@ mkdir -p "$bin"
 for tool in cc gcc ld as ar git; do
   ln -s "$(command -v "$tool")" "$bin/$tool"
 done
-for tool in cargo rustc; do
+for tool in cargo rustc rustdoc; do
   ln -s "$real_cargo_home/bin/$tool" "$bin/$tool"
 done
 stranger() {

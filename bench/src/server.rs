@@ -80,9 +80,9 @@ where
 /// gapi's Drive client pointed at a loopback server.
 pub fn gapi_drive(base: &str) -> gapi_drive_v3::Drive {
     gapi_drive_v3::Drive::builder()
-            .root_url(base)
-            .build()
-            .expect("gapi client")
+        .root_url(base)
+        .build()
+        .expect("gapi client")
 }
 
 /// google-drive3's hub (plain HTTP, no token) pointed at a loopback server.
