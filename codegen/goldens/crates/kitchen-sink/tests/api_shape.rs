@@ -6,13 +6,25 @@
 use gapi_sink_v1::types::{Thing, ThingState};
 use gapi_sink_v1::{auth::StaticToken, Sink};
 
+/// `Sink::builder()…build()` gives a `Sink`, as users write it.
 fn sink() -> Sink {
-    let client = Sink::builder()
+    Sink::builder()
         .root_url("http://127.0.0.1:9")
         .credentials(StaticToken::new("t"))
         .build()
-        .unwrap();
-    Sink::from_client(client)
+        .unwrap()
+}
+
+#[test]
+fn the_crate_re_exports_the_runtime_and_wraps_a_plain_client() {
+    let client: gapi_sink_v1::runtime::Client =
+        gapi_sink_v1::runtime::Client::builder(&gapi_sink_v1::SERVICE)
+            .root_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+    let sink = Sink::from_client(client);
+    assert_eq!(sink.client().root_url(), "http://127.0.0.1:9/");
+    let _: gapi_sink_v1::runtime::RetryPolicy = Default::default();
 }
 
 #[test]
