@@ -201,8 +201,8 @@ struct Figures {
     units: Vec<(String, f64)>,
 }
 
-pub fn run(quick: bool, bench: &Path, scratch: &Path) -> Section {
-    let rounds = if quick { 1 } else { 3 };
+pub fn run(quick: bool, rounds: Option<usize>, bench: &Path, scratch: &Path) -> Section {
+    let rounds = rounds.unwrap_or(if quick { 1 } else { 3 });
     let apps: &[App] = if quick {
         &[App::Gapi, App::Drive3, App::GeminiKey]
     } else {

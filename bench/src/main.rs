@@ -6,6 +6,7 @@
 //! cd bench && cargo run --release            # everything (about 35 minutes); writes ../BENCHMARKS.md
 //! cd bench && cargo run --release -- --quick # a few iterations of everything; writes target/BENCHMARKS.quick.md
 //! cargo run --release -- --only runtime,auth # some sections; writes target/BENCHMARKS.partial.md
+//! cargo run --release -- --only compile --rounds 1 # one round of the compile A/B
 //! ```
 //!
 //! Quick mode runs in CI only to prove the harness builds and runs; no
@@ -36,6 +37,8 @@ struct Args {
     quick: bool,
     only: Vec<String>,
     out: Option<PathBuf>,
+    /// Compile-section rounds (default 3; quick mode 1).
+    rounds: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -43,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
         quick: false,
         only: SECTIONS.iter().map(|s| s.to_string()).collect(),
         out: None,
+        rounds: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -56,9 +60,18 @@ fn parse_args() -> Result<Args, String> {
                 }
             }
             "--out" => args.out = Some(it.next().ok_or("--out needs a path")?.into()),
+            "--rounds" => {
+                let n = it.next().ok_or("--rounds needs a number")?;
+                args.rounds = Some(
+                    n.parse()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or(format!("--rounds {n:?}: a positive number"))?,
+                );
+            }
             other => {
                 return Err(format!(
-                    "unknown argument {other:?}; usage: cargo run --release -- [--quick] [--only {}] [--out FILE]",
+                    "unknown argument {other:?}; usage: cargo run --release -- [--quick] [--only {}] [--rounds N] [--out FILE]",
                     SECTIONS.join(",")
                 ))
             }
@@ -127,7 +140,7 @@ async fn main() {
         eprintln!("compile time (A/B builds)…");
         sections.push((
             "1. Compile time",
-            compile::run(quick, &bench, &scratch.join("compile")),
+            compile::run(quick, args.rounds, &bench, &scratch.join("compile")),
         ));
     }
     if wants("runtime") {
