@@ -141,9 +141,9 @@ impl Emulator {
     }
 
     /// Signs a user in for `scopes` without a consent page, as if they had
-    /// clicked Allow: write [`SignedInUser::token_json`] where your code's
+    /// clicked Allow: write [`SignedInUser::token_json`](crate::SignedInUser::token_json) where your code's
     /// `InstalledFlow::token_cache` looks (with
-    /// [`SignedInUser::client_secrets_json`] as its client) and its
+    /// [`SignedInUser::client_secrets_json`](crate::SignedInUser::client_secrets_json) as its client) and its
     /// `authenticate()` returns at once with working credentials.
     pub fn sign_in(&self, scopes: &[&str]) -> crate::SignedInUser {
         let (access_token, refresh_token) = self
