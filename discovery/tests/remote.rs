@@ -251,10 +251,11 @@ fn sync_fails_clearly_when_the_index_is_unreachable_or_lacks_the_wheel() {
     assert!(err.to_string().contains("Demo_Pkg==1.0"), "{err}");
 }
 
-/// Serves canned byte answers (path, content type, body) on 127.0.0.1 for a
-/// bounded number of requests; returns the paths asked for.
-fn serve_bytes(
-    routes: Vec<(&'static str, &'static str, Vec<u8>)>,
+/// Serves canned answers (path, status, content type, body) on 127.0.0.1
+/// for a bounded number of requests; unknown paths get a JSON 404. Returns
+/// the paths asked for.
+fn serve_routes(
+    routes: Vec<(&'static str, u16, &'static str, Vec<u8>)>,
     max_requests: usize,
 ) -> (String, std::thread::JoinHandle<Vec<String>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -268,9 +269,9 @@ fn serve_bytes(
             let target = read_request_target(&stream);
             let (status, kind, body) = routes
                 .iter()
-                .find(|(path, _, _)| *path == target)
-                .map(|(_, kind, body)| (200, *kind, body.clone()))
-                .unwrap_or((404, "text/plain", b"not found".to_vec()));
+                .find(|(path, ..)| *path == target)
+                .map(|(_, status, kind, body)| (*status, *kind, body.clone()))
+                .unwrap_or((404, "application/json", b"{}".to_vec()));
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status} X\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
@@ -282,6 +283,18 @@ fn serve_bytes(
         seen
     });
     (base, handle)
+}
+
+/// A package index: (path, content type, body), all answered 200.
+fn serve_bytes(
+    routes: Vec<(&'static str, &'static str, Vec<u8>)>,
+    max_requests: usize,
+) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    let routes = routes
+        .into_iter()
+        .map(|(path, kind, body)| (path, 200, kind, body))
+        .collect();
+    serve_routes(routes, max_requests)
 }
 
 /// Reads a request head; returns its target.
@@ -301,35 +314,16 @@ fn read_request_target(stream: &std::net::TcpStream) -> String {
     line.split_whitespace().nth(1).unwrap_or("").to_string()
 }
 
-/// Serves canned answers on 127.0.0.1 for a bounded number of requests.
+/// The Discovery Service: (path, status, JSON body).
 fn serve(
     routes: Vec<(&'static str, u16, String)>,
     max_requests: usize,
 ) -> (String, std::thread::JoinHandle<Vec<String>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let mut seen = Vec::new();
-        for _ in 0..max_requests {
-            let Ok((mut stream, _)) = listener.accept() else {
-                break;
-            };
-            let target = read_request_target(&stream);
-            let (status, body) = routes
-                .iter()
-                .find(|(path, _, _)| *path == target)
-                .map(|(_, s, b)| (*s, b.clone()))
-                .unwrap_or((404, "{}".to_string()));
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            seen.push(target);
-        }
-        seen
-    });
-    (base, handle)
+    let routes = routes
+        .into_iter()
+        .map(|(path, status, body)| (path, status, "application/json", body.into_bytes()))
+        .collect();
+    serve_routes(routes, max_requests)
 }
 
 fn doc(name: &str, revision: &str) -> String {

@@ -67,6 +67,18 @@ fn drive_for(emu: &Emulator, creds: gapi_auth::UserCredentials) -> gapi_drive_v3
         .unwrap()
 }
 
+/// The README's first call: the five most recently modified files.
+async fn newest_five(drive: &gapi_drive_v3::Drive) -> gapi_drive_v3::types::FileList {
+    drive
+        .files()
+        .list()
+        .order_by("modifiedByMeTime desc")
+        .page_size(5)
+        .execute()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn sign_in_then_list_the_five_newest_drive_files() {
     let emu = emulator(true).await;
@@ -80,14 +92,7 @@ async fn sign_in_then_list_the_five_newest_drive_files() {
     .browser(browser(visits.clone()));
     let creds = flow.authenticate().await.unwrap();
     let drive = drive_for(&emu, creds);
-    let list = drive
-        .files()
-        .list()
-        .order_by("modifiedByMeTime desc")
-        .page_size(5)
-        .execute()
-        .await
-        .unwrap();
+    let list = newest_five(&drive).await;
     let files = list.files.unwrap();
     assert_eq!(files.len(), 5);
     let times: Vec<String> = files
@@ -503,15 +508,7 @@ async fn a_signed_in_user_lets_your_code_skip_the_consent_page() {
     .unwrap();
     assert_eq!(visits.load(Ordering::SeqCst), 0, "no browser was opened");
     let drive = drive_for(&emu, creds);
-    let list = drive
-        .files()
-        .list()
-        .order_by("modifiedByMeTime desc")
-        .page_size(5)
-        .execute()
-        .await
-        .unwrap();
-    assert_eq!(list.files.unwrap().len(), 5);
+    assert_eq!(newest_five(&drive).await.files.unwrap().len(), 5);
 
     // The refresh token works too: after the access token dies, the client
     // refreshes at the emulator and carries on.
