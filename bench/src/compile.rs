@@ -36,7 +36,7 @@ impl App {
             App::Gapi => "gapi-drive-v3 + gapi-auth",
             App::GapiFilesOnly => "gapi-drive-v3 (`files` only) + gapi-auth",
             App::Drive3 => "google-drive3 7 + yup-oauth2 12",
-            App::GeminiKey => "gapi-generativelanguage-v1beta, API key only",
+            App::GeminiKey => "gapi-generativelanguage-v1beta (`models` only), API key only",
         }
     }
 
