@@ -32,9 +32,9 @@ pub use adc::{AdcSource, ApplicationDefaultCredentials};
 pub use client_secrets::{ClientConfig, ClientSecretsError, GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI};
 pub use device::{DeviceCode, DeviceFlow, GOOGLE_DEVICE_CODE_URI};
 pub use gapi_credentials::{
-    bearer_headers, rfc3339, ApiKey, AuthError, BoxFuture, Credentials, StaticToken,
+    bearer_headers, rfc3339, AccessToken, ApiKey, ApiKeySecret, AuthError, BoxFuture, ClientSecret,
+    Credentials, RefreshToken, StaticToken,
 };
-pub use gapi_credentials::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
 pub use installed::{InstalledFlow, PendingAuthorization, WebFlow};
 // The modules the flows were written against, now in gapi-credentials.
 use gapi_credentials as credentials;

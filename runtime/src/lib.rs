@@ -37,7 +37,9 @@ pub type ResponseFuture<T> =
 
 /// Re-exported so users need no direct dependency to consume streams.
 pub use futures_util;
-/// What generated crates re-export from auth.
+/// What generated crates re-export as `auth`: the `Credentials` trait, API
+/// keys and static tokens (the sign-in flows are in `gapi-auth`, whose
+/// credentials implement the same trait).
 pub use gapi_credentials as auth;
 /// Re-exported for generated code.
 #[doc(hidden)]
