@@ -94,14 +94,10 @@ pub fn fetch(
     version: &str,
     options: &FetchOptions,
 ) -> Result<Fetched, FetchError> {
-    let client = reqwest::blocking::Client::builder()
-        .timeout(options.timeout)
-        .user_agent(concat!("gapi-codegen/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| FetchError::Http {
-            url: String::new(),
-            message: e.to_string(),
-        })?;
+    let client = crate::http::client(options.timeout).map_err(|message| FetchError::Http {
+        url: String::new(),
+        message,
+    })?;
     let primary = expand(&options.discovery_url, api, version);
     let (url, body) = match get(&client, &primary)? {
         Some(body) => (primary, body),
@@ -153,18 +149,8 @@ pub fn fetch(
 
 /// `Some(body)` on success, `None` on 404, an error otherwise.
 fn get(client: &reqwest::blocking::Client, url: &str) -> Result<Option<Vec<u8>>, FetchError> {
-    let http = |message: String| FetchError::Http {
+    crate::http::get_bytes(client, url).map_err(|message| FetchError::Http {
         url: url.to_string(),
         message,
-    };
-    let response = client.get(url).send().map_err(|e| http(e.to_string()))?;
-    let status = response.status();
-    if status == reqwest::StatusCode::NOT_FOUND {
-        return Ok(None);
-    }
-    if !status.is_success() {
-        return Err(http(format!("HTTP {status}")));
-    }
-    let body = response.bytes().map_err(|e| http(e.to_string()))?;
-    Ok(Some(body.to_vec()))
+    })
 }

@@ -18,6 +18,8 @@ pub mod validate;
 #[cfg(feature = "remote")]
 pub mod fetch;
 #[cfg(feature = "remote")]
+mod http;
+#[cfg(feature = "remote")]
 pub mod sync;
 
 pub use load::{parse_file, parse_slice, ParseError, Parsed, Strictness};

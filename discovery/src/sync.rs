@@ -13,6 +13,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::http;
 pub use crate::pinned::sha256_hex;
 use crate::pinned::{Manifest, PinnedFile, Source};
 
@@ -189,16 +190,17 @@ fn ensure_wheel(
         return Ok(wheel);
     }
     std::fs::create_dir_all(&wheels).map_err(io_err(&wheels))?;
-    let client = reqwest::blocking::Client::builder()
-        .timeout(options.timeout)
-        .user_agent(concat!("gapi-codegen/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| SyncError::Index {
-            url: options.index_url.clone(),
-            message: e.to_string(),
-        })?;
+    let client = http::client(options.timeout).map_err(|message| SyncError::Index {
+        url: options.index_url.clone(),
+        message,
+    })?;
     let url = wheel_url(&client, &options.index_url, source)?;
-    let bytes = download(&client, &url)?;
+    let bytes = http::get_bytes(&client, url.as_str())
+        .and_then(|body| body.ok_or_else(|| "HTTP 404 Not Found".to_string()))
+        .map_err(|message| SyncError::Index {
+            url: url.to_string(),
+            message,
+        })?;
     let actual = sha256_hex(&bytes);
     if actual != source.sha256 {
         return Err(SyncError::HashMismatch {
@@ -234,7 +236,7 @@ fn wheel_url(
             "application/vnd.pypi.simple.v1+json, text/html;q=0.1",
         )
         .send()
-        .map_err(|e| index_err(error_chain(&e)))?;
+        .map_err(|e| index_err(http::error_chain(&e)))?;
     let status = response.status();
     if !status.is_success() {
         return Err(index_err(format!("HTTP {status}")));
@@ -245,7 +247,9 @@ fn wheel_url(
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
-    let body = response.text().map_err(|e| index_err(error_chain(&e)))?;
+    let body = response
+        .text()
+        .map_err(|e| index_err(http::error_chain(&e)))?;
     let href = if json {
         serde_json::from_str::<ProjectPage>(&body)
             .map_err(|e| index_err(format!("not a PEP 691 project page: {e}")))?
@@ -306,39 +310,6 @@ fn html_links(html: &str) -> impl Iterator<Item = String> + '_ {
 fn link_file_name(href: &str) -> &str {
     let path = href.split(['#', '?']).next().unwrap_or(href);
     path.rsplit('/').next().unwrap_or(path)
-}
-
-fn download(client: &reqwest::blocking::Client, url: &reqwest::Url) -> Result<Vec<u8>, SyncError> {
-    let index_err = |message: String| SyncError::Index {
-        url: url.to_string(),
-        message,
-    };
-    let response = client
-        .get(url.clone())
-        .send()
-        .map_err(|e| index_err(error_chain(&e)))?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(index_err(format!("HTTP {status}")));
-    }
-    let bytes = response.bytes().map_err(|e| index_err(error_chain(&e)))?;
-    Ok(bytes.to_vec())
-}
-
-/// An error and its sources on one line: reqwest's own message alone says
-/// "error sending request" and hides the cause (refused, TLS, DNS).
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = cause.source();
-    }
-    out
 }
 
 fn open_wheel(wheel: &Path) -> Result<zip::ZipArchive<std::fs::File>, SyncError> {
