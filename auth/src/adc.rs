@@ -6,7 +6,7 @@
 //! says which source it used and why the earlier ones were skipped.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -14,10 +14,12 @@ use http::HeaderMap;
 use serde::Deserialize;
 
 use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
+use crate::external::ExternalAccountCredentials;
+use crate::impersonated::{target_from_url, ImpersonatedCredentials};
 use crate::secret::AccessToken;
 use crate::service_account::{KeyFile, ServiceAccountCredentials};
 use crate::store::StoredUser;
-use crate::token::{CachedToken, Token, TokenError};
+use crate::token::{expiry_after, parse_json, CachedToken, Token, TokenClient, TokenError};
 use crate::user::UserCredentials;
 
 /// Where the credentials came from.
@@ -80,7 +82,7 @@ impl ApplicationDefaultCredentials {
         match env("GOOGLE_APPLICATION_CREDENTIALS") {
             Some(path) => {
                 let path = PathBuf::from(path);
-                let inner = load_file(&path, scopes).map_err(|e| {
+                let inner = load_file(&path, scopes, &env).map_err(|e| {
                     AuthError::Config(format!(
                         "GOOGLE_APPLICATION_CREDENTIALS={}: {e}",
                         path.display()
@@ -103,7 +105,7 @@ impl ApplicationDefaultCredentials {
         });
         match gcloud_dir.map(|d| d.join("application_default_credentials.json")) {
             Some(path) if path.is_file() => {
-                let inner = load_file(&path, scopes)
+                let inner = load_file(&path, scopes, &env)
                     .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))?;
                 return Ok(ApplicationDefaultCredentials {
                     source: AdcSource::GcloudFile(path),
@@ -145,31 +147,88 @@ impl ApplicationDefaultCredentials {
     }
 }
 
-fn load_file(path: &PathBuf, scopes: &[&str]) -> Result<Arc<dyn Credentials>, String> {
+fn load_file(
+    path: &Path,
+    scopes: &[&str],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Arc<dyn Credentials>, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    load_json(&bytes, scopes, env, true)
+}
+
+/// Credentials of any type an ADC file may hold. `nested` is false inside
+/// an impersonated file's `source_credentials`, which cannot nest another.
+fn load_json(
+    bytes: &[u8],
+    scopes: &[&str],
+    env: &dyn Fn(&str) -> Option<String>,
+    outer: bool,
+) -> Result<Arc<dyn Credentials>, String> {
     let kind: TypeOnly =
-        serde_json::from_slice(&bytes).map_err(|e| format!("not a credentials file: {e}"))?;
+        serde_json::from_slice(bytes).map_err(|e| format!("not a credentials file: {e}"))?;
     match kind.kind.as_deref() {
         Some("authorized_user") => {
-            let user = StoredUser::from_json(&bytes)?;
-            Ok(Arc::new(UserCredentials::from_stored(
-                user,
-                reqwest::Client::new(),
-                None,
-            )))
+            let user = StoredUser::from_json(bytes).map_err(|e| e.to_string())?;
+            Ok(Arc::new(UserCredentials::from_stored(user, None)))
         }
         Some("service_account") => {
-            let key: KeyFile = serde_json::from_slice(&bytes)
+            let key: KeyFile = serde_json::from_slice(bytes)
                 .map_err(|e| format!("not a service account key: {e}"))?;
             Ok(Arc::new(ServiceAccountCredentials::from_key(key, scopes)?))
         }
-        Some(other) => Err(format!(
-            "credentials of type `{other}` are not supported yet"
-        )),
-        None => {
-            Err("the file has no `type` (expected authorized_user or service_account)".to_string())
+        Some("external_account") => Ok(Arc::new(ExternalAccountCredentials::parse(
+            bytes, scopes, env,
+        )?)),
+        Some("impersonated_service_account") if outer => {
+            let file: ImpersonatedFile = serde_json::from_slice(bytes)
+                .map_err(|e| format!("not an impersonated_service_account file: {e}"))?;
+            let url = file
+                .service_account_impersonation_url
+                .ok_or("`service_account_impersonation_url` is missing")?;
+            let target = target_from_url(&url).ok_or_else(|| {
+                format!("`service_account_impersonation_url` names no service account (…/serviceAccounts/EMAIL:generateAccessToken): {url:?}")
+            })?;
+            let source = file.source_credentials.ok_or("`source_credentials` is missing")?;
+            // A service account source needs cloud-platform to call IAM
+            // (google-auth narrows it the same way).
+            let source = load_json(source.to_string().as_bytes(), &[IAM_SCOPE], env, false)
+                .map_err(|e| format!("`source_credentials`: {e}"))?;
+            let mut creds = ImpersonatedCredentials::from_source(source, target, scopes)
+                .with_url(url)
+                .with_delegates(&file.delegates.iter().map(String::as_str).collect::<Vec<_>>());
+            if let Some(project) = env("GOOGLE_CLOUD_QUOTA_PROJECT")
+                .filter(|p| !p.is_empty())
+                .or(file.quota_project_id)
+            {
+                creds = creds.with_quota_project(project);
+            }
+            Ok(Arc::new(creds))
         }
+        Some("impersonated_service_account") => {
+            Err("an impersonated_service_account cannot be the source of another".to_string())
+        }
+        Some(other @ ("external_account_authorized_user" | "gdch_service_account")) => Err(format!(
+            "credentials of type `{other}` are not supported by gapi-auth (supported: authorized_user, service_account, impersonated_service_account, external_account)"
+        )),
+        Some(other) => Err(format!(
+            "unknown credentials type `{other}` (supported: authorized_user, service_account, impersonated_service_account, external_account)"
+        )),
+        None => Err("the file has no `type` (expected authorized_user, service_account, impersonated_service_account or external_account)".to_string()),
     }
+}
+
+/// The scope IAM Credentials needs from a source.
+const IAM_SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
+
+/// gcloud's `impersonated_service_account` ADC file.
+#[derive(Deserialize)]
+struct ImpersonatedFile {
+    service_account_impersonation_url: Option<String>,
+    source_credentials: Option<serde_json::Value>,
+    #[serde(default)]
+    delegates: Vec<String>,
+    #[serde(default)]
+    quota_project_id: Option<String>,
 }
 
 impl Credentials for ApplicationDefaultCredentials {
@@ -183,12 +242,17 @@ impl Credentials for ApplicationDefaultCredentials {
 }
 
 /// Tokens from the metadata server of the machine the code runs on.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct MetadataCredentials {
+    inner: Arc<Metadata>,
+}
+
+#[derive(Debug)]
+struct Metadata {
     base: String,
     scopes: Vec<String>,
     cache: CachedToken,
-    http: reqwest::Client,
+    http: TokenClient,
 }
 
 #[derive(Deserialize)]
@@ -200,62 +264,52 @@ struct MetadataToken {
 impl MetadataCredentials {
     fn new(host: &str, scopes: &[&str]) -> Self {
         MetadataCredentials {
-            base: format!("http://{host}/computeMetadata/v1"),
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
-            cache: CachedToken::default(),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .connect_timeout(Duration::from_millis(500))
-                .build()
-                .unwrap_or_default(),
+            inner: Arc::new(Metadata {
+                base: format!("http://{host}/computeMetadata/v1"),
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                cache: CachedToken::default(),
+                http: TokenClient::new(Duration::from_secs(10)),
+            }),
         }
     }
 
     /// Whether a metadata server answers (with `Metadata-Flavor: Google`).
     async fn probe(&self) -> bool {
-        let response = self
-            .http
-            .get(format!("{}/", self.base))
-            .header("Metadata-Flavor", "Google")
+        let Ok(http) = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(500))
             .timeout(Duration::from_secs(2))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+        else {
+            return false;
+        };
+        let response = http
+            .get(format!("{}/", self.inner.base))
+            .header("Metadata-Flavor", "Google")
             .send()
             .await;
         matches!(response, Ok(r) if r.headers().get("metadata-flavor").is_some_and(|v| v == "Google"))
     }
+}
 
+impl Metadata {
     async fn fetch(&self) -> Result<Token, TokenError> {
         let mut url = format!("{}/instance/service-accounts/default/token", self.base);
         if !self.scopes.is_empty() {
             url.push_str("?scopes=");
             url.push_str(&self.scopes.join(","));
         }
+        let mut headers = HeaderMap::new();
+        headers.insert("metadata-flavor", http::HeaderValue::from_static("Google"));
         let now = SystemTime::now();
-        let response = self
+        let body = self
             .http
-            .get(url)
-            .header("Metadata-Flavor", "Google")
-            .send()
-            .await
-            .map_err(|e| TokenError::Transient(e.without_url().to_string()))?;
-        if response.status().is_server_error() {
-            return Err(TokenError::Transient(format!(
-                "metadata server: HTTP {}",
-                response.status()
-            )));
-        }
-        if !response.status().is_success() {
-            return Err(TokenError::Malformed(format!(
-                "metadata server: HTTP {}",
-                response.status()
-            )));
-        }
-        let t: MetadataToken = response
-            .json()
-            .await
-            .map_err(|e| TokenError::Malformed(e.without_url().to_string()))?;
+            .send(reqwest::Method::GET, &url, None, &headers, true)
+            .await?;
+        let t: MetadataToken = parse_json(&body)?;
         Ok(Token {
             access_token: AccessToken::new(t.access_token),
-            expiry: Some(now + Duration::from_secs(t.expires_in)),
+            expiry: Some(expiry_after(now, t.expires_in)),
         })
     }
 }
@@ -263,17 +317,24 @@ impl MetadataCredentials {
 impl Credentials for MetadataCredentials {
     fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
         Box::pin(async move {
+            let inner = self.inner.clone();
             let token = self
+                .inner
                 .cache
-                .get(|| self.fetch())
+                .get(move || async move { inner.fetch().await })
                 .await
-                .map_err(|e| AuthError::Refresh(e.to_string()))?;
+                .map_err(|e| match e {
+                    e @ TokenError::TimedOut { .. } => {
+                        AuthError::TimedOut(format!("metadata server: {e}"))
+                    }
+                    e => AuthError::Refresh(format!("metadata server: {e}")),
+                })?;
             bearer_headers(&token.access_token, None)
         })
     }
 
     fn invalidate(&self) -> bool {
-        self.cache.invalidate();
+        self.inner.cache.invalidate();
         true
     }
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::credentials::AuthError;
 use crate::secret::ClientSecret;
 
 /// Google's current authorization endpoint.
@@ -24,6 +25,19 @@ pub struct ClientConfig {
     pub token_uri: String,
     /// Registered redirect URIs.
     pub redirect_uris: Vec<String>,
+    /// Which kind of client the console made.
+    pub kind: ClientKind,
+}
+
+/// The client types of a `client_secret.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    /// "Desktop app" (`installed`): any loopback port is allowed.
+    Installed,
+    /// "Web application" (`web`): only registered redirect URIs are allowed.
+    Web,
+    /// Configured in code.
+    Unspecified,
 }
 
 /// Why a client secrets file could not be used.
@@ -73,7 +87,52 @@ impl ClientConfig {
             auth_uri: GOOGLE_AUTH_URI.to_string(),
             token_uri: GOOGLE_TOKEN_URI.to_string(),
             redirect_uris: Vec::new(),
+            kind: ClientKind::Unspecified,
         }
+    }
+
+    /// Checks that `auth_uri` and `token_uri` are http(s) URLs, before
+    /// anyone is sent to a consent page whose code could not be redeemed.
+    ///
+    /// # Errors
+    /// [`AuthError::Config`] naming the field.
+    pub fn check_endpoints(&self) -> Result<(), AuthError> {
+        for (field, value) in [("auth_uri", &self.auth_uri), ("token_uri", &self.token_uri)] {
+            match reqwest::Url::parse(value) {
+                Ok(url) if matches!(url.scheme(), "https" | "http") && url.host().is_some() => {}
+                Ok(_) => {
+                    return Err(AuthError::Config(format!(
+                        "the client's `{field}` is not an http(s) URL: {value:?}"
+                    )))
+                }
+                Err(e) => {
+                    return Err(AuthError::Config(format!(
+                        "the client's `{field}` is not a URL ({e}): {value:?}"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A `web` client accepts only its registered redirect URIs, so the
+    /// installed flow's loopback address must be one of them; otherwise
+    /// Google would answer `redirect_uri_mismatch` after the browser opens.
+    pub(crate) fn check_installed_redirect(&self, redirect: &str) -> Result<(), AuthError> {
+        if self.kind != ClientKind::Web || self.redirect_uris.iter().any(|r| r == redirect) {
+            return Ok(());
+        }
+        Err(AuthError::Config(format!(
+            "this is a `web` client, and {redirect} is not one of its redirect URIs ({}); \
+             the installed flow needs a \"Desktop app\" client (Google Cloud console → \
+             Credentials → Create OAuth client ID), or register a fixed loopback URI \
+             and pass its port to `.port(…)`",
+            if self.redirect_uris.is_empty() {
+                "none registered".to_string()
+            } else {
+                self.redirect_uris.join(", ")
+            }
+        )))
     }
 
     /// Reads `client_secret.json` (`installed` or `web`; `web` wins when both
@@ -87,7 +146,7 @@ impl ClientConfig {
             file: path.to_path_buf(),
             source,
         })?;
-        Self::from_json(&bytes).map_err(|message| ClientSecretsError::Invalid {
+        Self::parse(&bytes).map_err(|message| ClientSecretsError::Invalid {
             file: path.to_path_buf(),
             message,
         })
@@ -96,21 +155,29 @@ impl ClientConfig {
     /// Parses the file's content; the error says what is missing.
     ///
     /// # Errors
-    /// A message naming the missing or malformed field.
-    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
+    /// [`AuthError::Config`] naming the missing or malformed field.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, AuthError> {
+        Self::parse(bytes).map_err(AuthError::Config)
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, String> {
         let file: File =
             serde_json::from_slice(bytes).map_err(|e| format!("not a client secrets file: {e}"))?;
         let (kind, raw) = match (file.web, file.installed) {
-            (Some(web), _) => ("web", web),
-            (None, Some(installed)) => ("installed", installed),
+            (Some(web), _) => (ClientKind::Web, web),
+            (None, Some(installed)) => (ClientKind::Installed, installed),
             (None, None) => {
                 return Err("has neither an `installed` nor a `web` client (download it from the Google Cloud console: APIs & Services → Credentials)".to_string())
             }
         };
-        let client_id = raw
-            .client_id
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| format!("`{kind}.client_id` is missing"))?;
+        let client_id = raw.client_id.filter(|c| !c.is_empty()).ok_or_else(|| {
+            let section = if kind == ClientKind::Web {
+                "web"
+            } else {
+                "installed"
+            };
+            format!("`{section}.client_id` is missing")
+        })?;
         let token_uri = match raw.token_uri.as_deref() {
             // Older files name the legacy endpoint; it is the same service.
             Some("https://accounts.google.com/o/oauth2/token") | None => {
@@ -124,6 +191,7 @@ impl ClientConfig {
             auth_uri: raw.auth_uri.unwrap_or_else(|| GOOGLE_AUTH_URI.to_string()),
             token_uri,
             redirect_uris: raw.redirect_uris,
+            kind,
         })
     }
 }
@@ -146,13 +214,44 @@ mod tests {
         let c = ClientConfig::from_json(both).unwrap();
         assert_eq!(c.client_id, "b");
         assert_eq!(c.token_uri, "http://127.0.0.1:1/token");
+        assert_eq!(c.kind, ClientKind::Web);
+    }
+
+    #[test]
+    fn bad_endpoints_and_web_clients_are_caught_before_the_browser_opens() {
+        let mut c = ClientConfig::new("id", None);
+        c.check_endpoints().unwrap();
+        c.token_uri = "oauth2.googleapis.com/token".into();
+        let err = c.check_endpoints().unwrap_err().to_string();
+        assert!(err.contains("`token_uri` is not a URL"), "{err}");
+        c.token_uri = "file:///etc/passwd".into();
+        let err = c.check_endpoints().unwrap_err().to_string();
+        assert!(err.contains("`token_uri` is not an http(s) URL"), "{err}");
+        let web = ClientConfig::from_json(
+            br#"{"web":{"client_id":"w","redirect_uris":["http://127.0.0.1:8080/"]}}"#,
+        )
+        .unwrap();
+        let err = web
+            .check_installed_redirect("http://127.0.0.1:41234/")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`web` client") && err.contains("Desktop app"),
+            "{err}"
+        );
+        web.check_installed_redirect("http://127.0.0.1:8080/")
+            .unwrap();
+        let installed = ClientConfig::from_json(br#"{"installed":{"client_id":"i"}}"#).unwrap();
+        installed
+            .check_installed_redirect("http://127.0.0.1:41234/")
+            .unwrap();
     }
 
     #[test]
     fn errors_name_the_file_and_the_field() {
-        let err = ClientConfig::from_json(br#"{"installed":{"client_secret":"s"}}"#).unwrap_err();
+        let err = ClientConfig::parse(br#"{"installed":{"client_secret":"s"}}"#).unwrap_err();
         assert_eq!(err, "`installed.client_id` is missing");
-        let err = ClientConfig::from_json(br#"{"other":{}}"#).unwrap_err();
+        let err = ClientConfig::parse(br#"{"other":{}}"#).unwrap_err();
         assert!(err.contains("neither an `installed` nor a `web`"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("client_secret.json");

@@ -19,14 +19,14 @@ use crate::client_secrets::ClientConfig;
 use crate::credentials::{AuthError, BoxFuture};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::store::{FileTokenStore, StoredUser, TokenStore};
-use crate::token::{post_form, TokenError};
+use crate::token::{parse_json, Body, TokenClient, TokenError};
 use crate::user::UserCredentials;
 
 /// Google's device authorization endpoint.
 pub const GOOGLE_DEVICE_CODE_URI: &str = "https://oauth2.googleapis.com/device/code";
 
 /// What to show the person.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct DeviceCode {
     /// The code to type in.
     pub user_code: String,
@@ -38,6 +38,19 @@ pub struct DeviceCode {
     #[serde(default = "default_interval")]
     interval: u64,
     device_code: String,
+}
+
+impl fmt::Debug for DeviceCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `device_code` is what the token endpoint trades for tokens.
+        f.debug_struct("DeviceCode")
+            .field("user_code", &self.user_code)
+            .field("verification_url", &self.verification_url)
+            .field("expires_in", &self.expires_in)
+            .field("interval", &self.interval)
+            .field("device_code", &"[redacted]")
+            .finish()
+    }
 }
 
 fn default_interval() -> u64 {
@@ -54,6 +67,7 @@ pub struct DeviceFlow {
     device_uri: String,
     store: Option<Arc<dyn TokenStore>>,
     show: Show,
+    http: TokenClient,
 }
 
 impl fmt::Debug for DeviceFlow {
@@ -80,7 +94,16 @@ impl DeviceFlow {
                     code.verification_url, code.user_code
                 );
             }),
+            http: TokenClient::default(),
         }
+    }
+
+    /// How long each request (the code, one poll, a refresh) may take,
+    /// retries included (default 30 s). The wait for the person is bounded
+    /// by the code's `expires_in`.
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.http = TokenClient::new(timeout);
+        self
     }
 
     /// Another device authorization endpoint.
@@ -89,9 +112,16 @@ impl DeviceFlow {
         self
     }
 
-    /// Caches tokens in `token.json`.
+    /// Caches tokens in `token.json`: a later run uses (and refreshes) the
+    /// cached sign-in instead of showing a new code.
     pub fn token_cache(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.store = Some(Arc::new(FileTokenStore::new(path)));
+        self
+    }
+
+    /// Caches tokens in any store.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
         self
     }
 
@@ -116,33 +146,35 @@ impl DeviceFlow {
     }
 
     async fn authenticate_now(&self) -> Result<UserCredentials, AuthError> {
-        let http = reqwest::Client::new();
-        let scope = self.scopes.join(" ");
-        let response = http
-            .post(&self.device_uri)
-            .form(&[
-                ("client_id", self.client.client_id.as_str()),
-                ("scope", scope.as_str()),
-            ])
-            .send()
-            .await
-            .map_err(|e| AuthError::Flow(format!("device code request: {}", e.without_url())))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| AuthError::Flow(e.without_url().to_string()))?;
-        if !status.is_success() {
-            return Err(AuthError::Flow(format!(
-                "device code request refused (HTTP {status}): {}",
-                String::from_utf8_lossy(&body)
-            )));
+        self.client.check_endpoints()?;
+        if let Some(store) = &self.store {
+            if let Some(creds) =
+                UserCredentials::from_cache(store, &self.client, &self.scopes, &self.http).await?
+            {
+                return Ok(creds);
+            }
         }
-        let code: DeviceCode = serde_json::from_slice(&body)
-            .map_err(|e| AuthError::Flow(format!("device code answer: {e}")))?;
+        let scope = self.scopes.join(" ");
+        let request = [
+            ("client_id", self.client.client_id.as_str()),
+            ("scope", scope.as_str()),
+        ];
+        let body = self
+            .http
+            .send(
+                reqwest::Method::POST,
+                &self.device_uri,
+                Some(Body::Form(&request)),
+                &http::HeaderMap::new(),
+                true,
+            )
+            .await
+            .map_err(|e| flow_error("the device code request", e))?;
+        let code: DeviceCode =
+            parse_json(&body).map_err(|e| flow_error("the device code answer", e))?;
         (self.show)(&code);
-        let deadline = Instant::now() + Duration::from_secs(code.expires_in);
-        let mut interval = Duration::from_secs(code.interval);
+        let deadline = Instant::now() + Duration::from_secs(code.expires_in.min(24 * 3600));
+        let mut interval = Duration::from_secs(code.interval.clamp(1, 60));
         let secret = self
             .client
             .client_secret
@@ -150,7 +182,7 @@ impl DeviceFlow {
             .map(|s| s.secret().to_string());
         loop {
             if Instant::now() >= deadline {
-                return Err(AuthError::Flow(
+                return Err(AuthError::TimedOut(
                     "the device code expired before approval".into(),
                 ));
             }
@@ -164,39 +196,42 @@ impl DeviceFlow {
                 form.push(("client_secret", secret.as_str()));
             }
             let now = SystemTime::now();
-            match post_form(&http, &self.client.token_uri, &form).await {
-                Ok(token) => {
-                    let refresh_token = token.refresh_token().ok_or_else(|| {
+            match self.http.token_once(&self.client.token_uri, &form).await {
+                Ok(response) => {
+                    let refresh_token = response.refresh_token().ok_or_else(|| {
                         AuthError::Flow("the server granted no refresh token".into())
                     })?;
-                    let user = self.stored(
-                        token.token(now).access_token,
-                        token.token(now).expiry,
-                        refresh_token,
-                    );
+                    let token = response.token(now);
+                    let user = self.stored(token.access_token, token.expiry, refresh_token);
                     if let Some(store) = &self.store {
-                        store
-                            .save(&user)
-                            .map_err(|e| AuthError::Config(e.to_string()))?;
+                        store.save(&user).map_err(|e| AuthError::Cache {
+                            message: format!("saving the new sign-in: {e}"),
+                            source: Box::new(e),
+                        })?;
                     }
-                    return Ok(UserCredentials::from_stored(user, http, self.store.clone()));
+                    return Ok(UserCredentials::with_client(
+                        user,
+                        self.http.clone(),
+                        self.store.clone(),
+                    ));
                 }
                 Err(TokenError::OAuth { error, .. }) if error == "authorization_pending" => {}
                 Err(TokenError::OAuth { error, .. }) if error == "slow_down" => {
                     interval += Duration::from_secs(5)
                 }
                 Err(TokenError::OAuth { error, .. }) if error == "access_denied" => {
-                    return Err(AuthError::Flow(
+                    return Err(AuthError::Denied(
                         "access was denied on the other device (access_denied)".into(),
                     ))
                 }
                 Err(TokenError::OAuth { error, .. }) if error == "expired_token" => {
-                    return Err(AuthError::Flow(
+                    return Err(AuthError::TimedOut(
                         "the device code expired before approval".into(),
                     ))
                 }
-                Err(e) if e.is_transient() => {}
-                Err(e) => return Err(AuthError::Flow(e.to_string())),
+                // One slow or failed poll is retried at the next interval.
+                Err(e) if e.is_transient() || matches!(e, TokenError::TimedOut { .. }) => {}
+                Err(e) => return Err(flow_error("polling for approval", e)),
             }
         }
     }
@@ -220,5 +255,13 @@ impl DeviceFlow {
             quota_project_id: None,
             extra: serde_json::Map::new(),
         }
+    }
+}
+
+/// A token request failure during the flow.
+fn flow_error(what: &str, e: TokenError) -> AuthError {
+    match e {
+        e @ TokenError::TimedOut { .. } => AuthError::TimedOut(format!("{what} {e}")),
+        e => AuthError::Flow(format!("{what}: {e}")),
     }
 }

@@ -8,21 +8,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use oauth2::basic::BasicClient;
-use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse as _, TokenUrl,
-};
+use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
 use serde::{Deserialize, Serialize};
 
 use crate::client_secrets::{ClientConfig, ClientSecretsError};
 use crate::credentials::{AuthError, BoxFuture};
 use crate::loopback::{parse_redirect_query, Loopback, Redirect};
-use crate::secret::{AccessToken, RefreshToken};
 use crate::store::{FileTokenStore, StoredUser, TokenStore};
+use crate::token::{TokenClient, TokenError};
 use crate::user::UserCredentials;
-
-type ConfiguredClient =
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet>;
 
 /// Opens a URL in a browser.
 pub type BrowserOpener = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
@@ -63,6 +57,7 @@ pub struct InstalledFlow {
     success_page: String,
     timeout: Duration,
     extra_params: Vec<(String, String)>,
+    http: TokenClient,
 }
 
 impl fmt::Debug for InstalledFlow {
@@ -109,6 +104,7 @@ impl InstalledFlow {
                 .to_string(),
             timeout: Duration::from_secs(300),
             extra_params: vec![("access_type".into(), "offline".into())],
+            http: TokenClient::default(),
         }
     }
 
@@ -133,7 +129,12 @@ impl InstalledFlow {
     }
 
     /// Uses `http://localhost:PORT/` rather than `http://127.0.0.1:PORT/` as
-    /// the redirect (the server still binds 127.0.0.1 only).
+    /// the redirect, for OAuth servers that insist on the name.
+    ///
+    /// Prefer the default IP literal: the listener binds 127.0.0.1 only, but
+    /// a browser may resolve `localhost` to `[::1]` first, where another
+    /// program can listen on the same port and receive the code. PKCE keeps
+    /// that code useless to it, yet the sign-in then fails here.
     pub fn redirect_host_localhost(mut self) -> Self {
         if let Mode::Loopback { port, .. } = self.mode {
             self.mode = Mode::Loopback {
@@ -228,20 +229,20 @@ impl InstalledFlow {
         self
     }
 
-    fn http() -> Result<reqwest::Client, AuthError> {
-        reqwest::Client::builder()
-            // The token endpoint must not redirect a POST carrying a code.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| AuthError::Other(e.to_string()))
+    /// How long each token request may take, retries included (default
+    /// 30 s). The wait for the person is [`InstalledFlow::timeout`].
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.http = TokenClient::new(timeout);
+        self
     }
 
     /// Load the cache → refresh if expired → sign in only if needed → save.
     ///
     /// # Errors
     /// A bad client secrets file, a refused or timed-out sign-in, a token
-    /// endpoint error, or a cache that cannot be written.
+    /// endpoint error, or a cache that cannot be read or written. A cache
+    /// that cannot be read is left untouched (its refresh token may still be
+    /// good), so the error says to fix or remove it.
     // Boxed and never inlined: an `async fn`'s body is compiled again in
     // every crate that awaits it (in release builds, with everything it
     // instantiates), so this keeps the sign-in machinery compiled once, here.
@@ -256,49 +257,40 @@ impl InstalledFlow {
             .client
             .as_ref()
             .map_err(|e| AuthError::Config(e.to_string()))?;
-        let http = Self::http()?;
+        client.check_endpoints()?;
         if let Some(store) = &self.store {
-            match store.load() {
-                Ok(Some(cached))
-                    if cached.client_id == client.client_id
-                        && covers(&cached.scopes, &self.scopes) =>
-                {
-                    let creds =
-                        UserCredentials::from_stored(cached, http.clone(), Some(store.clone()));
-                    match creds.token().await {
-                        Ok(_) => return Ok(creds),
-                        // The refresh token is dead (and removed): sign in again below.
-                        Err(AuthError::SignInAgain(_)) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-                // Other client or too few scopes: sign in for what is needed now.
-                Ok(_) => {}
-                Err(e) => eprintln!("warning: ignoring unreadable token cache: {e}"),
+            if let Some(creds) =
+                UserCredentials::from_cache(store, client, &self.scopes, &self.http).await?
+            {
+                return Ok(creds);
             }
         }
-        let user = self.sign_in(client, &http).await?;
+        let user = self.sign_in(client).await?;
         if let Some(store) = &self.store {
-            store
-                .save(&user)
-                .map_err(|e| AuthError::Config(e.to_string()))?;
+            store.save(&user).map_err(|e| AuthError::Cache {
+                message: format!("saving the new sign-in: {e}"),
+                source: Box::new(e),
+            })?;
         }
-        Ok(UserCredentials::from_stored(user, http, self.store.clone()))
+        Ok(UserCredentials::with_client(
+            user,
+            self.http.clone(),
+            self.store.clone(),
+        ))
     }
 
     /// Runs the interactive part only (no cache).
     ///
     /// # Errors
     /// As [`InstalledFlow::authenticate`].
-    pub async fn sign_in(
-        &self,
-        client: &ClientConfig,
-        http: &reqwest::Client,
-    ) -> Result<StoredUser, AuthError> {
+    pub async fn sign_in(&self, client: &ClientConfig) -> Result<StoredUser, AuthError> {
+        client.check_endpoints()?;
+        let http = &self.http;
         match &self.mode {
             Mode::Loopback { port, host } => {
                 let loopback = Loopback::bind(*port).await?;
                 let redirect = format!("http://{host}:{}/", loopback.port());
+                client.check_installed_redirect(&redirect)?;
                 let (url, pending) =
                     authorization_url(client, &self.scopes, &redirect, &self.extra_params)?;
                 self.show(&url);
@@ -320,7 +312,7 @@ impl InstalledFlow {
                     "After approving, paste the full address your browser ends on (or the code):"
                 );
                 let line = self.read_paste().await?;
-                let code = code_from_paste(&line, &pending.state)?;
+                let code = code_from_callback(&line, &pending.state, BareCode::Accepted)?;
                 exchange(client, http, pending, code, &self.scopes).await
             }
         }
@@ -360,35 +352,59 @@ impl InstalledFlow {
     }
 }
 
+/// A refusal in the redirect (`error=access_denied`, …), as a denial.
 fn denied(error: &str) -> AuthError {
     if error == "access_denied" {
-        AuthError::Flow("access was denied in the browser (access_denied)".into())
+        AuthError::Denied("access was denied in the browser (access_denied)".into())
     } else {
-        AuthError::Flow(format!("the authorization server answered error={error}"))
+        AuthError::Denied(format!("the authorization server answered error={error}"))
     }
 }
 
-fn covers(granted: &[String], wanted: &[String]) -> bool {
-    wanted.iter().all(|w| granted.iter().any(|g| g == w))
+/// Whether a bare authorization code (no `state` to check) is acceptable.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BareCode {
+    /// The manual flow: the person may paste only the code; there is no
+    /// `state` to check then, and the PKCE verifier is what binds the code
+    /// to this sign-in.
+    Accepted,
+    /// A web callback always carries `state`.
+    Refused,
 }
 
-/// The code in a pasted line: a whole redirect URL (state checked) or a bare code.
-pub(crate) fn code_from_paste(line: &str, state: &str) -> Result<String, AuthError> {
-    let line = line.trim();
-    if line.is_empty() {
+/// The code in a callback: a whole redirect URL or its query string, with
+/// `state` checked, or (when allowed) a bare code. A denial in the callback
+/// is reported as [`AuthError::Denied`].
+pub(crate) fn code_from_callback(
+    input: &str,
+    state: &str,
+    bare: BareCode,
+) -> Result<String, AuthError> {
+    let input = input.trim();
+    if input.is_empty() {
         return Err(AuthError::Flow("nothing was pasted".into()));
     }
-    if line.contains("://") || line.starts_with('?') || line.contains("code=") {
-        let query = line.split_once('?').map_or(line, |(_, q)| q);
-        let query = query.split('#').next().unwrap_or(query);
-        return match parse_redirect_query(query, state) {
-            Some(Ok(Redirect::Code(code))) => Ok(code),
-            Some(Ok(Redirect::Error(e))) => Err(denied(&e)),
-            Some(Err(e)) => Err(e),
-            None => Err(AuthError::Flow("the pasted address has no code".into())),
+    // Google's codes look like `4/0AbC…`: no `=`, `&`, `?`, `#` or spaces.
+    let looks_bare = !input.contains(['=', '&', '?', '#', ' ']) && !input.contains("://");
+    if looks_bare {
+        return match bare {
+            BareCode::Accepted => Ok(input.to_string()),
+            BareCode::Refused => Err(AuthError::Flow(
+                "expected the callback URL or its query string (with `state`), not a bare code"
+                    .into(),
+            )),
         };
     }
-    Ok(line.to_string())
+    let query = input.split_once('?').map_or(input, |(_, q)| q);
+    let query = query.split('#').next().unwrap_or(query);
+    match parse_redirect_query(query, state) {
+        Some(Ok(Redirect::Code(code))) => Ok(code),
+        Some(Ok(Redirect::Error(e))) => Err(denied(&e)),
+        Some(Err(e)) => Err(e),
+        None => Err(AuthError::Flow(
+            "the pasted text has neither `code=` nor `error=`: paste the whole address the browser ended on".into(),
+        )),
+    }
 }
 
 /// What a web app keeps between sending the user to Google and the callback
@@ -413,27 +429,19 @@ impl fmt::Debug for PendingAuthorization {
     }
 }
 
-fn oauth_client(client: &ClientConfig, redirect_uri: &str) -> Result<ConfiguredClient, AuthError> {
-    let bad =
-        |what: &str, e: oauth2::url::ParseError| AuthError::Config(format!("invalid {what}: {e}"));
-    let mut c = BasicClient::new(ClientId::new(client.client_id.clone()))
-        .set_auth_uri(AuthUrl::new(client.auth_uri.clone()).map_err(|e| bad("auth_uri", e))?)
-        .set_redirect_uri(
-            RedirectUrl::new(redirect_uri.to_string()).map_err(|e| bad("redirect URI", e))?,
-        );
-    if let Some(secret) = &client.client_secret {
-        c = c.set_client_secret(oauth2::ClientSecret::new(secret.secret().to_string()));
-    }
-    Ok(c)
-}
-
 fn authorization_url(
     client: &ClientConfig,
     scopes: &[String],
     redirect_uri: &str,
     extra: &[(String, String)],
 ) -> Result<(String, PendingAuthorization), AuthError> {
-    let oauth = oauth_client(client, redirect_uri)?;
+    let bad =
+        |what: &str, e: oauth2::url::ParseError| AuthError::Config(format!("invalid {what}: {e}"));
+    let oauth = BasicClient::new(ClientId::new(client.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(client.auth_uri.clone()).map_err(|e| bad("auth_uri", e))?)
+        .set_redirect_uri(
+            RedirectUrl::new(redirect_uri.to_string()).map_err(|e| bad("redirect URI", e))?,
+        );
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = oauth
         .authorize_url(CsrfToken::new_random)
@@ -455,47 +463,49 @@ fn authorization_url(
 
 async fn exchange(
     client: &ClientConfig,
-    http: &reqwest::Client,
+    http: &TokenClient,
     pending: PendingAuthorization,
     code: String,
     scopes: &[String],
 ) -> Result<StoredUser, AuthError> {
-    let oauth = oauth_client(client, &pending.redirect_uri)?.set_token_uri(
-        TokenUrl::new(client.token_uri.clone())
-            .map_err(|e| AuthError::Config(format!("invalid token_uri: {e}")))?,
-    );
+    // The client authenticates in the form body, as google-auth-oauthlib
+    // does; Google accepts that and HTTP Basic alike.
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", pending.redirect_uri.as_str()),
+        ("client_id", client.client_id.as_str()),
+        ("code_verifier", pending.pkce_verifier.as_str()),
+    ];
+    if let Some(secret) = &client.client_secret {
+        form.push(("client_secret", secret.secret()));
+    }
     let now = SystemTime::now();
-    let response = oauth
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
-        .request_async(http)
+    let response = http
+        .token(&client.token_uri, &form)
         .await
         .map_err(|e| match e {
-            oauth2::RequestTokenError::ServerResponse(r) => AuthError::Flow(format!(
-                "the token endpoint refused the code: {}{}",
-                r.error(),
-                r.error_description()
-                    .map(|d| format!(": {d}"))
-                    .unwrap_or_default()
-            )),
-            other => AuthError::Flow(format!("exchanging the code failed: {other}")),
+            e @ TokenError::TimedOut { .. } => {
+                AuthError::TimedOut(format!("exchanging the code {e}"))
+            }
+            e => AuthError::Flow(format!("the token endpoint refused the code: {e}")),
         })?;
     let refresh_token = response.refresh_token().ok_or_else(|| {
         AuthError::Flow(
             "the server granted no refresh token; remove the app's access at https://myaccount.google.com/permissions (or add auth_param(\"prompt\", \"consent\")) and sign in again".into(),
         )
     })?;
+    let token = response.token(now);
     // Like google-auth, `scopes` records what was requested; with granular
     // consent a user may grant fewer, which a 403 will then say.
-    let granted = scopes.to_vec();
     Ok(StoredUser {
-        token: Some(AccessToken::new(response.access_token().secret().clone())),
-        expiry: response.expires_in().map(|d| now + d),
-        refresh_token: RefreshToken::new(refresh_token.secret().clone()),
+        token: Some(token.access_token),
+        expiry: token.expiry,
+        refresh_token,
         token_uri: client.token_uri.clone(),
         client_id: client.client_id.clone(),
         client_secret: client.client_secret.clone(),
-        scopes: granted,
+        scopes: scopes.to_vec(),
         universe_domain: None,
         account: None,
         quota_project_id: None,
@@ -510,6 +520,7 @@ pub struct WebFlow {
     client: ClientConfig,
     scopes: Vec<String>,
     redirect_uri: String,
+    http: TokenClient,
 }
 
 impl WebFlow {
@@ -519,7 +530,14 @@ impl WebFlow {
             client,
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             redirect_uri: redirect_uri.into(),
+            http: TokenClient::default(),
         }
+    }
+
+    /// How long the code exchange may take, retries included (default 30 s).
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.http = TokenClient::new(timeout);
+        self
     }
 
     /// Where to send the user, and what to keep in the session until the callback.
@@ -535,18 +553,20 @@ impl WebFlow {
         )
     }
 
-    /// Finishes with the callback's query string (or whole URL).
+    /// Finishes with the callback's query string (or whole URL). Its `state`
+    /// must match `pending`; a bare code is refused, as nothing would tie it
+    /// to this user's session.
     ///
     /// # Errors
-    /// A state mismatch, a refusal, or a token endpoint error.
+    /// A state mismatch, [`AuthError::Denied`], or a token endpoint error.
     pub async fn finish(
         &self,
         pending: PendingAuthorization,
         callback: &str,
     ) -> Result<StoredUser, AuthError> {
-        let code = code_from_paste(callback, &pending.state)?;
-        let http = InstalledFlow::http()?;
-        exchange(&self.client, &http, pending, code, &self.scopes).await
+        let code = code_from_callback(callback, &pending.state, BareCode::Refused)?;
+        self.client.check_endpoints()?;
+        exchange(&self.client, &self.http, pending, code, &self.scopes).await
     }
 }
 
@@ -555,18 +575,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pasted_urls_are_state_checked_and_codes_accepted() {
+    fn callbacks_are_parsed_strictly_and_denials_are_denials() {
+        let paste = |s: &str| code_from_callback(s, "s1", BareCode::Accepted);
+        let web = |s: &str| code_from_callback(s, "s1", BareCode::Refused);
         assert_eq!(
-            code_from_paste("http://localhost:1/?state=s1&code=4%2F0Ab&scope=x", "s1").unwrap(),
+            paste("http://localhost:1/?state=s1&code=4%2F0Ab&scope=x").unwrap(),
             "4/0Ab"
         );
-        assert_eq!(code_from_paste("  4/0Ab \n", "s1").unwrap(), "4/0Ab");
-        let err = code_from_paste("http://localhost:1/?state=evil&code=c", "s1").unwrap_err();
+        assert_eq!(paste("?state=s1&code=4%2F0Ab").unwrap(), "4/0Ab");
+        assert_eq!(web("state=s1&code=4%2F0Ab").unwrap(), "4/0Ab");
+        assert_eq!(paste("  4/0Ab \n").unwrap(), "4/0Ab");
+        // A web callback must carry state; a bare code is refused there.
+        let err = web("4/0Ab").unwrap_err();
+        assert!(err.to_string().contains("not a bare code"), "{err}");
+        let err = paste("http://localhost:1/?state=evil&code=c").unwrap_err();
         assert!(err.to_string().contains("state does not match"), "{err}");
-        let err =
-            code_from_paste("http://localhost:1/?state=s1&error=access_denied", "s1").unwrap_err();
-        assert!(err.to_string().contains("access_denied"), "{err}");
-        assert!(code_from_paste("", "s").is_err());
+        let err = web("code=c").unwrap_err();
+        assert!(err.to_string().contains("state does not match"), "{err}");
+        for denial in [
+            "http://localhost:1/?state=s1&error=access_denied",
+            "error=access_denied&state=s1",
+        ] {
+            let err = web(denial).unwrap_err();
+            assert!(matches!(err, AuthError::Denied(_)), "{denial}: {err:?}");
+        }
+        // Text that is neither a code nor a callback is not sent as a code.
+        for junk in ["state=s1", "foo=bar&baz", "http://localhost:1/"] {
+            let err = paste(junk).unwrap_err();
+            assert!(err.to_string().contains("neither `code=`"), "{junk}: {err}");
+        }
+        assert!(paste("").is_err());
     }
 
     #[test]

@@ -10,8 +10,15 @@
 //!   reads and writes too.
 //! - [`DeviceFlow`]: RFC 8628 for limited-input devices.
 //! - [`UserCredentials`]: refresh before expiry, single-flight, resilient.
-//! - [`ServiceAccountCredentials`], [`ApplicationDefaultCredentials`],
-//!   [`ApiKey`], [`StaticToken`].
+//! - [`ServiceAccountCredentials`], [`ImpersonatedCredentials`] (IAM
+//!   `generateAccessToken`), [`ExternalAccountCredentials`] (workload
+//!   identity federation through STS), [`ApplicationDefaultCredentials`]
+//!   (which reads all of their ADC file types), [`ApiKey`], [`StaticToken`].
+//!
+//! Every token request has a connect and total timeout (30 s unless a
+//! `token_timeout` says otherwise), follows no redirect, and retries only
+//! transient failures; errors keep the endpoint's status and OAuth error
+//! and never carry a secret.
 //!
 //! The [`Credentials`] trait, [`ApiKey`], [`StaticToken`] and the secret
 //! types come from the small `gapi-credentials` crate (re-exported here), so
@@ -21,6 +28,8 @@
 mod adc;
 mod client_secrets;
 mod device;
+mod external;
+mod impersonated;
 mod installed;
 mod loopback;
 mod service_account;
@@ -29,16 +38,20 @@ pub mod token;
 mod user;
 
 pub use adc::{AdcSource, ApplicationDefaultCredentials};
-pub use client_secrets::{ClientConfig, ClientSecretsError, GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI};
+pub use client_secrets::{
+    ClientConfig, ClientKind, ClientSecretsError, GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI,
+};
 pub use device::{DeviceCode, DeviceFlow, GOOGLE_DEVICE_CODE_URI};
+pub use external::{ExternalAccountCredentials, GOOGLE_STS_URI};
 pub use gapi_credentials::{
     bearer_headers, rfc3339, AccessToken, ApiKey, ApiKeySecret, AuthError, BoxFuture, ClientSecret,
     Credentials, RefreshToken, StaticToken,
 };
+pub use impersonated::{ImpersonatedCredentials, GOOGLE_IAM_CREDENTIALS_URI};
 pub use installed::{InstalledFlow, PendingAuthorization, WebFlow};
 // The modules the flows were written against, now in gapi-credentials.
 use gapi_credentials as credentials;
 use gapi_credentials::secret;
 pub use service_account::ServiceAccountCredentials;
-pub use store::{FileTokenStore, MemoryTokenStore, StoredUser, TokenStore};
+pub use store::{FileTokenStore, MemoryTokenStore, Replaced, StoredUser, TokenStore};
 pub use user::UserCredentials;

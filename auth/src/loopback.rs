@@ -2,7 +2,9 @@
 //!
 //! Binds 127.0.0.1 only. Answers the redirect (with `code` or `error`) with
 //! a page for the person in the browser, ignores stray requests such as
-//! `/favicon.ico`, and gives up after a timeout.
+//! `/favicon.ico` and redirects whose `state` belongs to no sign-in of ours
+//! (a forged one must not end the real one), and gives up after a timeout.
+//! Every connection it accepted is closed when it returns.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -51,8 +53,8 @@ impl Loopback {
     }
 
     /// Serves until a redirect with the expected `state` arrives, then
-    /// returns its code (or error). A redirect with another state fails the
-    /// flow: it did not come from this sign-in.
+    /// returns its code (or error). A redirect with another state gets an
+    /// error page and the wait goes on: it did not come from this sign-in.
     pub(crate) async fn wait(
         self,
         state: &str,
@@ -62,15 +64,24 @@ impl Loopback {
         let (tx, mut rx) = mpsc::channel::<Result<Redirect, AuthError>>(1);
         let expected = state.to_string();
         let success = success_page.to_string();
+        // Connection tasks live in this set, so they end with the flow
+        // instead of outliving it.
+        let mut connections = tokio::task::JoinSet::new();
         let accept_loop = async {
             loop {
-                let Ok((stream, _)) = self.listener.accept().await else {
-                    continue;
+                let stream = match self.listener.accept().await {
+                    Ok((stream, _)) => stream,
+                    // Out of file descriptors (or similar): back off rather
+                    // than spin on an error that will repeat at once.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
                 };
                 let tx = tx.clone();
                 let expected = expected.clone();
                 let success = success.clone();
-                tokio::spawn(async move {
+                connections.spawn(async move {
                     let service = service_fn(move |req: Request<hyper::body::Incoming>| {
                         let outcome = classify(&req, &expected);
                         let (status, page) = match &outcome {
@@ -85,7 +96,8 @@ impl Loopback {
                             ),
                             Some(Err(e)) => (StatusCode::BAD_REQUEST, html_escape(&e.to_string())),
                         };
-                        if let Some(outcome) = outcome {
+                        // Only a redirect for this sign-in ends the wait.
+                        if let Some(outcome @ Ok(_)) = outcome {
                             let _ = tx.try_send(outcome);
                         }
                         let html = format!(
@@ -107,17 +119,23 @@ impl Loopback {
                 });
             }
         };
-        tokio::select! {
+        let outcome = tokio::select! {
             outcome = rx.recv() => {
-                // Let the connection task flush the page to the browser.
-                tokio::time::sleep(Duration::from_millis(50)).await;
                 outcome.unwrap_or_else(|| Err(AuthError::Flow("the loopback server stopped".into())))
             }
             () = accept_loop => Err(AuthError::Flow("the loopback server stopped".into())),
-            () = tokio::time::sleep(timeout) => Err(AuthError::Flow(format!(
+            () = tokio::time::sleep(timeout) => Err(AuthError::TimedOut(format!(
                 "no authorization redirect arrived within {} s", timeout.as_secs()
             ))),
+        };
+        // Let the connection that carried the redirect flush its page to the
+        // browser, then close every connection still open (browsers keep
+        // them alive).
+        if outcome.is_ok() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        connections.abort_all();
+        outcome
     }
 }
 

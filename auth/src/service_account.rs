@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
 use crate::secret::AccessToken;
-use crate::token::{post_form_with_retry, CachedToken, Token, TokenError};
+use crate::token::{CachedToken, Token, TokenClient, TokenError};
 
 /// A service account key file (`"type": "service_account"`).
 #[derive(Deserialize)]
@@ -33,6 +33,7 @@ pub(crate) struct KeyFile {
     pub(crate) quota_project_id: Option<String>,
 }
 
+#[derive(Clone)]
 enum Mode {
     /// Exchange a signed assertion for an access token.
     Exchange {
@@ -43,21 +44,24 @@ enum Mode {
     SelfSigned { audience: String },
 }
 
-/// Credentials of a service account.
+/// Credentials of a service account. Cheap to clone; clones share the
+/// token. Builder methods return a new credential and leave existing clones
+/// alone.
 #[derive(Clone)]
 pub struct ServiceAccountCredentials {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     email: String,
     key_id: Option<String>,
-    key: ring::signature::RsaKeyPair,
+    key: Arc<ring::signature::RsaKeyPair>,
     token_uri: String,
     quota_project: Option<String>,
     mode: Mode,
     cache: CachedToken,
-    http: reqwest::Client,
+    http: TokenClient,
 }
 
 impl fmt::Debug for ServiceAccountCredentials {
@@ -86,24 +90,38 @@ impl ServiceAccountCredentials {
     /// Parses a key file's content.
     ///
     /// # Errors
-    /// A message naming the missing field or the bad key.
-    pub fn from_json(bytes: &[u8], scopes: &[&str]) -> Result<Self, String> {
-        let key: KeyFile =
-            serde_json::from_slice(bytes).map_err(|e| format!("not a service account key: {e}"))?;
-        Self::from_key(key, scopes)
+    /// [`AuthError::Config`] naming the missing field or the bad key.
+    pub fn from_json(bytes: &[u8], scopes: &[&str]) -> Result<Self, AuthError> {
+        let key: KeyFile = serde_json::from_slice(bytes)
+            .map_err(|e| AuthError::Config(format!("not a service account key: {e}")))?;
+        Self::from_key(key, scopes).map_err(AuthError::Config)
     }
 
     pub(crate) fn from_key(key: KeyFile, scopes: &[&str]) -> Result<Self, String> {
         use rustls_pki_types::pem::PemObject;
-        let der = rustls_pki_types::PrivatePkcs8KeyDer::from_pem_slice(key.private_key.as_bytes())
-            .map_err(|e| format!("`private_key` is not a PKCS#8 PEM key: {e}"))?;
-        let pair = ring::signature::RsaKeyPair::from_pkcs8(der.secret_pkcs8_der())
-            .map_err(|e| format!("`private_key` is not an RSA key: {e}"))?;
+        use rustls_pki_types::PrivateKeyDer;
+        // Google issues PKCS#8 (`BEGIN PRIVATE KEY`); keys converted with
+        // openssl are often PKCS#1 (`BEGIN RSA PRIVATE KEY`), which
+        // google-auth accepts too.
+        let der = PrivateKeyDer::from_pem_slice(key.private_key.as_bytes())
+            .map_err(|e| format!("`private_key` is not a PEM private key: {e}"))?;
+        let pair = match &der {
+            PrivateKeyDer::Pkcs8(k) => {
+                ring::signature::RsaKeyPair::from_pkcs8(k.secret_pkcs8_der())
+            }
+            PrivateKeyDer::Pkcs1(k) => ring::signature::RsaKeyPair::from_der(k.secret_pkcs1_der()),
+            _ => {
+                return Err(
+                    "`private_key` is not an RSA key (PKCS#8 or PKCS#1 PEM expected)".to_string(),
+                )
+            }
+        }
+        .map_err(|e| format!("`private_key` is not a usable RSA key: {e}"))?;
         Ok(ServiceAccountCredentials {
             inner: Arc::new(Inner {
                 email: key.client_email,
                 key_id: key.private_key_id,
-                key: pair,
+                key: Arc::new(pair),
                 token_uri: key
                     .token_uri
                     .unwrap_or_else(|| crate::client_secrets::GOOGLE_TOKEN_URI.to_string()),
@@ -116,28 +134,33 @@ impl ServiceAccountCredentials {
                     subject: None,
                 },
                 cache: CachedToken::default(),
-                http: reqwest::Client::new(),
+                http: TokenClient::default(),
             }),
         })
     }
 
-    fn with_mode(self, mode: Mode) -> Self {
-        let inner = match Arc::try_unwrap(self.inner) {
-            Ok(mut inner) => {
-                inner.mode = mode;
-                inner.cache = CachedToken::default();
-                inner
-            }
-            // Fresh credentials are not shared yet; a shared one keeps its mode.
-            Err(shared) => return ServiceAccountCredentials { inner: shared },
-        };
+    /// A new credential with `change` applied and a token cache of its own
+    /// (a token minted for other claims must not be reused).
+    fn rebuild(&self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = (*self.inner).clone();
+        change(&mut inner);
+        inner.cache = CachedToken::default();
         ServiceAccountCredentials {
             inner: Arc::new(inner),
         }
     }
 
+    fn with_mode(&self, mode: Mode) -> Self {
+        self.rebuild(|inner| inner.mode = mode)
+    }
+
+    /// How long a token request may take, retries included (default 30 s).
+    pub fn with_token_timeout(&self, timeout: Duration) -> Self {
+        self.rebuild(|inner| inner.http = TokenClient::new(timeout))
+    }
+
     /// Acts for `user` (domain-wide delegation: the JWT's `sub`).
-    pub fn with_subject(self, user: impl Into<String>) -> Self {
+    pub fn with_subject(&self, user: impl Into<String>) -> Self {
         let scopes = match &self.inner.mode {
             Mode::Exchange { scopes, .. } => scopes.clone(),
             Mode::SelfSigned { .. } => Vec::new(),
@@ -150,7 +173,7 @@ impl ServiceAccountCredentials {
 
     /// Skips the token exchange: requests carry a JWT signed by the key for
     /// `audience` (e.g. `https://drive.googleapis.com/`).
-    pub fn self_signed(self, audience: impl Into<String>) -> Self {
+    pub fn self_signed(&self, audience: impl Into<String>) -> Self {
         self.with_mode(Mode::SelfSigned {
             audience: audience.into(),
         })
@@ -161,10 +184,29 @@ impl ServiceAccountCredentials {
         &self.inner.email
     }
 
+    /// The token, from the cache or the token endpoint.
+    pub(crate) async fn token(&self) -> Result<Token, AuthError> {
+        let inner = self.inner.clone();
+        self.inner
+            .cache
+            .get(move || async move { inner.fetch().await })
+            .await
+            .map_err(|e| match e {
+                e @ TokenError::TimedOut { .. } => {
+                    AuthError::TimedOut(format!("service account {}: {e}", self.inner.email))
+                }
+                // Not "sign in again": a key was deleted or disabled, the
+                // clock is off, or delegation is not allowed for the subject.
+                e => AuthError::Refresh(format!("service account {}: {e}", self.inner.email)),
+            })
+    }
+}
+
+impl Inner {
     /// A signed JWT with these claims.
     fn sign(&self, claims: &serde_json::Value) -> Result<String, TokenError> {
         let mut header = serde_json::json!({"alg": "RS256", "typ": "JWT"});
-        if let Some(kid) = &self.inner.key_id {
+        if let Some(kid) = &self.key_id {
             header["kid"] = serde_json::Value::String(kid.clone());
         }
         let signing_input = format!(
@@ -172,9 +214,8 @@ impl ServiceAccountCredentials {
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
-        let mut signature = vec![0u8; self.inner.key.public().modulus_len()];
-        self.inner
-            .key
+        let mut signature = vec![0u8; self.key.public().modulus_len()];
+        self.key
             .sign(
                 &ring::signature::RSA_PKCS1_SHA256,
                 &ring::rand::SystemRandom::new(),
@@ -192,10 +233,10 @@ impl ServiceAccountCredentials {
         let now = SystemTime::now();
         let iat = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let lifetime = Duration::from_secs(3600);
-        match &self.inner.mode {
+        match &self.mode {
             Mode::SelfSigned { audience } => {
                 let jwt = self.sign(&serde_json::json!({
-                    "iss": self.inner.email, "sub": self.inner.email, "aud": audience,
+                    "iss": self.email, "sub": self.email, "aud": audience,
                     "iat": iat, "exp": iat + lifetime.as_secs(),
                 }))?;
                 Ok(Token {
@@ -205,7 +246,7 @@ impl ServiceAccountCredentials {
             }
             Mode::Exchange { scopes, subject } => {
                 let mut claims = serde_json::json!({
-                    "iss": self.inner.email, "scope": scopes.join(" "), "aud": self.inner.token_uri,
+                    "iss": self.email, "scope": scopes.join(" "), "aud": self.token_uri,
                     "iat": iat, "exp": iat + lifetime.as_secs(),
                 });
                 if let Some(sub) = subject {
@@ -216,8 +257,7 @@ impl ServiceAccountCredentials {
                     ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
                     ("assertion", assertion.as_str()),
                 ];
-                let response =
-                    post_form_with_retry(&self.inner.http, &self.inner.token_uri, &form).await?;
+                let response = self.http.token(&self.token_uri, &form).await?;
                 Ok(response.token(now))
             }
         }
@@ -227,9 +267,7 @@ impl ServiceAccountCredentials {
 impl Credentials for ServiceAccountCredentials {
     fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
         Box::pin(async move {
-            let token = self.inner.cache.get(|| self.fetch()).await.map_err(|e| {
-                AuthError::Refresh(format!("service account {}: {e}", self.inner.email))
-            })?;
+            let token = self.token().await?;
             bearer_headers(&token.access_token, self.inner.quota_project.as_deref())
         })
     }

@@ -5,7 +5,12 @@
 //! so the two can share one file. Writes are atomic (temporary file, fsync,
 //! rename), the file is private (0600 on Unix), and a lock file serializes
 //! processes that refresh at the same time; keys this crate does not know are
-//! kept.
+//! kept when the same sign-in is rewritten.
+//!
+//! A refresh updates the cache with [`TokenStore::replace_if_holds`]: only
+//! while the store still holds the refresh token this process loaded. A newer
+//! sign-in written by another process (or by Python) is never overwritten or
+//! deleted by an older one; it is handed back so the caller can use it.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -18,7 +23,7 @@ use crate::rfc3339;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 
 /// What a store keeps for one signed-in user.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StoredUser {
     /// Access token, if one was cached.
     pub token: Option<AccessToken>,
@@ -42,6 +47,36 @@ pub struct StoredUser {
     pub quota_project_id: Option<String>,
     /// Keys this crate does not interpret, preserved on rewrite.
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl fmt::Debug for StoredUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `extra` may hold secrets another client wrote (`rapt_token`): keys only.
+        let extra: Vec<&String> = self.extra.keys().collect();
+        f.debug_struct("StoredUser")
+            .field("token", &self.token)
+            .field("expiry", &self.expiry)
+            .field("refresh_token", &self.refresh_token)
+            .field("token_uri", &self.token_uri)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("scopes", &self.scopes)
+            .field("universe_domain", &self.universe_domain)
+            .field("account", &self.account)
+            .field("quota_project_id", &self.quota_project_id)
+            .field("extra_keys", &extra)
+            .finish()
+    }
+}
+
+/// What [`TokenStore::replace_if_holds`] did.
+#[derive(Debug, Clone)]
+pub enum Replaced {
+    /// The store held the expected sign-in and now holds the new content.
+    Done,
+    /// The store holds another sign-in (or none) and was left alone; here is
+    /// what it holds.
+    Kept(Option<Box<StoredUser>>),
 }
 
 /// Why a store failed.
@@ -78,11 +113,63 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     /// # Errors
     /// When it cannot be written; the previous content is then intact.
     fn save(&self, user: &StoredUser) -> Result<(), StoreError>;
-    /// Forgets the stored user (after `invalid_grant`).
+    /// Forgets the stored user (sign-out).
     ///
     /// # Errors
     /// When it cannot be removed.
     fn delete(&self) -> Result<(), StoreError>;
+
+    /// Replaces the stored user with `new` (or removes it, for `None`) only
+    /// while the store holds the refresh token `expected`, or nothing at all
+    /// when writing. Otherwise someone signed in since this process loaded
+    /// the store: their sign-in is kept and returned.
+    ///
+    /// The default loads, compares and writes without a lock; stores shared
+    /// between processes should do all three under one (as
+    /// [`FileTokenStore`] does).
+    ///
+    /// # Errors
+    /// When the store cannot be read or written.
+    fn replace_if_holds(
+        &self,
+        expected: &RefreshToken,
+        new: Option<&StoredUser>,
+    ) -> Result<Replaced, StoreError> {
+        replace_if_holds(self.load()?, expected, new, |user| match user {
+            Some(user) => self.save(user),
+            None => self.delete(),
+        })
+    }
+}
+
+/// The comparison behind [`TokenStore::replace_if_holds`]: `current` is what
+/// the store holds now, `write` applies the change. When the same sign-in is
+/// rewritten, keys the store has and `new` lacks are kept.
+fn replace_if_holds(
+    current: Option<StoredUser>,
+    expected: &RefreshToken,
+    new: Option<&StoredUser>,
+    write: impl FnOnce(Option<&StoredUser>) -> Result<(), StoreError>,
+) -> Result<Replaced, StoreError> {
+    match (&current, new) {
+        (Some(held), new) if held.refresh_token == *expected => {
+            let merged = new.map(|new| {
+                let mut merged = new.clone();
+                for (k, v) in &held.extra {
+                    merged.extra.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                merged
+            });
+            write(merged.as_ref())?;
+            Ok(Replaced::Done)
+        }
+        // Nothing stored and something to write: a first save.
+        (None, Some(new)) => {
+            write(Some(new))?;
+            Ok(Replaced::Done)
+        }
+        _ => Ok(Replaced::Kept(current.map(Box::new))),
+    }
 }
 
 /// Tokens in memory only.
@@ -92,6 +179,18 @@ pub struct MemoryTokenStore(Mutex<Option<StoredUser>>);
 impl TokenStore for MemoryTokenStore {
     fn load(&self) -> Result<Option<StoredUser>, StoreError> {
         Ok(self.0.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+    fn replace_if_holds(
+        &self,
+        expected: &RefreshToken,
+        new: Option<&StoredUser>,
+    ) -> Result<Replaced, StoreError> {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let current = held.clone();
+        replace_if_holds(current, expected, new, |user| {
+            *held = user.cloned();
+            Ok(())
+        })
     }
     fn save(&self, user: &StoredUser) -> Result<(), StoreError> {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(user.clone());
@@ -148,8 +247,13 @@ impl StoredUser {
     /// Parses google-auth's authorized-user JSON (also gcloud's ADC file).
     ///
     /// # Errors
-    /// A message naming the missing field.
-    pub fn from_json(bytes: &[u8]) -> Result<StoredUser, String> {
+    /// [`AuthError::Config`](crate::AuthError::Config) naming the missing or
+    /// malformed field.
+    pub fn from_json(bytes: &[u8]) -> Result<StoredUser, crate::AuthError> {
+        Self::parse(bytes).map_err(crate::AuthError::Config)
+    }
+
+    fn parse(bytes: &[u8]) -> Result<StoredUser, String> {
         let w: Wire = serde_json::from_slice(bytes)
             .map_err(|e| format!("not an authorized-user JSON file: {e}"))?;
         let missing =
@@ -179,9 +283,8 @@ impl StoredUser {
                 .token_uri
                 .unwrap_or_else(|| crate::client_secrets::GOOGLE_TOKEN_URI.to_string()),
             client_id: w.client_id.ok_or_else(|| missing("client_id"))?,
-            client_secret: Some(ClientSecret::new(
-                w.client_secret.ok_or_else(|| missing("client_secret"))?,
-            )),
+            // Clients without a secret (PKCE-only) have none to store.
+            client_secret: w.client_secret.map(ClientSecret::new),
             scopes,
             universe_domain: w.universe_domain,
             account: w.account,
@@ -275,6 +378,14 @@ impl FileTokenStore {
         Ok(result)
     }
 
+    fn remove(&self) -> Result<(), StoreError> {
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.io(e)),
+        }
+    }
+
     fn write_atomically(&self, contents: &str) -> Result<(), StoreError> {
         use std::io::Write;
         let dir = self
@@ -333,7 +444,7 @@ impl TokenStore for FileTokenStore {
     fn load(&self) -> Result<Option<StoredUser>, StoreError> {
         match std::fs::read(&self.path) {
             Ok(bytes) => {
-                StoredUser::from_json(&bytes)
+                StoredUser::parse(&bytes)
                     .map(Some)
                     .map_err(|message| StoreError::Invalid {
                         path: self.path.clone(),
@@ -345,25 +456,29 @@ impl TokenStore for FileTokenStore {
         }
     }
 
+    /// Writes `user` as the whole file: a new sign-in keeps nothing of
+    /// what was there (not another client's keys).
     fn save(&self, user: &StoredUser) -> Result<(), StoreError> {
+        self.locked(|| self.write_atomically(&user.to_json()))?
+    }
+
+    fn replace_if_holds(
+        &self,
+        expected: &RefreshToken,
+        new: Option<&StoredUser>,
+    ) -> Result<Replaced, StoreError> {
         self.locked(|| {
-            // Keep keys another program (or a newer version) put in the file.
-            let mut merged = user.clone();
-            if let Ok(Some(existing)) = self.load() {
-                for (k, v) in existing.extra {
-                    merged.extra.entry(k).or_insert(v);
-                }
-            }
-            self.write_atomically(&merged.to_json())
+            // An unreadable file is not ours to replace.
+            let current = self.load()?;
+            replace_if_holds(current, expected, new, |user| match user {
+                Some(user) => self.write_atomically(&user.to_json()),
+                None => self.remove(),
+            })
         })?
     }
 
     fn delete(&self) -> Result<(), StoreError> {
-        self.locked(|| match std::fs::remove_file(&self.path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(self.io(e)),
-        })?
+        self.locked(|| self.remove())?
     }
 }
 
@@ -391,7 +506,19 @@ mod tests {
         .unwrap();
         assert_eq!(text_scopes.scopes, ["a", "b"]);
         let err = StoredUser::from_json(br#"{"client_id":"c","client_secret":"s"}"#).unwrap_err();
-        assert!(err.contains("`refresh_token` is missing"), "{err}");
+        assert!(
+            err.to_string().contains("`refresh_token` is missing"),
+            "{err}"
+        );
+        let public_client = StoredUser::from_json(br#"{"refresh_token":"r","client_id":"c"}"#)
+            .expect("a client without a secret (PKCE only) reads back");
+        assert!(public_client.client_secret.is_none());
+        assert!(!public_client.to_json().contains("client_secret"));
+        let shown = format!("{u:?}");
+        assert!(
+            !shown.contains("keep-me") && shown.contains("rapt_token"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -427,6 +554,63 @@ mod tests {
         let bad = FileTokenStore::new(dir.path().join("bad.json"));
         std::fs::write(bad.path(), "{}").unwrap();
         assert!(bad.load().unwrap_err().to_string().contains("bad.json"));
+    }
+
+    #[test]
+    fn a_newer_sign_in_is_neither_overwritten_nor_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token.json");
+        std::fs::write(&path, PYTHON).unwrap();
+        let store = FileTokenStore::new(&path);
+        let loaded = store.load().unwrap().unwrap();
+        // Another process signs in again: a new refresh token, another key.
+        let mut newer = loaded.clone();
+        newer.refresh_token = RefreshToken::new("1//newer");
+        newer.extra = serde_json::Map::new();
+        store.save(&newer).unwrap();
+        assert!(
+            !std::fs::read_to_string(&path).unwrap().contains("keep-me"),
+            "a new sign-in does not inherit keys of the file it replaces"
+        );
+        // This process, still holding "1//r", must not delete it …
+        let kept = store.replace_if_holds(&loaded.refresh_token, None).unwrap();
+        assert!(
+            matches!(&kept, Replaced::Kept(Some(u)) if u.refresh_token.secret() == "1//newer"),
+            "{kept:?}"
+        );
+        // … nor overwrite it with its refreshed, older sign-in.
+        let kept = store
+            .replace_if_holds(&loaded.refresh_token, Some(&loaded))
+            .unwrap();
+        assert!(matches!(kept, Replaced::Kept(Some(_))));
+        assert_eq!(
+            store.load().unwrap().unwrap().refresh_token.secret(),
+            "1//newer"
+        );
+        // The holder of "1//newer" may rewrite it, keeping keys others added.
+        let mut with_key = newer.clone();
+        with_key.extra.insert("added_by_python".into(), "x".into());
+        store.save(&with_key).unwrap();
+        let done = store
+            .replace_if_holds(&newer.refresh_token, Some(&newer))
+            .unwrap();
+        assert!(matches!(done, Replaced::Done));
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("added_by_python"));
+        let done = store.replace_if_holds(&newer.refresh_token, None).unwrap();
+        assert!(matches!(done, Replaced::Done));
+        assert!(store.load().unwrap().is_none());
+        // Memory stores follow the same rule.
+        let memory = MemoryTokenStore::default();
+        memory.save(&newer).unwrap();
+        assert!(matches!(
+            memory
+                .replace_if_holds(&loaded.refresh_token, None)
+                .unwrap(),
+            Replaced::Kept(Some(_))
+        ));
+        assert!(memory.load().unwrap().is_some());
     }
 
     #[cfg(unix)]

@@ -1,13 +1,39 @@
-//! Tokens, their freshness, and the token endpoint.
+//! Tokens, their freshness, and the one client every token request goes
+//! through.
+//!
+//! Every request for a token — code exchange, refresh, device polling, the
+//! JWT grant, impersonation, the STS exchange, subject tokens from a URL —
+//! uses a [`TokenClient`], so all of them share the same rules:
+//!
+//! - a connect timeout and a total time budget (retries included); running
+//!   out of it is reported as "timed out", never as a hang;
+//! - no redirects: a 307/308 would replay a refresh token, an assertion or a
+//!   code to whatever host the `Location` names;
+//! - transient failures (5xx, 429, transport errors) are retried with
+//!   jittered backoff inside the budget;
+//! - an error keeps the HTTP status and the server's `error`,
+//!   `error_description` and `error_subtype`, never a secret.
 
-use std::time::{Duration, SystemTime};
+use std::fmt;
+use std::time::{Duration, Instant, SystemTime};
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use crate::secret::{AccessToken, RefreshToken};
 
 /// Refresh this long before expiry (google-auth's skew: 3 min 45 s).
 pub const REFRESH_SKEW: Duration = Duration::from_secs(225);
+
+/// How long one token request may take, retries included, unless a
+/// credential or flow is told otherwise.
+pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest a TCP/TLS connect may take inside that budget.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest lifetime believed from a server (a year): a larger
+/// `expires_in` is clamped, so no expiry arithmetic can overflow.
+const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// An access token and when it stops working.
 #[derive(Clone, Debug)]
@@ -34,12 +60,12 @@ impl Token {
 }
 
 /// A successful token endpoint answer.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct TokenResponse {
     /// Access token.
     pub access_token: String,
-    /// Lifetime in seconds.
-    #[serde(default)]
+    /// Lifetime in seconds (Google sends a number; some servers a string).
+    #[serde(default, deserialize_with = "lenient_seconds")]
     pub expires_in: Option<u64>,
     /// A new refresh token (code exchange; sometimes on refresh).
     #[serde(default)]
@@ -52,12 +78,56 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
 }
 
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"[redacted]")
+            .field("expires_in", &self.expires_in)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("scope", &self.scope)
+            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// `expires_in` as a JSON number or a numeric string.
+fn lenient_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Number(u64),
+        Float(f64),
+        Text(String),
+    }
+    Ok(match Option::<Seconds>::deserialize(d)? {
+        None => None,
+        Some(Seconds::Number(n)) => Some(n),
+        // Negative or fractional lifetimes: the integer part, at least 0.
+        Some(Seconds::Float(f)) => Some(if f.is_finite() && f > 0.0 {
+            f as u64
+        } else {
+            0
+        }),
+        Some(Seconds::Text(s)) => Some(s.trim().parse().map_err(|_| {
+            serde::de::Error::custom(format!("`expires_in` is not a number: {s:?}"))
+        })?),
+    })
+}
+
+/// `now + seconds`, with absurd lifetimes clamped to a year.
+pub(crate) fn expiry_after(now: SystemTime, seconds: u64) -> SystemTime {
+    now + Duration::from_secs(seconds).min(MAX_LIFETIME)
+}
+
 impl TokenResponse {
     /// As a [`Token`], expiring `expires_in` after `now`.
     pub fn token(&self, now: SystemTime) -> Token {
         Token {
             access_token: AccessToken::new(self.access_token.clone()),
-            expiry: self.expires_in.map(|s| now + Duration::from_secs(s)),
+            expiry: self.expires_in.map(|s| expiry_after(now, s)),
         }
     }
 
@@ -69,24 +139,42 @@ impl TokenResponse {
 
 /// Why the token endpoint said no.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum TokenError {
-    /// `invalid_grant`: the refresh token or code is dead (revoked, expired,
-    /// password changed). Only signing in again helps.
-    #[error("the grant was rejected (invalid_grant{}): sign in again", .0.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
-    InvalidGrant(Option<String>),
+    /// `invalid_grant`: the refresh token, code or assertion was refused
+    /// (revoked, expired, password changed, clock skew, unknown key).
+    #[error("the grant was refused (invalid_grant{}{})",
+        .subtype.as_deref().map(|s| format!(", {s}")).unwrap_or_default(),
+        .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    InvalidGrant {
+        /// `error_description`.
+        description: Option<String>,
+        /// Google's `error_subtype` (`invalid_rapt`: reauthentication needed).
+        subtype: Option<String>,
+    },
     /// Another OAuth error (`invalid_client`, `access_denied`, …).
-    #[error("token endpoint error {error}{}", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    #[error("HTTP {status}: {error}{}", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     OAuth {
+        /// HTTP status.
+        status: u16,
         /// Error code.
         error: String,
         /// Description.
         description: Option<String>,
     },
+    /// The time budget ran out (a hung or very slow endpoint).
+    #[error("timed out after {} s waiting for {what}", .after.as_secs_f32())]
+    TimedOut {
+        /// What was asked.
+        what: String,
+        /// The budget.
+        after: Duration,
+    },
     /// 5xx, 429 or a transport failure: worth retrying.
-    #[error("token endpoint unavailable: {0}")]
+    #[error("unavailable: {0}")]
     Transient(String),
-    /// An answer that is not a token response.
-    #[error("unexpected token endpoint answer: {0}")]
+    /// An answer that is not what was asked for (HTML, a redirect, bad JSON).
+    #[error("unexpected answer: {0}")]
     Malformed(String),
 }
 
@@ -95,101 +183,347 @@ impl TokenError {
     pub fn is_transient(&self) -> bool {
         matches!(self, TokenError::Transient(_))
     }
+
+    /// Whether the grant itself is dead (only signing in again helps).
+    pub fn is_invalid_grant(&self) -> bool {
+        matches!(self, TokenError::InvalidGrant { .. })
+    }
+}
+
+/// An OAuth (RFC 6749 §5.2) or Google API (`{"error": {…}}`) error body.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorField,
+    #[serde(default)]
+    error_description: Option<String>,
+    #[serde(default)]
+    error_subtype: Option<String>,
 }
 
 #[derive(Deserialize)]
-struct ErrorBody {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
+#[serde(untagged)]
+enum ErrorField {
+    Code(String),
+    Google {
+        #[serde(default)]
+        status: Option<String>,
+        #[serde(default)]
+        message: Option<String>,
+    },
 }
 
-/// POSTs a form to a token endpoint and classifies the answer.
-pub(crate) async fn post_form(
-    http: &reqwest::Client,
-    uri: &str,
-    form: &[(&str, &str)],
-) -> Result<TokenResponse, TokenError> {
-    let body =
-        serde_urlencoded::to_string(form).map_err(|e| TokenError::Malformed(e.to_string()))?;
-    let response = http
-        .post(uri)
-        .header(
-            http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .header(http::header::ACCEPT, "application/json")
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| TokenError::Transient(e.without_url().to_string()))?;
-    let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| TokenError::Transient(e.without_url().to_string()))?;
-    if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| TokenError::Malformed(e.to_string()));
-    }
-    if status.is_server_error() || status.as_u16() == 429 {
-        return Err(TokenError::Transient(format!("HTTP {status}")));
-    }
-    match serde_json::from_slice::<ErrorBody>(&bytes) {
-        Ok(e) if e.error == "invalid_grant" => Err(TokenError::InvalidGrant(e.error_description)),
-        Ok(e) => Err(TokenError::OAuth {
-            error: e.error,
-            description: e.error_description,
-        }),
-        Err(_) => Err(TokenError::Malformed(format!("HTTP {status}"))),
+/// A request body.
+pub(crate) enum Body<'a> {
+    /// `application/x-www-form-urlencoded`.
+    Form(&'a [(&'a str, &'a str)]),
+    /// `application/json`.
+    Json(&'a serde_json::Value),
+}
+
+/// The HTTP client for token requests: timeouts, no redirects, bounded
+/// retries. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct TokenClient {
+    http: Result<reqwest::Client, String>,
+    timeout: Duration,
+}
+
+impl fmt::Debug for TokenClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenClient")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
-/// Retries transient token endpoint failures with backoff (3 attempts).
-pub(crate) async fn post_form_with_retry(
-    http: &reqwest::Client,
-    uri: &str,
-    form: &[(&str, &str)],
-) -> Result<TokenResponse, TokenError> {
-    let mut delay = Duration::from_millis(200);
-    let mut attempt = 1;
-    loop {
-        match post_form(http, uri, form).await {
-            Err(e) if e.is_transient() && attempt < 3 => {
-                tokio::time::sleep(delay.mul_f64(0.5 + fastrand::f64() * 0.5)).await;
-                delay *= 2;
-                attempt += 1;
+impl Default for TokenClient {
+    fn default() -> Self {
+        TokenClient::new(DEFAULT_TOKEN_TIMEOUT)
+    }
+}
+
+impl TokenClient {
+    /// A client whose requests (retries included) give up after `timeout`.
+    pub(crate) fn new(timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .build()
+            // Only a TLS backend that cannot start fails here; say so on
+            // first use rather than panicking in a constructor.
+            .map_err(|e| format!("cannot create an HTTP client: {e}"));
+        TokenClient { http, timeout }
+    }
+
+    /// POSTs to a token endpoint (RFC 6749 form) and reads a token response,
+    /// retrying transient failures inside the budget.
+    pub(crate) async fn token(
+        &self,
+        uri: &str,
+        form: &[(&str, &str)],
+    ) -> Result<TokenResponse, TokenError> {
+        let bytes = self
+            .send(
+                reqwest::Method::POST,
+                uri,
+                Some(Body::Form(form)),
+                &http::HeaderMap::new(),
+                true,
+            )
+            .await?;
+        parse_json(&bytes)
+    }
+
+    /// POSTs a form once (no retry): for polling loops that retry anyway.
+    pub(crate) async fn token_once(
+        &self,
+        uri: &str,
+        form: &[(&str, &str)],
+    ) -> Result<TokenResponse, TokenError> {
+        let bytes = self
+            .send(
+                reqwest::Method::POST,
+                uri,
+                Some(Body::Form(form)),
+                &http::HeaderMap::new(),
+                false,
+            )
+            .await?;
+        parse_json(&bytes)
+    }
+
+    /// Any request under the same rules; the successful body.
+    pub(crate) async fn send(
+        &self,
+        method: reqwest::Method,
+        uri: &str,
+        body: Option<Body<'_>>,
+        headers: &http::HeaderMap,
+        retry: bool,
+    ) -> Result<bytes::Bytes, TokenError> {
+        let http = self
+            .http
+            .as_ref()
+            .map_err(|e| TokenError::Transient(e.clone()))?;
+        let what = endpoint_name(uri);
+        let deadline = Instant::now() + self.timeout;
+        let timed_out = || TokenError::TimedOut {
+            what: what.clone(),
+            after: self.timeout,
+        };
+        let mut delay = Duration::from_millis(200);
+        let mut attempt = 1;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(timed_out());
             }
-            other => return other,
+            let mut request = http
+                .request(method.clone(), uri)
+                .headers(headers.clone())
+                .header(http::header::ACCEPT, "application/json")
+                .timeout(remaining);
+            request = match &body {
+                Some(Body::Form(form)) => request
+                    .header(
+                        http::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(
+                        serde_urlencoded::to_string(form)
+                            .map_err(|e| TokenError::Malformed(e.to_string()))?,
+                    ),
+                Some(Body::Json(value)) => request
+                    .header(http::header::CONTENT_TYPE, "application/json")
+                    .body(value.to_string()),
+                None => request,
+            };
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    match response.bytes().await {
+                        Ok(bytes) => classify(status, bytes),
+                        Err(e) if e.is_timeout() => return Err(timed_out()),
+                        Err(e) => Err(TokenError::Transient(e.without_url().to_string())),
+                    }
+                }
+                Err(e) if e.is_timeout() => return Err(timed_out()),
+                Err(e) => Err(TokenError::Transient(transport_error(&e))),
+            };
+            match outcome {
+                Err(e) if retry && e.is_transient() && attempt < 3 => {
+                    let pause = delay.mul_f64(0.5 + fastrand::f64() * 0.5);
+                    if Instant::now() + pause >= deadline {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(pause).await;
+                    delay *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
         }
     }
 }
 
+/// `https://host/path` of a URI, for messages (never its query).
+fn endpoint_name(uri: &str) -> String {
+    uri.split(['?', '#']).next().unwrap_or(uri).to_string()
+}
+
+/// A transport error with its causes, without the URL (it may hold a key).
+fn transport_error(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    // reqwest puts the URL in its own message; drop everything after "for url (".
+    match text.find(" for url (") {
+        Some(at) => {
+            let rest = &text[at..];
+            let close = rest.find(')').map_or(rest.len(), |c| c + 1);
+            format!("{}{}", &text[..at], &rest[close..])
+        }
+        None => text,
+    }
+}
+
+/// Sorts an answer into success, a retryable failure, or a typed refusal.
+fn classify(status: reqwest::StatusCode, bytes: bytes::Bytes) -> Result<bytes::Bytes, TokenError> {
+    if status.is_success() {
+        return Ok(bytes);
+    }
+    let parsed = serde_json::from_slice::<ErrorBody>(&bytes).ok();
+    if status.is_server_error() || status.as_u16() == 429 {
+        let detail = parsed
+            .map(|e| describe(&e))
+            .unwrap_or_else(|| snippet(&bytes));
+        return Err(TokenError::Transient(format!("HTTP {status}: {detail}")));
+    }
+    if status.is_redirection() {
+        return Err(TokenError::Malformed(format!(
+            "HTTP {status}: token endpoints must not redirect (credentials are not re-sent elsewhere)"
+        )));
+    }
+    match parsed {
+        Some(ErrorBody {
+            error: ErrorField::Code(error),
+            error_description,
+            error_subtype,
+        }) => {
+            if error == "invalid_grant" {
+                Err(TokenError::InvalidGrant {
+                    description: error_description,
+                    subtype: error_subtype,
+                })
+            } else {
+                Err(TokenError::OAuth {
+                    status: status.as_u16(),
+                    error,
+                    description: error_description,
+                })
+            }
+        }
+        Some(ErrorBody {
+            error:
+                ErrorField::Google {
+                    status: code,
+                    message,
+                },
+            ..
+        }) => Err(TokenError::OAuth {
+            status: status.as_u16(),
+            error: code.unwrap_or_else(|| "error".into()),
+            description: message,
+        }),
+        None => Err(TokenError::Malformed(format!(
+            "HTTP {status}: {}",
+            snippet(&bytes)
+        ))),
+    }
+}
+
+fn describe(e: &ErrorBody) -> String {
+    match &e.error {
+        ErrorField::Code(code) => match &e.error_description {
+            Some(d) => format!("{code}: {d}"),
+            None => code.clone(),
+        },
+        ErrorField::Google { status, message } => format!(
+            "{}: {}",
+            status.as_deref().unwrap_or("error"),
+            message.as_deref().unwrap_or("")
+        ),
+    }
+}
+
+/// The start of a non-JSON answer (an HTML error page), on one line.
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        return "empty body".into();
+    }
+    let mut cut: String = one_line.chars().take(120).collect();
+    if cut.len() < one_line.len() {
+        cut.push('…');
+    }
+    cut
+}
+
+/// A successful body as `T`.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, TokenError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        TokenError::Malformed(format!("{e} in an answer starting {:?}", snippet(bytes)))
+    })
+}
+
 /// A token shared by all clones of a credential, refreshed single-flight.
-#[derive(Debug, Default)]
+///
+/// A token inside the refresh skew but not yet expired is served at once
+/// while one background task refreshes it: nobody holding a usable token
+/// waits on the token endpoint. Only when no usable token is left do
+/// callers wait, for one refresh between them.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct CachedToken {
+    state: std::sync::Arc<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
     token: std::sync::RwLock<Option<Token>>,
-    refresh_lock: tokio::sync::Mutex<()>,
+    refresh_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl CachedToken {
     pub(crate) fn new(token: Option<Token>) -> Self {
         CachedToken {
-            token: std::sync::RwLock::new(token),
-            refresh_lock: tokio::sync::Mutex::new(()),
+            state: std::sync::Arc::new(State {
+                token: std::sync::RwLock::new(token),
+                refresh_lock: Default::default(),
+            }),
         }
     }
 
     pub(crate) fn current(&self) -> Option<Token> {
-        self.token.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.state
+            .token
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
-    fn set(&self, token: Option<Token>) {
-        *self.token.write().unwrap_or_else(|e| e.into_inner()) = token;
+    pub(crate) fn set(&self, token: Option<Token>) {
+        *self.state.token.write().unwrap_or_else(|e| e.into_inner()) = token;
     }
 
     /// Marks the token expired (after a 401), so the next call refreshes.
     pub(crate) fn invalidate(&self) {
         if let Some(t) = self
+            .state
             .token
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -199,19 +533,51 @@ impl CachedToken {
         }
     }
 
-    /// A fresh token: the cached one, or one from `refresh`, which runs at
-    /// most once at a time however many callers are waiting. When `refresh`
-    /// fails transiently (or with any error but `invalid_grant`) and the old
-    /// token has not expired yet, the old token is returned.
+    /// A usable token: the cached one, or one from `refresh`, which runs at
+    /// most once at a time however many callers are waiting.
+    ///
+    /// - Fresh: returned as is.
+    /// - Stale but still valid: returned as is, and `refresh` runs in a
+    ///   background task (unless one already does).
+    /// - Expired or absent: callers wait for `refresh`. When it fails with
+    ///   anything but `invalid_grant` and the old token is still valid, the
+    ///   old token is returned.
     pub(crate) async fn get<F, Fut>(&self, refresh: F) -> Result<Token, TokenError>
     where
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Token, TokenError>>,
+        Fut: std::future::Future<Output = Result<Token, TokenError>> + Send + 'static,
     {
-        if let Some(t) = self.current().filter(|t| t.is_fresh(SystemTime::now())) {
-            return Ok(t);
+        let now = SystemTime::now();
+        match self.current() {
+            Some(t) if t.is_fresh(now) => return Ok(t),
+            Some(t) if t.is_valid(now) => {
+                if let Ok(guard) = self.state.refresh_lock.clone().try_lock_owned() {
+                    let cache = self.clone();
+                    let refreshing = refresh();
+                    tokio::spawn(async move {
+                        // Re-check under the lock: another refresh may have
+                        // just finished.
+                        if cache
+                            .current()
+                            .is_some_and(|t| t.is_fresh(SystemTime::now()))
+                        {
+                            return;
+                        }
+                        match refreshing.await {
+                            Ok(token) => cache.set(Some(token)),
+                            Err(e) if e.is_invalid_grant() => cache.set(None),
+                            // The old token serves until it expires; the
+                            // next caller after that retries in the foreground.
+                            Err(_) => {}
+                        }
+                        drop(guard);
+                    });
+                }
+                return Ok(t);
+            }
+            _ => {}
         }
-        let _guard = self.refresh_lock.lock().await;
+        let _guard = self.state.refresh_lock.lock().await;
         let current = self.current();
         if let Some(t) = current.as_ref().filter(|t| t.is_fresh(SystemTime::now())) {
             return Ok(t.clone());
@@ -221,7 +587,7 @@ impl CachedToken {
                 self.set(Some(t.clone()));
                 Ok(t)
             }
-            Err(e @ TokenError::InvalidGrant(_)) => {
+            Err(e) if e.is_invalid_grant() => {
                 self.set(None);
                 Err(e)
             }
@@ -230,5 +596,89 @@ impl CachedToken {
                 None => Err(e),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expires_in_may_be_a_string_and_is_clamped() {
+        let r: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"a","expires_in":"3599"}"#).unwrap();
+        assert_eq!(r.expires_in, Some(3599));
+        let r: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"a","expires_in":18446744073709551615}"#)
+                .unwrap();
+        let now = SystemTime::now();
+        assert_eq!(r.token(now).expiry, Some(now + MAX_LIFETIME));
+        let err =
+            serde_json::from_str::<TokenResponse>(r#"{"access_token":"a","expires_in":"soon"}"#)
+                .err()
+                .map(|e| e.to_string());
+        assert!(err.is_some(), "a non-numeric lifetime is refused");
+    }
+
+    #[test]
+    fn debug_hides_tokens() {
+        let r: TokenResponse = serde_json::from_str(
+            r#"{"access_token":"ya29.secret","refresh_token":"1//secret","id_token":"eyJ.secret"}"#,
+        )
+        .unwrap();
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn errors_keep_status_and_googles_fields() {
+        let e = classify(
+            reqwest::StatusCode::BAD_REQUEST,
+            bytes::Bytes::from_static(
+                br#"{"error":"invalid_grant","error_description":"reauth related error (invalid_rapt)","error_subtype":"invalid_rapt"}"#,
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, TokenError::InvalidGrant { subtype: Some(s), .. } if s == "invalid_rapt"),
+            "{e:?}"
+        );
+        let e = classify(
+            reqwest::StatusCode::FORBIDDEN,
+            bytes::Bytes::from_static(b"<html><body>Forbidden</body></html>"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unexpected answer: HTTP 403 Forbidden: <html><body>Forbidden</body></html>"
+        );
+        let e = classify(
+            reqwest::StatusCode::UNAUTHORIZED,
+            bytes::Bytes::from_static(br#"{"error":"invalid_client","error_description":"The OAuth client was not found."}"#),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "HTTP 401: invalid_client: The OAuth client was not found."
+        );
+        let e = classify(
+            reqwest::StatusCode::FORBIDDEN,
+            bytes::Bytes::from_static(br#"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied","status":"PERMISSION_DENIED"}}"#),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("PERMISSION_DENIED: Permission"),
+            "{e}"
+        );
+        assert!(classify(
+            reqwest::StatusCode::SERVICE_UNAVAILABLE,
+            bytes::Bytes::from_static(b"")
+        )
+        .unwrap_err()
+        .is_transient());
+        assert!(matches!(
+            classify(reqwest::StatusCode::TEMPORARY_REDIRECT, bytes::Bytes::new()),
+            Err(TokenError::Malformed(_))
+        ));
     }
 }

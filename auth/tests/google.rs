@@ -23,11 +23,21 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, PartialEq)]
 enum Mode {
     Ok,
     InvalidGrant,
+    /// `invalid_grant` for this refresh token only; others get tokens.
+    InvalidGrantFor(&'static str),
+    /// Google's reauth demand: `invalid_grant` with `error_subtype`.
+    InvalidRapt,
     Unavailable,
+    /// Accepts the request and never answers.
+    Hang,
+    /// `307` to the same path on another server.
+    RedirectTo(String),
+    /// A `403` HTML page, as a proxy or load balancer sends.
+    HtmlForbidden,
 }
 
 #[derive(Default)]
@@ -35,6 +45,8 @@ struct Seen {
     token_requests: usize,
     forms: Vec<Vec<(String, String)>>,
     device_polls: usize,
+    device_codes: usize,
+    hung: usize,
 }
 
 struct FakeGoogle {
@@ -102,6 +114,28 @@ async fn answer(
         .get("metadata-flavor")
         .is_some_and(|v| v == "Google");
     let body = req.into_body().collect().await.unwrap().to_bytes();
+    let current = mode.lock().unwrap().clone();
+    match &current {
+        Mode::Hang => {
+            seen.lock().unwrap().hung += 1;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Mode::RedirectTo(base) => {
+            let mut r = Response::new(Full::new(Bytes::new()));
+            *r.status_mut() = hyper::StatusCode::TEMPORARY_REDIRECT;
+            r.headers_mut()
+                .insert("location", format!("{base}{path}").parse().unwrap());
+            return r;
+        }
+        Mode::HtmlForbidden => {
+            let mut r = Response::new(Full::new(Bytes::from_static(
+                b"<html><body><h1>403 Forbidden</h1></body></html>",
+            )));
+            *r.status_mut() = hyper::StatusCode::FORBIDDEN;
+            return r;
+        }
+        _ => {}
+    }
     let json = |status: u16, body: String| {
         let mut r = Response::new(Full::new(Bytes::from(body)));
         *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
@@ -110,10 +144,13 @@ async fn answer(
         r
     };
     match path.as_str() {
-        "/device/code" => json(
+        "/device/code" => {
+            seen.lock().unwrap().device_codes += 1;
+            json(
             200,
             r#"{"device_code":"dev-1","user_code":"GQVQ-JKEC","verification_url":"https://www.google.com/device","expires_in":1800,"interval":0}"#.into(),
-        ),
+            )
+        }
         "/token" if String::from_utf8_lossy(&body).contains("device_code") => {
             // Google's sequence: pending, pending, slow_down, then approval.
             let n = {
@@ -129,6 +166,10 @@ async fn answer(
         }
         "/token" => {
             let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap();
+            let refresh_token = form
+                .iter()
+                .find(|(k, _)| k == "refresh_token")
+                .map(|(_, v)| v.clone());
             let n = {
                 let mut s = seen.lock().unwrap();
                 s.token_requests += 1;
@@ -137,10 +178,15 @@ async fn answer(
             };
             // Slow enough that concurrent callers really overlap.
             tokio::time::sleep(Duration::from_millis(50)).await;
-            match *mode.lock().unwrap() {
-                Mode::Ok => json(200, format!(r#"{{"access_token":"ya29.fresh-{n}","expires_in":3599,"token_type":"Bearer","scope":"s"}}"#)),
-                Mode::InvalidGrant => json(400, r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#.into()),
+            let revoked = r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#;
+            match current {
+                Mode::InvalidGrant => json(400, revoked.into()),
+                Mode::InvalidGrantFor(dead) if refresh_token.as_deref() == Some(dead) => {
+                    json(400, revoked.into())
+                }
+                Mode::InvalidRapt => json(400, r#"{"error":"invalid_grant","error_description":"reauth related error (invalid_rapt)","error_uri":"https://support.google.com/a/answer/9368756","error_subtype":"invalid_rapt"}"#.into()),
                 Mode::Unavailable => json(503, "{}".into()),
+                _ => json(200, format!(r#"{{"access_token":"ya29.fresh-{n}","expires_in":3599,"token_type":"Bearer","scope":"s"}}"#)),
             }
         }
         "/computeMetadata/v1/" if flavor => {
@@ -190,7 +236,6 @@ async fn a_thousand_concurrent_callers_cause_one_refresh() {
             &format!("{}/token", google.base),
             Some(("ya29.old", expired)),
         ),
-        reqwest::Client::new(),
         None,
     );
     let tasks: Vec<_> = (0..1000)
@@ -216,7 +261,7 @@ async fn invalid_grant_asks_to_sign_in_again_and_removes_the_dead_cache() {
     let store = Arc::new(FileTokenStore::new(dir.path().join("token.json")));
     let stored = user(&format!("{}/token", google.base), None);
     store.save(&stored).unwrap();
-    let creds = UserCredentials::from_stored(stored, reqwest::Client::new(), Some(store.clone()));
+    let creds = UserCredentials::from_stored(stored, Some(store.clone()));
     let err = creds.headers().await.unwrap_err();
     assert!(matches!(err, AuthError::SignInAgain(_)), "{err:?}");
     assert!(err.to_string().contains("sign in again"), "{err}");
@@ -235,14 +280,22 @@ async fn a_transient_failure_keeps_serving_a_still_valid_token() {
             &format!("{}/token", google.base),
             Some(("ya29.still-good", soon)),
         ),
-        reqwest::Client::new(),
         None,
     );
+    // Served at once; the refresh runs in the background, retried thrice.
     assert_eq!(bearer(&creds.headers().await.unwrap()), "ya29.still-good");
-    assert_eq!(google.token_requests(), 3, "retried with backoff");
-    // Once the server is back, the next call refreshes.
+    wait_for(|| google.token_requests() == 3).await;
+    // Once the server is back, a later call gets a refreshed token.
     google.set(Mode::Ok);
-    assert!(bearer(&creds.headers().await.unwrap()).starts_with("ya29.fresh-"));
+    let mut refreshed = false;
+    for _ in 0..100 {
+        if bearer(&creds.headers().await.unwrap()).starts_with("ya29.fresh-") {
+            refreshed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(refreshed, "the background refresh replaced the token");
 
     let expired = SystemTime::now() - Duration::from_secs(1);
     google.set(Mode::Unavailable);
@@ -251,7 +304,6 @@ async fn a_transient_failure_keeps_serving_a_still_valid_token() {
             &format!("{}/token", google.base),
             Some(("ya29.gone", expired)),
         ),
-        reqwest::Client::new(),
         None,
     );
     let err = dead.headers().await.unwrap_err();
@@ -265,14 +317,24 @@ async fn a_transient_failure_keeps_serving_a_still_valid_token() {
 #[tokio::test]
 async fn quota_project_header_comes_from_the_builder() {
     let google = FakeGoogle::start().await;
-    let creds = UserCredentials::from_stored(
-        user(&format!("{}/token", google.base), None),
-        reqwest::Client::new(),
-        None,
-    )
-    .with_quota_project("billing-project");
-    let headers = creds.headers().await.unwrap();
+    let creds = UserCredentials::from_stored(user(&format!("{}/token", google.base), None), None);
+    let billed = creds.with_quota_project("billing-project");
+    let headers = billed.headers().await.unwrap();
     assert_eq!(headers["x-goog-user-project"], "billing-project");
+    // A builder makes a new credential; the one it came from is unchanged.
+    let headers = creds.headers().await.unwrap();
+    assert!(!headers.contains_key("x-goog-user-project"));
+}
+
+/// Polls `done` for up to five seconds.
+async fn wait_for(done: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("condition not reached within 5 s");
 }
 
 /// An RSA key made by openssl for the test, with its PKCS#1 public key.
@@ -315,6 +377,20 @@ fn rsa_key(dir: &Path) -> (String, Vec<u8>) {
     )
 }
 
+/// The key of [`rsa_key`] in PKCS#1 form.
+fn pkcs1_pem(dir: &Path) -> String {
+    let out = dir.join("pkcs1.pem");
+    let status = std::process::Command::new("openssl")
+        .args(["rsa", "-traditional", "-in"])
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(&out)
+        .status()
+        .expect("openssl runs");
+    assert!(status.success());
+    std::fs::read_to_string(out).unwrap()
+}
+
 fn key_json(pem: &str, token_uri: &str) -> String {
     serde_json::json!({
         "type": "service_account", "project_id": "p", "private_key_id": "kid-123",
@@ -349,10 +425,13 @@ async fn service_account_jwt_bearer_and_self_signed_jwt() {
     let key_path = dir.path().join("sa.json");
     std::fs::write(&key_path, key_json(&pem, &token_uri)).unwrap();
 
-    let sa =
+    let plain =
         ServiceAccountCredentials::from_file(&key_path, &["https://www.googleapis.com/auth/drive"])
-            .unwrap()
-            .with_subject("alice@example.com");
+            .unwrap();
+    // A clone is shared (as an app keeps one in its state): the builder
+    // must still apply, to a new credential, and leave the shared one alone.
+    let shared = plain.clone();
+    let sa = shared.with_subject("alice@example.com");
     assert!(format!("{sa:?}").contains("[redacted]"));
     assert_eq!(bearer(&sa.headers().await.unwrap()), "ya29.fresh-1");
     let form = google.seen.lock().unwrap().forms[0].clone();
@@ -372,6 +451,11 @@ async fn service_account_jwt_bearer_and_self_signed_jwt() {
         claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
         3600
     );
+    plain.headers().await.unwrap();
+    let form = google.seen.lock().unwrap().forms[1].clone();
+    let assertion = &form.iter().find(|(k, _)| k == "assertion").unwrap().1;
+    let (_, claims) = verify_jwt(assertion, &public);
+    assert!(claims.get("sub").is_none(), "the original acts as itself");
 
     let direct = ServiceAccountCredentials::from_file(&key_path, &[])
         .unwrap()
@@ -382,9 +466,37 @@ async fn service_account_jwt_bearer_and_self_signed_jwt() {
     assert_eq!(claims["sub"], "robot@p.iam.gserviceaccount.com");
     assert_eq!(
         google.token_requests(),
-        1,
+        2,
         "a self-signed JWT needs no token request"
     );
+
+    // A refused assertion is not a person's sign-in.
+    google.set(Mode::InvalidGrant);
+    let err = ServiceAccountCredentials::from_file(&key_path, &["s"])
+        .unwrap()
+        .headers()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Refresh(_)), "{err:?}");
+    assert!(!err.to_string().contains("sign in"), "{err}");
+    assert!(
+        err.to_string().contains("robot@p.iam.gserviceaccount.com"),
+        "{err}"
+    );
+    google.set(Mode::Ok);
+
+    // PKCS#1 keys (`BEGIN RSA PRIVATE KEY`), as openssl converts them.
+    let pkcs1 = pkcs1_pem(dir.path());
+    assert!(
+        pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"),
+        "{pkcs1}"
+    );
+    let sa = ServiceAccountCredentials::from_json(key_json(&pkcs1, &token_uri).as_bytes(), &["s"])
+        .unwrap();
+    sa.headers().await.unwrap();
+    let form = google.seen.lock().unwrap().forms.last().unwrap().clone();
+    let assertion = &form.iter().find(|(k, _)| k == "assertion").unwrap().1;
+    verify_jwt(assertion, &public);
 
     std::fs::write(
         &key_path,
@@ -567,8 +679,7 @@ async fn refresh_loop_child() {
             .load()
             .expect("the cache always parses")
             .expect("the cache is there");
-        let creds =
-            UserCredentials::from_stored(stored, reqwest::Client::new(), Some(store.clone()));
+        let creds = UserCredentials::from_stored(stored, Some(store.clone()));
         assert!(creds.invalidate());
         creds.headers().await.unwrap();
     }
@@ -610,4 +721,249 @@ async fn device_flow_polls_through_pending_and_slow_down() {
         .unwrap()
         .unwrap();
     assert_eq!(saved.refresh_token.secret(), "1//device");
+}
+
+#[tokio::test]
+async fn a_hung_token_endpoint_times_out_and_never_blocks_a_usable_token() {
+    let google = FakeGoogle::start().await;
+    google.set(Mode::Hang);
+    let token_uri = format!("{}/token", google.base);
+    let expired = SystemTime::now() - Duration::from_secs(10);
+
+    // No usable token: the caller waits, but only as long as the budget.
+    let user_creds = UserCredentials::from_stored(user(&token_uri, Some(("old", expired))), None)
+        .with_token_timeout(Duration::from_secs(1));
+    let err = user_creds.headers().await.unwrap_err();
+    assert!(matches!(err, AuthError::TimedOut(_)), "{err:?}");
+    assert!(err.to_string().contains("timed out"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let (pem, _) = rsa_key(dir.path());
+    let sa = ServiceAccountCredentials::from_json(key_json(&pem, &token_uri).as_bytes(), &["s"])
+        .unwrap()
+        .with_token_timeout(Duration::from_secs(1));
+    let err = sa.headers().await.unwrap_err();
+    assert!(matches!(err, AuthError::TimedOut(_)), "{err:?}");
+
+    let mut client = gapi_auth::ClientConfig::new("tv", None);
+    client.token_uri = token_uri.clone();
+    let err = gapi_auth::DeviceFlow::new(client, &["email"])
+        .device_uri(format!("{}/device/code", google.base))
+        .token_timeout(Duration::from_secs(1))
+        .show_code(|_| {})
+        .authenticate()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::TimedOut(_)), "{err:?}");
+
+    // A token inside the refresh window but still valid is served at once
+    // with the default 30 s budget; the refresh hangs in the background.
+    let soon = SystemTime::now() + Duration::from_secs(60);
+    let creds = UserCredentials::from_stored(user(&token_uri, Some(("still-good", soon))), None);
+    let hung_before = google.seen.lock().unwrap().hung;
+    for _ in 0..3 {
+        let headers = tokio::time::timeout(Duration::from_secs(5), creds.headers())
+            .await
+            .expect("a caller with a valid token does not wait for the refresh")
+            .unwrap();
+        assert_eq!(bearer(&headers), "still-good");
+    }
+    // One background refresh was started (and hangs), not one per call.
+    wait_for(|| google.seen.lock().unwrap().hung == hung_before + 1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(google.seen.lock().unwrap().hung, hung_before + 1);
+}
+
+#[tokio::test]
+async fn token_requests_follow_no_redirect_and_errors_keep_the_status() {
+    let google = FakeGoogle::start().await;
+    let elsewhere = FakeGoogle::start().await;
+    google.set(Mode::RedirectTo(elsewhere.base.clone()));
+    let creds = UserCredentials::from_stored(user(&format!("{}/token", google.base), None), None);
+    let err = creds.headers().await.unwrap_err();
+    assert!(err.to_string().contains("must not redirect"), "{err}");
+    assert_eq!(
+        elsewhere.token_requests(),
+        0,
+        "the refresh token went nowhere else"
+    );
+
+    // A code exchange answered by an HTML 403 says so (not "failed to parse").
+    google.set(Mode::HtmlForbidden);
+    let mut client = gapi_auth::ClientConfig::new("cid", Some("cs".into()));
+    client.token_uri = format!("{}/token", google.base);
+    let flow = gapi_auth::WebFlow::new(client, &["s"], "https://app.example/callback");
+    let (_, pending) = flow.authorization_url().unwrap();
+    let callback = format!(
+        "https://app.example/callback?state={}&code=4/0Ab",
+        pending.state
+    );
+    let err = flow
+        .finish(pending, &callback)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("HTTP 403") && err.contains("403 Forbidden</h1>"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_newer_sign_in_by_another_process_is_kept_and_used() {
+    let google = FakeGoogle::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FileTokenStore::new(dir.path().join("token.json")));
+    let token_uri = format!("{}/token", google.base);
+    let mine = user(&token_uri, None);
+    store.save(&mine).unwrap();
+    let creds = UserCredentials::from_stored(mine.clone(), Some(store.clone()));
+    // Another process signs in again; this process's refresh token dies.
+    let mut theirs = user(&token_uri, None);
+    theirs.refresh_token = RefreshToken::new("1//newer");
+    store.save(&theirs).unwrap();
+    google.set(Mode::InvalidGrantFor("1//refresh"));
+    let headers = creds.headers().await.expect("the newer sign-in is used");
+    assert!(bearer(&headers).starts_with("ya29.fresh-"));
+    let forms = google.seen.lock().unwrap().forms.clone();
+    assert_eq!(forms.len(), 2);
+    assert!(forms[1].contains(&("refresh_token".into(), "1//newer".into())));
+    assert_eq!(
+        store.load().unwrap().unwrap().refresh_token.secret(),
+        "1//newer",
+        "the newer sign-in is neither deleted nor overwritten"
+    );
+
+    // An older process whose refresh still works does not overwrite it.
+    google.set(Mode::Ok);
+    let older = UserCredentials::from_stored(mine, Some(store.clone()));
+    older.headers().await.unwrap();
+    assert_eq!(
+        store.load().unwrap().unwrap().refresh_token.secret(),
+        "1//newer"
+    );
+}
+
+#[tokio::test]
+async fn rapt_universe_and_missing_expiry_are_respected() {
+    let google = FakeGoogle::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("token.json");
+    let token_uri = format!("{}/token", google.base);
+    // As google-auth writes it, minus `expiry`, in another universe, with a
+    // reauth proof.
+    std::fs::write(
+        &path,
+        serde_json::json!({"token": "ya29.unknown-age", "refresh_token": "1//refresh",
+            "token_uri": token_uri, "client_id": "cid", "client_secret": "cs", "scopes": ["s"],
+            "universe_domain": "example-universe.test", "account": "", "rapt_token": "rapt-1"})
+        .to_string(),
+    )
+    .unwrap();
+    let store = Arc::new(FileTokenStore::new(&path));
+    let creds = UserCredentials::from_stored(store.load().unwrap().unwrap(), Some(store.clone()));
+    let token = bearer(&creds.headers().await.unwrap());
+    assert!(
+        token.starts_with("ya29.fresh-"),
+        "a token of unknown age is refreshed first: {token}"
+    );
+    let form = google.seen.lock().unwrap().forms[0].clone();
+    assert!(form.contains(&("rapt".into(), "rapt-1".into())), "{form:?}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(saved["universe_domain"], "example-universe.test");
+    assert_eq!(saved["rapt_token"], "rapt-1");
+    assert!(saved["expiry"].is_string());
+
+    // Google asks for reauthentication: say so, and keep the file.
+    google.set(Mode::InvalidRapt);
+    assert!(creds.invalidate());
+    let err = creds.headers().await.unwrap_err();
+    assert!(matches!(err, AuthError::SignInAgain(_)), "{err:?}");
+    assert!(err.to_string().contains("invalid_rapt"), "{err}");
+    assert!(path.is_file(), "invalid_rapt keeps the token cache");
+}
+
+#[tokio::test]
+async fn cached_sign_ins_are_reused_by_device_and_secretless_clients() {
+    let google = FakeGoogle::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("token.json");
+    let token_uri = format!("{}/token", google.base);
+
+    // A public client (PKCE, no secret): its own cache reads back, so the
+    // second run does not sign in (which would time out here: no browser).
+    let mut public = gapi_auth::ClientConfig::new("cid", None);
+    public.token_uri = token_uri.clone();
+    let mut first = user(&token_uri, None);
+    first.client_secret = None;
+    FileTokenStore::new(&cache).save(&first).unwrap();
+    let creds = gapi_auth::InstalledFlow::new(public.clone(), &["s"])
+        .token_cache(&cache)
+        .open_browser(false)
+        .timeout(Duration::from_secs(1))
+        .authenticate()
+        .await
+        .expect("the cached sign-in of a secretless client is used");
+    assert!(bearer(&creds.headers().await.unwrap()).starts_with("ya29.fresh-"));
+    let form = google.seen.lock().unwrap().forms[0].clone();
+    assert!(!form.iter().any(|(k, _)| k == "client_secret"));
+
+    // The device flow reads its cache too: no second code is shown.
+    std::fs::remove_file(&cache).unwrap();
+    let device = || {
+        gapi_auth::DeviceFlow::new(public.clone(), &["email"])
+            .device_uri(format!("{}/device/code", google.base))
+            .token_cache(&cache)
+            .show_code(|_| {})
+    };
+    device().authenticate().await.unwrap();
+    assert_eq!(google.seen.lock().unwrap().device_codes, 1);
+    let again = device().authenticate().await.unwrap();
+    assert_eq!(bearer(&again.headers().await.unwrap()), "ya29.device");
+    assert_eq!(
+        google.seen.lock().unwrap().device_codes,
+        1,
+        "a second run uses the cache"
+    );
+}
+
+#[tokio::test]
+async fn bad_endpoints_and_unreadable_caches_stop_before_the_browser_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let opened = Arc::new(Mutex::new(0));
+    let count = opened.clone();
+    let mut client = gapi_auth::ClientConfig::new("cid", Some("cs".into()));
+    client.token_uri = "oauth2.googleapis.com/token".into();
+    let err = gapi_auth::InstalledFlow::new(client, &["s"])
+        .browser(move |_| {
+            *count.lock().unwrap() += 1;
+            Ok(())
+        })
+        .authenticate()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("`token_uri`"), "{err}");
+
+    // A cache with a good refresh token and an odd field is never replaced.
+    let cache = dir.path().join("token.json");
+    let odd = r#"{"refresh_token":"1//precious","client_id":"cid","client_secret":"cs","expiry":"next tuesday"}"#;
+    std::fs::write(&cache, odd).unwrap();
+    let count = opened.clone();
+    let err = gapi_auth::InstalledFlow::new(gapi_auth::ClientConfig::new("cid", None), &["s"])
+        .token_cache(&cache)
+        .browser(move |_| {
+            *count.lock().unwrap() += 1;
+            Ok(())
+        })
+        .authenticate()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Cache { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("token.json") && err.to_string().contains("expiry"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&cache).unwrap(), odd);
+    assert_eq!(*opened.lock().unwrap(), 0, "no browser was opened");
 }

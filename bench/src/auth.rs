@@ -58,7 +58,6 @@ pub async fn run(quick: bool) -> Section {
     let (token_uri, _) = token_server(Duration::ZERO);
     let fresh = UserCredentials::from_stored(
         user(&token_uri, SystemTime::now() + Duration::from_secs(3600)),
-        reqwest::Client::new(),
         None,
     );
     let key = gapi_auth::ApiKey::new("AIzaSy-benchmark-key");
@@ -103,7 +102,6 @@ pub async fn run(quick: bool) -> Section {
             let before = count.load(Ordering::SeqCst);
             let creds = UserCredentials::from_stored(
                 user(&token_uri, SystemTime::now() - Duration::from_secs(10)),
-                reqwest::Client::new(),
                 None,
             );
             let started = Instant::now();

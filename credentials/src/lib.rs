@@ -34,6 +34,13 @@ pub enum AuthError {
     /// refresh token). The dead cache entry has been removed.
     #[error("sign in again: {0}")]
     SignInAgain(String),
+    /// The person (or the authorization server) refused: `access_denied`
+    /// in the browser or on the other device, or another `error=` redirect.
+    #[error("sign-in was denied: {0}")]
+    Denied(String),
+    /// A token request ran out of time (a hung or unreachable endpoint).
+    #[error("{0}")]
+    TimedOut(String),
     /// Refreshing failed and no valid token is left.
     #[error("token refresh failed: {0}")]
     Refresh(String),
@@ -43,6 +50,15 @@ pub enum AuthError {
     /// Credentials could not be found or loaded.
     #[error("{0}")]
     Config(String),
+    /// The token cache could not be read or written; its cause is the source.
+    #[error("{message}")]
+    Cache {
+        /// What was being done, naming the file.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Anything else, with a message that carries no secret.
     #[error("{0}")]
     Other(String),

@@ -6,6 +6,9 @@
 //!   automatic consent), a token endpoint (authorization code with PKCE S256
 //!   checked, refresh token, JWT bearer, device code) with Google-shaped
 //!   errors (`invalid_grant`, …), and OAuth2 v2 `userinfo` and `tokeninfo`.
+//! - **Impersonation and workload identity federation**: IAM Credentials
+//!   `generateAccessToken` and the STS token exchange (`/v1/token`), with
+//!   Google's error shapes.
 //! - **Drive v3** `files.list` (`pageSize`, `pageToken`, `orderBy` including
 //!   `modifiedByMeTime desc`, a `q` subset) and `files.get` (also `alt=media`
 //!   with `Range`).
@@ -41,6 +44,7 @@
 
 mod bigquery;
 mod drive;
+mod federation;
 mod gemini;
 mod http_util;
 mod oauth;

@@ -59,7 +59,12 @@ impl OAuthState {
             .contains_key(token)
     }
 
-    fn issue(&self, client_id: &str, scopes: &str, with_refresh: bool) -> serde_json::Value {
+    pub(crate) fn issue(
+        &self,
+        client_id: &str,
+        scopes: &str,
+        with_refresh: bool,
+    ) -> serde_json::Value {
         let access = random_token("ya29.emulator-");
         self.access_tokens
             .lock()
@@ -164,10 +169,14 @@ impl OAuthState {
             .get(token)
             .cloned();
         match client {
-            Some(client) => json(
-                200,
-                &serde_json::json!({"issued_to": client, "audience": client, "scope": "", "expires_in": 3599, "access_type": "offline"}),
-            ),
+            Some(client) => {
+                let mut info = serde_json::json!({"issued_to": client, "audience": client, "scope": "", "expires_in": 3599, "access_type": "offline"});
+                // Service account tokens (JWT grant, impersonation) name the account.
+                if client.ends_with(".iam.gserviceaccount.com") {
+                    info["email"] = client.into();
+                }
+                json(200, &info)
+            }
             None => oauth_error(400, "invalid_token", "Invalid Value"),
         }
     }

@@ -140,6 +140,22 @@ impl Emulator {
         format!("http://{}/token", self.addr)
     }
 
+    /// The Security Token Service endpoint (workload identity federation's
+    /// `token_url`).
+    pub fn sts_uri(&self) -> String {
+        format!("http://{}/v1/token", self.addr)
+    }
+
+    /// IAM Credentials' `generateAccessToken` for `service_account` (an
+    /// impersonation URL, as ADC files name it). Accounts whose name starts
+    /// with `denied` refuse every caller (`PERMISSION_DENIED`).
+    pub fn impersonation_url(&self, service_account: &str) -> String {
+        format!(
+            "http://{}/v1/projects/-/serviceAccounts/{service_account}:generateAccessToken",
+            self.addr
+        )
+    }
+
     /// Signs a user in for `scopes` without a consent page, as if they had
     /// clicked Allow: write [`SignedInUser::token_json`](crate::SignedInUser::token_json) where your code's
     /// `InstalledFlow::token_cache` looks (with
@@ -259,6 +275,23 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
             &pairs(&String::from_utf8_lossy(&body)),
             authorization.as_deref(),
         ),
+        (&Method::POST, "/v1/token") => {
+            crate::federation::sts_token(&state.oauth, &pairs(&String::from_utf8_lossy(&body)))
+        }
+        (&Method::POST, p)
+            if p.starts_with("/v1/projects/-/serviceAccounts/")
+                && p.ends_with(":generateAccessToken") =>
+        {
+            let email = p
+                .trim_start_matches("/v1/projects/-/serviceAccounts/")
+                .trim_end_matches(":generateAccessToken");
+            crate::federation::generate_access_token(
+                &state.oauth,
+                email,
+                authorization.as_deref(),
+                &body,
+            )
+        }
         (&Method::POST, "/revoke") => {
             let form = pairs(&String::from_utf8_lossy(&body));
             let token = crate::http_util::get(&form, "token")

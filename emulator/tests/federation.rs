@@ -1,0 +1,389 @@
+//! Impersonated service accounts and workload identity federation, end to
+//! end against the emulator's IAM Credentials and STS endpoints, loaded the
+//! way users load them (ADC files), and checked against Python's google-auth
+//! reading and using the same files.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use gapi_auth::{ApplicationDefaultCredentials, AuthError, Credentials};
+use gapi_emulator::{Emulator, EmulatorOptions};
+
+const TARGET: &str = "deployer@my-project.iam.gserviceaccount.com";
+const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
+const AUDIENCE: &str =
+    "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/ci/providers/github";
+
+/// The credentials ADC finds when `GOOGLE_APPLICATION_CREDENTIALS` names `file`.
+async fn adc(
+    file: &Path,
+    allow_executables: bool,
+) -> Result<ApplicationDefaultCredentials, AuthError> {
+    let file = file.display().to_string();
+    ApplicationDefaultCredentials::with_env(&[SCOPE], move |name| match name {
+        "GOOGLE_APPLICATION_CREDENTIALS" => Some(file.clone()),
+        "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES" if allow_executables => Some("1".into()),
+        _ => None,
+    })
+    .await
+}
+
+/// Who the emulator says a token belongs to (tokeninfo's `email`).
+async fn email_of(emu: &Emulator, creds: &dyn Credentials) -> String {
+    let headers = creds.headers().await.unwrap();
+    let token = headers["authorization"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("Bearer ")
+        .to_string();
+    let info: serde_json::Value = reqwest::get(format!(
+        "{}oauth2/v2/tokeninfo?access_token={token}",
+        emu.root_url()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    info["email"].as_str().unwrap_or_default().to_string()
+}
+
+/// An unsigned JWT (the emulator checks shape and `exp`, like a fake IdP).
+fn jwt(exp: u64) -> String {
+    let part = |v: serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.sig",
+        part(serde_json::json!({"alg": "RS256", "typ": "JWT"})),
+        part(
+            serde_json::json!({"iss": "https://token.actions.githubusercontent.com", "sub": "repo:gapi/gapi:ref:refs/heads/main", "exp": exp})
+        )
+    )
+}
+
+fn in_an_hour() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600
+}
+
+/// An RSA key made by openssl, for a service account source.
+fn rsa_pem(dir: &Path) -> String {
+    let pem = dir.join("key.pem");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&pem)
+        .output()
+        .expect("openssl runs")
+        .status;
+    assert!(status.success());
+    std::fs::read_to_string(pem).unwrap()
+}
+
+fn write(dir: &Path, name: &str, value: &serde_json::Value) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn impersonated_service_account_files_from_a_user_or_a_service_account() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // gcloud auth application-default login --impersonate-service-account=…
+    let user: serde_json::Value =
+        serde_json::from_str(&emu.sign_in(&[SCOPE]).authorized_user_json()).unwrap();
+    let file = write(
+        dir.path(),
+        "impersonated.json",
+        &serde_json::json!({
+            "type": "impersonated_service_account",
+            "service_account_impersonation_url": emu.impersonation_url(TARGET),
+            "source_credentials": user,
+            "delegates": [],
+            "quota_project_id": "billing-project",
+        }),
+    );
+    let creds = adc(&file, false).await.unwrap();
+    assert_eq!(email_of(&emu, &creds).await, TARGET);
+    assert_eq!(
+        creds.headers().await.unwrap()["x-goog-user-project"],
+        "billing-project"
+    );
+
+    // A service account key as the source, and a target that refuses it.
+    let key = serde_json::json!({
+        "type": "service_account", "client_email": "ci@my-project.iam.gserviceaccount.com",
+        "private_key": rsa_pem(dir.path()), "private_key_id": "k1", "token_uri": emu.token_uri(),
+    });
+    let denied = "denied-robot@my-project.iam.gserviceaccount.com";
+    let file = write(
+        dir.path(),
+        "denied.json",
+        &serde_json::json!({
+            "type": "impersonated_service_account",
+            "service_account_impersonation_url": emu.impersonation_url(denied),
+            "source_credentials": key,
+        }),
+    );
+    let err = adc(&file, false)
+        .await
+        .unwrap()
+        .headers()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(denied) && text.contains("PERMISSION_DENIED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("roles/iam.serviceAccountTokenCreator"),
+        "{text}"
+    );
+
+    // The same in code, without a file.
+    let source =
+        gapi_auth::ServiceAccountCredentials::from_json(key.to_string().as_bytes(), &[SCOPE])
+            .unwrap();
+    let creds = gapi_auth::ImpersonatedCredentials::new(source, TARGET, &[SCOPE])
+        .with_iam_endpoint(emu.root_url().trim_end_matches('/'))
+        .with_lifetime(std::time::Duration::from_secs(600));
+    assert_eq!(email_of(&emu, &creds).await, TARGET);
+}
+
+#[tokio::test]
+async fn workload_identity_from_a_file_a_url_and_an_executable() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = |source: serde_json::Value, impersonate: bool| {
+        let mut c = serde_json::json!({
+            "type": "external_account", "audience": AUDIENCE,
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "token_url": emu.sts_uri(), "credential_source": source,
+        });
+        if impersonate {
+            c["service_account_impersonation_url"] = emu.impersonation_url(TARGET).into();
+        }
+        c
+    };
+
+    // File-sourced, plain text, no impersonation: a federated token.
+    let token_file = dir.path().join("oidc-token");
+    std::fs::write(&token_file, format!("{}\n", jwt(in_an_hour()))).unwrap();
+    let file = write(
+        dir.path(),
+        "file.json",
+        &config(serde_json::json!({"file": token_file}), false),
+    );
+    let creds = adc(&file, false).await.unwrap();
+    assert!(creds.headers().await.unwrap().contains_key("authorization"));
+    assert_eq!(
+        email_of(&emu, &creds).await,
+        "",
+        "a federated principal, not a service account"
+    );
+
+    // URL-sourced JSON (Azure-style: a header, a field), then impersonation.
+    let idp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let idp_url = format!("http://{}/token", idp.local_addr().unwrap());
+    let subject = jwt(in_an_hour());
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        for _ in 0..4 {
+            let Ok((mut stream, _)) = idp.accept().await else {
+                return;
+            };
+            let mut request = vec![0u8; 4096];
+            let n = stream.read(&mut request).await.unwrap_or(0);
+            let request = String::from_utf8_lossy(&request[..n]).to_lowercase();
+            let (status, body) = if request.contains("metadata: true") {
+                (
+                    "200 OK",
+                    serde_json::json!({"access_token": subject}).to_string(),
+                )
+            } else {
+                ("400 Bad Request", "{}".to_string())
+            };
+            let _ = stream
+                .write_all(format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes())
+                .await;
+        }
+    });
+    let file = write(
+        dir.path(),
+        "url.json",
+        &config(
+            serde_json::json!({"url": idp_url, "headers": {"Metadata": "True"},
+                "format": {"type": "json", "subject_token_field_name": "access_token"}}),
+            true,
+        ),
+    );
+    let creds = adc(&file, false).await.unwrap();
+    assert_eq!(email_of(&emu, &creds).await, TARGET);
+    server.abort();
+
+    // Executable-sourced: refused unless allowed, then run with the
+    // protocol's environment.
+    let script = dir.path().join("token.sh");
+    let seen = dir.path().join("seen-audience");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE\" > '{}'\nprintf '{{\"version\":1,\"success\":true,\"token_type\":\"urn:ietf:params:oauth:token-type:id_token\",\"id_token\":\"{}\",\"expiration_time\":{}}}'\n",
+            seen.display(),
+            jwt(in_an_hour()),
+            in_an_hour()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let file = write(
+        dir.path(),
+        "exe.json",
+        &config(
+            serde_json::json!({"executable": {"command": script, "timeout_millis": 10000}}),
+            false,
+        ),
+    );
+    let err = adc(&file, false)
+        .await
+        .unwrap()
+        .headers()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1"),
+        "{err}"
+    );
+    let creds = adc(&file, true).await.unwrap();
+    assert!(creds.headers().await.unwrap().contains_key("authorization"));
+    assert_eq!(std::fs::read_to_string(&seen).unwrap(), AUDIENCE);
+
+    // An expired subject token: STS's refusal, with its words.
+    std::fs::write(&token_file, jwt(1)).unwrap();
+    let file = write(
+        dir.path(),
+        "stale.json",
+        &config(serde_json::json!({"file": token_file}), false),
+    );
+    let err = adc(&file, false)
+        .await
+        .unwrap()
+        .headers()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("invalid_grant") && err.to_string().contains("expired"),
+        "{err}"
+    );
+}
+
+fn python() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: the README's test command creates the venv with google-auth",
+        p.display()
+    );
+    p
+}
+
+/// google-auth loads the files gapi loads, and (for workload identity, whose
+/// endpoints the file names) gets a token for the same account from the
+/// emulator.
+#[tokio::test]
+async fn google_auth_reads_and_uses_the_same_files() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let user: serde_json::Value =
+        serde_json::from_str(&emu.sign_in(&[SCOPE]).authorized_user_json()).unwrap();
+    let impersonated = write(
+        dir.path(),
+        "impersonated.json",
+        &serde_json::json!({
+            "type": "impersonated_service_account",
+            "service_account_impersonation_url": emu.impersonation_url(TARGET),
+            "source_credentials": user,
+            "delegates": ["middle@my-project.iam.gserviceaccount.com"],
+        }),
+    );
+    let token_file = dir.path().join("oidc-token");
+    std::fs::write(&token_file, jwt(in_an_hour())).unwrap();
+    let external = write(
+        dir.path(),
+        "external.json",
+        &serde_json::json!({
+            "type": "external_account", "audience": AUDIENCE,
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "token_url": emu.sts_uri(),
+            "service_account_impersonation_url": emu.impersonation_url(TARGET),
+            "credential_source": {"file": token_file, "format": {"type": "text"}},
+        }),
+    );
+    let root = emu.root_url();
+    let script = r#"
+import json, sys, urllib.request
+import google.auth
+from google.auth.transport.requests import Request
+impersonated, external, root = sys.argv[1:4]
+creds, _ = google.auth.load_credentials_from_file(impersonated, scopes=["https://www.googleapis.com/auth/cloud-platform"])
+print(type(creds).__module__, creds.service_account_email if hasattr(creds, "service_account_email") else creds._target_principal)
+# load_credentials_from_file would also look the project up at
+# cloudresourcemanager.googleapis.com; from_file is the same parsing, offline.
+from google.auth import identity_pool
+creds = identity_pool.Credentials.from_file(external, scopes=["https://www.googleapis.com/auth/cloud-platform"])
+creds.refresh(Request())
+info = json.load(urllib.request.urlopen(root + "oauth2/v2/tokeninfo?access_token=" + creds.token))
+print(type(creds).__module__, info.get("email"))
+"#;
+    let python = python();
+    let (a, b, c) = (
+        impersonated.display().to_string(),
+        external.display().to_string(),
+        root.clone(),
+    );
+    // Off the runtime: the emulator must keep serving while Python runs.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .args(["-c", script, &a, &b, &c])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            format!("google.auth.impersonated_credentials {TARGET}"),
+            format!("google.auth.identity_pool {TARGET}"),
+        ]
+    );
+    // And gapi, from the very same files.
+    for file in [&impersonated, &external] {
+        let creds = adc(file, false).await.unwrap();
+        assert_eq!(email_of(&emu, &creds).await, TARGET, "{}", file.display());
+    }
+}
