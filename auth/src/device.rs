@@ -265,3 +265,19 @@ fn flow_error(what: &str, e: TokenError) -> AuthError {
         e => AuthError::Flow(format!("{what}: {e}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_hides_the_device_code() {
+        let code: super::DeviceCode = serde_json::from_str(
+            r#"{"device_code":"AH-secret-device-code","user_code":"GQVQ-JKEC","verification_url":"https://www.google.com/device","expires_in":1800}"#,
+        )
+        .unwrap();
+        let shown = format!("{code:?}");
+        assert!(
+            !shown.contains("AH-secret") && shown.contains("GQVQ-JKEC"),
+            "{shown}"
+        );
+    }
+}

@@ -362,3 +362,47 @@ async fn localhost_redirect_and_a_fixed_port() {
         format!("http://localhost:{port}/")
     );
 }
+
+/// A browser keeps connections alive; when the flow ends, the loopback
+/// server closes them instead of leaving tasks and sockets behind.
+#[tokio::test]
+async fn loopback_connections_end_with_the_flow() {
+    use std::io::Read;
+    let server = mock_server();
+    let idle = Arc::new(std::sync::Mutex::new(None::<std::net::TcpStream>));
+    let keep = idle.clone();
+    let flow = InstalledFlow::new(client(&server), &[SCOPE])
+        .browser(move |url: &str| {
+            let parsed = reqwest::Url::parse(url).unwrap();
+            let redirect = parsed
+                .query_pairs()
+                .find(|(k, _)| k == "redirect_uri")
+                .unwrap()
+                .1
+                .into_owned();
+            let port = reqwest::Url::parse(&redirect).unwrap().port().unwrap();
+            // A connection that is opened and never used (a browser's
+            // preconnect), then the real visit.
+            *keep.lock().unwrap() =
+                Some(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
+            let url = url.to_string();
+            tokio::spawn(async move {
+                let _ = reqwest::get(url).await;
+            });
+            Ok(())
+        })
+        .timeout(Duration::from_secs(20));
+    flow.authenticate().await.unwrap();
+    let mut stream = idle.lock().unwrap().take().unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 16];
+    let read = tokio::task::spawn_blocking(move || stream.read(&mut buf))
+        .await
+        .unwrap();
+    assert!(
+        matches!(read, Ok(0)),
+        "the idle connection is closed when the flow returns: {read:?}"
+    );
+}

@@ -276,6 +276,28 @@ async fn workload_identity_from_a_file_a_url_and_an_executable() {
     assert!(creds.headers().await.unwrap().contains_key("authorization"));
     assert_eq!(std::fs::read_to_string(&seen).unwrap(), AUDIENCE);
 
+    // A still-valid answer in the output file is used without running the
+    // executable (here one that would fail).
+    let cached = dir.path().join("cached-answer.json");
+    std::fs::write(
+        &cached,
+        serde_json::json!({"version": 1, "success": true,
+            "token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "id_token": jwt(in_an_hour()), "expiration_time": in_an_hour()})
+        .to_string(),
+    )
+    .unwrap();
+    let file = write(
+        dir.path(),
+        "exe-cached.json",
+        &config(
+            serde_json::json!({"executable": {"command": "/bin/false", "output_file": cached}}),
+            true,
+        ),
+    );
+    let creds = adc(&file, true).await.unwrap();
+    assert_eq!(email_of(&emu, &creds).await, TARGET);
+
     // An expired subject token: STS's refusal, with its words.
     std::fs::write(&token_file, jwt(1)).unwrap();
     let file = write(
@@ -352,17 +374,25 @@ creds = identity_pool.Credentials.from_file(external, scopes=["https://www.googl
 creds.refresh(Request())
 info = json.load(urllib.request.urlopen(root + "oauth2/v2/tokeninfo?access_token=" + creds.token))
 print(type(creds).__module__, info.get("email"))
+# google-auth writes the same configuration from its own credentials object.
+written = identity_pool.Credentials(
+    audience=creds.info["audience"], subject_token_type=creds.info["subject_token_type"],
+    token_url=creds.info["token_url"], credential_source=creds.info["credential_source"],
+    service_account_impersonation_url=creds.info["service_account_impersonation_url"])
+json.dump(written.info, open(sys.argv[4], "w"))
 "#;
     let python = python();
-    let (a, b, c) = (
+    let from_python = dir.path().join("written-by-google-auth.json");
+    let (a, b, c, d) = (
         impersonated.display().to_string(),
         external.display().to_string(),
         root.clone(),
+        from_python.display().to_string(),
     );
     // Off the runtime: the emulator must keep serving while Python runs.
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(python)
-            .args(["-c", script, &a, &b, &c])
+            .args(["-c", script, &a, &b, &c, &d])
             .output()
             .unwrap()
     })
@@ -382,7 +412,7 @@ print(type(creds).__module__, info.get("email"))
         ]
     );
     // And gapi, from the very same files.
-    for file in [&impersonated, &external] {
+    for file in [&impersonated, &external, &from_python] {
         let creds = adc(file, false).await.unwrap();
         assert_eq!(email_of(&emu, &creds).await, TARGET, "{}", file.display());
     }
