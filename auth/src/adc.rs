@@ -4,6 +4,11 @@
 //! The chain moves on only when a source is not configured; a source that is
 //! configured but broken stops it with an error naming the source. The result
 //! says which source it used and why the earlier ones were skipped.
+//!
+//! A file may hold any type gcloud or a cloud console writes:
+//! `authorized_user`, `service_account`, `impersonated_service_account`
+//! (its `source_credentials` one of the others) and `external_account`
+//! (workload identity federation).
 
 use std::fmt;
 use std::path::{Path, PathBuf};

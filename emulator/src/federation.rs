@@ -108,8 +108,8 @@ pub(crate) fn sts_token(oauth: &OAuthState, form: &[(String, String)]) -> Respon
     json(200, &body)
 }
 
-/// `POST /v1/projects/-/serviceAccounts/EMAIL:generateAccessToken`, with
-/// `path` the part after `/serviceAccounts/`.
+/// `POST /v1/projects/-/serviceAccounts/EMAIL:generateAccessToken` for the
+/// service account `email`.
 pub(crate) fn generate_access_token(
     oauth: &OAuthState,
     email: &str,
