@@ -24,7 +24,7 @@ use crate::impersonated::{target_from_url, ImpersonatedCredentials};
 use crate::secret::AccessToken;
 use crate::service_account::{KeyFile, ServiceAccountCredentials};
 use crate::store::StoredUser;
-use crate::token::{expiry_after, parse_json, CachedToken, Token, TokenClient, TokenError};
+use crate::token::{expiry_after, minted, parse_json, CachedToken, Token, TokenClient, TokenError};
 use crate::user::UserCredentials;
 
 /// Where the credentials came from.
@@ -323,17 +323,10 @@ impl Credentials for MetadataCredentials {
     fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
         Box::pin(async move {
             let inner = self.inner.clone();
-            let token = self
-                .inner
-                .cache
-                .get(move || async move { inner.fetch().await })
-                .await
-                .map_err(|e| match e {
-                    e @ TokenError::TimedOut { .. } => {
-                        AuthError::TimedOut(format!("metadata server: {e}"))
-                    }
-                    e => AuthError::Refresh(format!("metadata server: {e}")),
-                })?;
+            let token = minted(&self.inner.cache, "metadata server", move || async move {
+                inner.fetch().await
+            })
+            .await?;
             bearer_headers(&token.access_token, None)
         })
     }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
 use crate::impersonated::generate_access_token;
-use crate::token::{CachedToken, Token, TokenClient, TokenError};
+use crate::token::{minted, CachedToken, Token, TokenClient, TokenError};
 
 /// Google's Security Token Service.
 pub const GOOGLE_STS_URI: &str = "https://sts.googleapis.com/v1/token";
@@ -162,11 +162,7 @@ impl ExternalAccountCredentials {
     /// # Errors
     /// [`AuthError::Config`] naming the file and the field.
     pub fn from_file(path: impl AsRef<Path>, scopes: &[&str]) -> Result<Self, AuthError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))?;
-        Self::from_json(&bytes, scopes)
-            .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))
+        crate::read_config(path.as_ref(), |bytes| Self::from_json(bytes, scopes))
     }
 
     /// Parses a configuration; executables are allowed only when the
@@ -249,16 +245,12 @@ impl ExternalAccountCredentials {
 
     async fn token(&self) -> Result<Token, AuthError> {
         let inner = self.inner.clone();
-        self.inner
-            .cache
-            .get(move || async move { inner.fetch().await })
-            .await
-            .map_err(|e| match e {
-                e @ TokenError::TimedOut { .. } => {
-                    AuthError::TimedOut(format!("workload identity federation: {e}"))
-                }
-                e => AuthError::Refresh(format!("workload identity federation: {e}")),
-            })
+        minted(
+            &self.inner.cache,
+            "workload identity federation",
+            move || async move { inner.fetch().await },
+        )
+        .await
     }
 }
 

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
 use crate::secret::AccessToken;
-use crate::token::{parse_json, Body, CachedToken, Token, TokenClient, TokenError};
+use crate::token::{minted, parse_json, Body, CachedToken, Token, TokenClient, TokenError};
 
 /// Google's IAM Credentials API.
 pub const GOOGLE_IAM_CREDENTIALS_URI: &str = "https://iamcredentials.googleapis.com";
@@ -160,11 +160,11 @@ impl ImpersonatedCredentials {
 
     async fn token(&self) -> Result<Token, AuthError> {
         let inner = self.inner.clone();
-        self.inner
-            .cache
-            .get(move || async move { inner.fetch().await })
-            .await
-            .map_err(|e| impersonation_error(&self.inner.target, e))
+        let who = format!("impersonating {}", self.inner.target);
+        minted(&self.inner.cache, &who, move || async move {
+            inner.fetch().await
+        })
+        .await
     }
 }
 
@@ -183,20 +183,6 @@ pub(crate) fn target_from_url(url: &str) -> Option<String> {
     (!email.is_empty() && !email.contains('/')).then(|| email.to_string())
 }
 
-fn impersonation_error(target: &str, e: TokenError) -> AuthError {
-    match e {
-        e @ TokenError::TimedOut { .. } => {
-            AuthError::TimedOut(format!("impersonating {target}: {e}"))
-        }
-        TokenError::Transient(e) if e.starts_with("source credentials:") => {
-            AuthError::Refresh(format!("impersonating {target}: {e}"))
-        }
-        e => AuthError::Refresh(format!(
-            "impersonating {target}: {e} (the source needs roles/iam.serviceAccountTokenCreator on it)"
-        )),
-    }
-}
-
 impl Inner {
     async fn fetch(&self) -> Result<Token, TokenError> {
         let headers = self
@@ -213,6 +199,21 @@ impl Inner {
             self.lifetime,
         )
         .await
+        .map_err(|e| match e {
+            TokenError::OAuth {
+                status: 403,
+                error,
+                description,
+            } => TokenError::OAuth {
+                status: 403,
+                error,
+                description: Some(format!(
+                    "{} (the source needs roles/iam.serviceAccountTokenCreator on the target)",
+                    description.unwrap_or_default()
+                )),
+            },
+            e => e,
+        })
     }
 }
 

@@ -55,3 +55,17 @@ use gapi_credentials::secret;
 pub use service_account::ServiceAccountCredentials;
 pub use store::{FileTokenStore, MemoryTokenStore, Replaced, StoredUser, TokenStore};
 pub use user::UserCredentials;
+
+/// Reads a credentials file and parses it with `parse`; every error names
+/// the file.
+fn read_config<T>(
+    path: &std::path::Path,
+    parse: impl FnOnce(&[u8]) -> Result<T, AuthError>,
+) -> Result<T, AuthError> {
+    let named = |e: &dyn std::fmt::Display| AuthError::Config(format!("{}: {e}", path.display()));
+    let bytes = std::fs::read(path).map_err(|e| named(&e))?;
+    parse(&bytes).map_err(|e| match e {
+        AuthError::Config(message) => named(&message),
+        other => other,
+    })
+}

@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
 use crate::secret::AccessToken;
-use crate::token::{CachedToken, Token, TokenClient, TokenError};
+use crate::token::{minted, CachedToken, Token, TokenClient, TokenError};
 
 /// A service account key file (`"type": "service_account"`).
 #[derive(Deserialize)]
@@ -80,11 +80,7 @@ impl ServiceAccountCredentials {
     /// # Errors
     /// Names the file and what is wrong with it.
     pub fn from_file(path: impl AsRef<Path>, scopes: &[&str]) -> Result<Self, AuthError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))?;
-        Self::from_json(&bytes, scopes)
-            .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))
+        crate::read_config(path.as_ref(), |bytes| Self::from_json(bytes, scopes))
     }
 
     /// Parses a key file's content.
@@ -184,21 +180,16 @@ impl ServiceAccountCredentials {
         &self.inner.email
     }
 
-    /// The token, from the cache or the token endpoint.
+    /// The token, from the cache or the token endpoint. A refused
+    /// assertion means a deleted or disabled key, a skewed clock, or
+    /// delegation not allowed for the subject.
     pub(crate) async fn token(&self) -> Result<Token, AuthError> {
         let inner = self.inner.clone();
-        self.inner
-            .cache
-            .get(move || async move { inner.fetch().await })
-            .await
-            .map_err(|e| match e {
-                e @ TokenError::TimedOut { .. } => {
-                    AuthError::TimedOut(format!("service account {}: {e}", self.inner.email))
-                }
-                // Not "sign in again": a key was deleted or disabled, the
-                // clock is off, or delegation is not allowed for the subject.
-                e => AuthError::Refresh(format!("service account {}: {e}", self.inner.email)),
-            })
+        let who = format!("service account {}", self.inner.email);
+        minted(&self.inner.cache, &who, move || async move {
+            inner.fetch().await
+        })
+        .await
     }
 }
 

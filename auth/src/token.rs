@@ -262,16 +262,7 @@ impl TokenClient {
         uri: &str,
         form: &[(&str, &str)],
     ) -> Result<TokenResponse, TokenError> {
-        let bytes = self
-            .send(
-                reqwest::Method::POST,
-                uri,
-                Some(Body::Form(form)),
-                &http::HeaderMap::new(),
-                true,
-            )
-            .await?;
-        parse_json(&bytes)
+        self.post_form(uri, form, true).await
     }
 
     /// POSTs a form once (no retry): for polling loops that retry anyway.
@@ -280,14 +271,19 @@ impl TokenClient {
         uri: &str,
         form: &[(&str, &str)],
     ) -> Result<TokenResponse, TokenError> {
+        self.post_form(uri, form, false).await
+    }
+
+    async fn post_form(
+        &self,
+        uri: &str,
+        form: &[(&str, &str)],
+        retry: bool,
+    ) -> Result<TokenResponse, TokenError> {
+        let body = Some(Body::Form(form));
+        let headers = http::HeaderMap::new();
         let bytes = self
-            .send(
-                reqwest::Method::POST,
-                uri,
-                Some(Body::Form(form)),
-                &http::HeaderMap::new(),
-                false,
-            )
+            .send(reqwest::Method::POST, uri, body, &headers, retry)
             .await?;
         parse_json(&bytes)
     }
@@ -597,6 +593,26 @@ impl CachedToken {
             },
         }
     }
+}
+
+/// The token of a credential that mints its own (service account,
+/// impersonation, workload identity, metadata server): from `cache`, or from
+/// `fetch`, with failures named after `who`. Running out of time is
+/// [`AuthError::TimedOut`]; anything else is [`AuthError::Refresh`] (not
+/// "sign in again": no person can fix these by signing in).
+pub(crate) async fn minted<F, Fut>(
+    cache: &CachedToken,
+    who: &str,
+    fetch: F,
+) -> Result<Token, crate::AuthError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Token, TokenError>> + Send + 'static,
+{
+    cache.get(fetch).await.map_err(|e| match e {
+        e @ TokenError::TimedOut { .. } => crate::AuthError::TimedOut(format!("{who}: {e}")),
+        e => crate::AuthError::Refresh(format!("{who}: {e}")),
+    })
 }
 
 #[cfg(test)]

@@ -90,6 +90,17 @@ fn http_browser(
     }
 }
 
+/// The `redirect_uri` an authorization URL names (the loopback server).
+fn redirect_uri_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
 const SCOPE: &str = "https://www.googleapis.com/auth/drive.metadata.readonly";
 
 #[tokio::test]
@@ -173,13 +184,7 @@ async fn denied_timeout_stray_requests_and_state_are_handled() {
     let seen = forged_status.clone();
     let forged = InstalledFlow::new(client(&server), &[SCOPE])
         .browser(move |url: &str| {
-            let parsed = reqwest::Url::parse(url).unwrap();
-            let redirect = parsed
-                .query_pairs()
-                .find(|(k, _)| k == "redirect_uri")
-                .unwrap()
-                .1
-                .into_owned();
+            let redirect = redirect_uri_of(url);
             let (url, seen) = (url.to_string(), seen.clone());
             tokio::spawn(async move {
                 let r = reqwest::get(format!("{redirect}?code=stolen&state=not-yours"))
@@ -373,13 +378,7 @@ async fn loopback_connections_end_with_the_flow() {
     let keep = idle.clone();
     let flow = InstalledFlow::new(client(&server), &[SCOPE])
         .browser(move |url: &str| {
-            let parsed = reqwest::Url::parse(url).unwrap();
-            let redirect = parsed
-                .query_pairs()
-                .find(|(k, _)| k == "redirect_uri")
-                .unwrap()
-                .1
-                .into_owned();
+            let redirect = redirect_uri_of(url);
             let port = reqwest::Url::parse(&redirect).unwrap().port().unwrap();
             // A connection that is opened and never used (a browser's
             // preconnect), then the real visit.
