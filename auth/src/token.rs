@@ -3,7 +3,7 @@
 //!
 //! Every request for a token — code exchange, refresh, device polling, the
 //! JWT grant, impersonation, the STS exchange, subject tokens from a URL —
-//! uses a [`TokenClient`], so all of them share the same rules:
+//! uses one crate-internal client, so all of them share the same rules:
 //!
 //! - a connect timeout and a total time budget (retries included); running
 //!   out of it is reported as "timed out", never as a hang;
