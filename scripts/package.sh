@@ -16,8 +16,21 @@ if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
   echo "package.sh: note: packing uncommitted changes (commit before publishing):" >&2
   git status --short --untracked-files=no >&2
 fi
+# Our crates, packed, are built against each other from a temporary local
+# registry, and cargo treats registry crates as immutable: it reuses an
+# unpacked copy ($CARGO_HOME/registry/src/-HASH/, local registries start
+# with "-") and a compiled unit of the same name and version from an earlier
+# run (their sources carry cargo's fixed 2006 timestamp, so they never look
+# newer). A verify could then build today's gapi-auth against yesterday's
+# gapi-credentials. So: remove the unpacked copies now, and every gapi unit
+# compiled during this run when it ends.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/gapi-*
 trap 'rm -f generated/*/*.json' EXIT
 cargo run -q -p gapi-codegen -- vendor generated/*/
+mkdir -p target/package
+started=target/package/.started
+touch "$started"
+trap 'rm -f generated/*/*.json; find target/debug/.fingerprint -maxdepth 1 -name "gapi-*" -newer "$started" -exec rm -rf {} + 2>/dev/null || true' EXIT
 cargo package --workspace --allow-dirty \
   --exclude gapi-examples --exclude gapi-sink-v1 "$@"
 ls -1 target/package/*.crate
