@@ -190,7 +190,10 @@ impl InstalledFlow {
     /// notebook, SSH): the URL is printed, the person signs in elsewhere, and
     /// pastes back the address the browser ends on (`http://localhost:1/?code=…`,
     /// a page that fails to load — that is expected) or just the code.
-    /// `state` is checked when a whole URL is pasted.
+    /// A pasted address (or query string) must carry this sign-in's `state`;
+    /// a bare code has none to check, and PKCE is what ties it to this
+    /// sign-in (the code is useless without the verifier kept here). Text
+    /// that is neither is refused, not sent to the token endpoint.
     pub fn manual(mut self) -> Self {
         self.mode = Mode::Manual {
             redirect_uri: "http://localhost:1/".to_string(),
