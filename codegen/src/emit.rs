@@ -172,7 +172,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
     let resource_mods = api.resources.iter().map(|r| {
         module_decl(
             &r.module,
-            &format!("The `{}` resource.", r.wire),
+            &format!("The `{}` resource.", r.resource.wire),
             r.feature.as_slice(),
             layout,
         )
@@ -184,11 +184,11 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
         quote! { #doc pub const #name: &str = #url; }
     });
     let accessors = api.resources.iter().map(|r| {
-        let accessor = ident(&r.accessor);
+        let accessor = ident(&r.resource.accessor);
         let module = ident(&r.module);
-        let ty = ident(&r.type_name);
+        let ty = ident(&r.resource.type_name);
         let cfg = cfg_attr(r.feature.as_slice());
-        let doc = format!(" The `{}` resource.", r.wire);
+        let doc = format!(" The `{}` resource.", r.resource.wire);
         quote! {
             #[doc = #doc]
             #cfg
@@ -360,9 +360,9 @@ fn emit_enum(
     }
 }
 
-fn emit_resource_module(r: &Resource) -> TokenStream {
+fn emit_resource_module(r: &ResourceModule) -> TokenStream {
     let mut items = TokenStream::new();
-    emit_resource(r, &mut items);
+    emit_resource(&r.resource, &mut items);
     for e in &r.enums {
         items.extend(emit_typedef(e));
     }
@@ -411,35 +411,31 @@ fn emit_resource(r: &Resource, out: &mut TokenStream) {
     }
 }
 
-fn http_method_tokens(m: gapi_discovery::HttpMethod) -> TokenStream {
-    use gapi_discovery::HttpMethod as H;
-    match m {
-        H::Get => quote!(::gapi_runtime::spec::HttpMethod::Get),
-        H::Post => quote!(::gapi_runtime::spec::HttpMethod::Post),
-        H::Put => quote!(::gapi_runtime::spec::HttpMethod::Put),
-        H::Patch => quote!(::gapi_runtime::spec::HttpMethod::Patch),
-        H::Delete => quote!(::gapi_runtime::spec::HttpMethod::Delete),
-        H::Head => quote!(::gapi_runtime::spec::HttpMethod::Head),
+fn http_method_tokens(m: HttpMethod) -> TokenStream {
+    let variant = Ident::new(m.variant(), Span::call_site());
+    quote!(::gapi_runtime::spec::HttpMethod::#variant)
+}
+
+/// A parameter's argument type: one value (`impl Into<T>` or `T`, as the
+/// IR decided), or for a repeated parameter any iterator of them.
+fn param_input(p: &Param) -> TokenStream {
+    let ty = type_tokens(&p.ty);
+    let one = match p.arg {
+        ArgKind::Into => quote!(impl ::std::convert::Into<#ty>),
+        ArgKind::Value => ty,
+    };
+    if p.repeated {
+        quote!(impl ::std::iter::IntoIterator<Item = #one>)
+    } else {
+        one
     }
 }
 
-/// Argument type and conversion for a positional parameter.
-fn arg_tokens(p: &Param) -> (TokenStream, TokenStream) {
-    let name = ident(&p.name);
-    match (&p.ty, p.repeated) {
-        (Type::String, false) => (
-            quote!(impl ::std::convert::Into<::std::string::String>),
-            quote!(#name.into()),
-        ),
-        (Type::LocalEnum(_), false) => {
-            let ty = type_tokens(&p.ty);
-            (quote!(impl ::std::convert::Into<#ty>), quote!(#name.into()))
-        }
-        (ty, false) => (type_tokens(ty), quote!(#name)),
-        (ty, true) => {
-            let ty = type_tokens(ty);
-            (quote!(::std::vec::Vec<#ty>), quote!(#name))
-        }
+/// One value of `p`, named by `value`, as the request takes it.
+fn param_value(p: &Param, value: &Ident) -> TokenStream {
+    match p.arg {
+        ArgKind::Into => quote!(#value.into()),
+        ArgKind::Value => quote!(#value),
     }
 }
 
@@ -465,14 +461,21 @@ fn emit_method_fn(m: &Method, client: TokenStream) -> TokenStream {
     let mut sets = Vec::new();
     for p in &m.positional {
         let name = ident(&p.name);
-        let (ty, value) = arg_tokens(p);
+        let ty = param_input(p);
         args.push(quote!(#name: #ty));
         let wire = &p.wire;
         sets.push(match (p.location, p.repeated) {
-            (Location::Path, _) => quote! { gapi_request.path_param(#wire, #value); },
-            (Location::Query, false) => quote! { gapi_request.set_query(#wire, #value); },
+            (Location::Path, _) => {
+                let value = param_value(p, &name);
+                quote! { gapi_request.path_param(#wire, #value); }
+            }
+            (Location::Query, false) => {
+                let value = param_value(p, &name);
+                quote! { gapi_request.set_query(#wire, #value); }
+            }
             (Location::Query, true) => {
-                quote! { for v in #value { gapi_request.add_query(#wire, v); } }
+                let value = param_value(p, &Ident::new("value", Span::call_site()));
+                quote! { for value in #name { gapi_request.add_query(#wire, #value); } }
             }
         });
     }
@@ -510,42 +513,21 @@ fn setter(p: &Param) -> TokenStream {
     let wire = &p.wire;
     let doc = doc_attrs(&p.doc);
     let deprecated = deprecated_attr(p.deprecated);
-    let (arg, body) = match (&p.ty, p.repeated) {
-        (Type::String, false) => (
-            quote!(value: impl ::std::convert::Into<::std::string::String>),
-            quote!(self.request.set_query(#wire, value.into());),
-        ),
-        (Type::LocalEnum(_), false) => {
-            let ty = type_tokens(&p.ty);
-            (
-                quote!(value: impl ::std::convert::Into<#ty>),
-                quote!(self.request.set_query(#wire, value.into());),
-            )
-        }
-        (ty, false) => {
-            let ty = type_tokens(ty);
-            (
-                quote!(value: #ty),
-                quote!(self.request.set_query(#wire, value);),
-            )
-        }
-        (Type::String, true) => (
-            quote!(values: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>),
+    let ty = param_input(p);
+    let convert = param_value(p, &Ident::new("value", Span::call_site()));
+    let (arg, body) = if p.repeated {
+        (
+            quote!(values: #ty),
             quote! {
                 self.request.remove_query(#wire);
-                for value in values { self.request.add_query(#wire, value.into()); }
+                for value in values { self.request.add_query(#wire, #convert); }
             },
-        ),
-        (ty, true) => {
-            let ty = type_tokens(ty);
-            (
-                quote!(values: impl ::std::iter::IntoIterator<Item = #ty>),
-                quote! {
-                    self.request.remove_query(#wire);
-                    for value in values { self.request.add_query(#wire, value); }
-                },
-            )
-        }
+        )
+    } else {
+        (
+            quote!(value: #ty),
+            quote!(self.request.set_query(#wire, #convert);),
+        )
     };
     quote! {
         #doc
@@ -657,6 +639,7 @@ fn opt_str(s: &Option<String>) -> TokenStream {
 
 fn emit_paging(call: &Ident, page: &TokenStream, p: &Paging) -> TokenStream {
     let next = ident(&p.next_token_field);
+    let token_param = &p.token_param;
     let (item_ty, into_items, items_fn) = match &p.items {
         Some((field, ty)) => {
             let field = ident(field);
@@ -689,7 +672,7 @@ fn emit_paging(call: &Ident, page: &TokenStream, p: &Paging) -> TokenStream {
             type Item = #item_ty;
 
             fn set_page_token(&mut self, token: ::std::string::String) {
-                self.request.set_query("pageToken", token);
+                self.request.set_query(#token_param, token);
             }
 
             fn next_page_token(page: &Self::Page) -> ::std::option::Option<::std::string::String> {

@@ -34,8 +34,8 @@ pub struct Api {
     pub scopes: Vec<Scope>,
     /// Named types (schemas and their nested types), sorted by name.
     pub types: Vec<TypeDef>,
-    /// Top-level resources.
-    pub resources: Vec<Resource>,
+    /// Top-level resources, each in its own module.
+    pub resources: Vec<ResourceModule>,
     /// Methods directly on the API.
     pub methods: Vec<Method>,
     /// Parameter enums of those methods.
@@ -166,6 +166,19 @@ pub struct Variant {
     pub deprecated: bool,
 }
 
+/// A top-level resource and the module it is printed in.
+#[derive(Debug, Clone)]
+pub struct ResourceModule {
+    /// Module name.
+    pub module: RustName,
+    /// Cargo feature that enables it (`None`: always compiled).
+    pub feature: Option<String>,
+    /// The parameter enums of every method in it, nested resources included.
+    pub enums: Vec<TypeDef>,
+    /// The resource.
+    pub resource: Resource,
+}
+
 /// A resource (group of methods).
 #[derive(Debug, Clone)]
 pub struct Resource {
@@ -175,16 +188,10 @@ pub struct Resource {
     pub accessor: RustName,
     /// Struct name.
     pub type_name: RustName,
-    /// Module name (top-level resources only).
-    pub module: RustName,
-    /// Cargo feature (top-level resources only).
-    pub feature: Option<String>,
     /// Nested resources.
     pub resources: Vec<Resource>,
     /// Methods.
     pub methods: Vec<Method>,
-    /// Parameter enums used by this resource's methods (top-level resources collect all).
-    pub enums: Vec<TypeDef>,
     /// Deprecated in the document.
     pub deprecated: bool,
 }
@@ -198,6 +205,17 @@ pub enum Location {
     Query,
 }
 
+/// How a parameter's value is taken, decided once for both positional
+/// arguments and setters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// `impl Into<T>`: strings and everything built from one (format
+    /// newtypes such as `DateTime`, parameter enums), so `"text"` works.
+    Into,
+    /// `T` itself: numbers and booleans.
+    Value,
+}
+
 /// A method parameter.
 #[derive(Debug, Clone)]
 pub struct Param {
@@ -207,6 +225,9 @@ pub struct Param {
     pub name: RustName,
     /// Type of one value.
     pub ty: Type,
+    /// How one value is taken; a repeated parameter takes any iterator of
+    /// such values.
+    pub arg: ArgKind,
     /// Path or query.
     pub location: Location,
     /// Repeated.
@@ -220,6 +241,8 @@ pub struct Param {
 /// How the response pages.
 #[derive(Debug, Clone)]
 pub struct Paging {
+    /// The query parameter that asks for a page (`pageToken`).
+    pub token_param: String,
     /// Field holding the next token (`next_page_token`).
     pub next_token_field: RustName,
     /// The list field and its item type, when the page has one.
@@ -250,6 +273,49 @@ pub enum Download {
     Service,
 }
 
+/// An HTTP verb (the runtime's `spec::HttpMethod` has the same variants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// `GET`.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+    /// `HEAD`.
+    Head,
+}
+
+impl HttpMethod {
+    /// `GET`, `POST`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Head => "HEAD",
+        }
+    }
+
+    /// The runtime's name of the variant (`Get`, `Post`, …).
+    pub fn variant(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "Get",
+            HttpMethod::Post => "Post",
+            HttpMethod::Put => "Put",
+            HttpMethod::Patch => "Patch",
+            HttpMethod::Delete => "Delete",
+            HttpMethod::Head => "Head",
+        }
+    }
+}
+
 /// A REST method.
 #[derive(Debug, Clone)]
 pub struct Method {
@@ -264,7 +330,7 @@ pub struct Method {
     /// Escaped description.
     pub doc: String,
     /// HTTP verb.
-    pub http_method: gapi_discovery::HttpMethod,
+    pub http_method: HttpMethod,
     /// Path template.
     pub path: String,
     /// Scopes.

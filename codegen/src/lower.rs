@@ -29,6 +29,9 @@ pub const CALL_RESERVED: &[&str] = &[
     "into_request",
 ];
 
+/// The query parameter of paged methods.
+const PAGE_TOKEN: &str = "pageToken";
+
 /// Lowers a document into the IR.
 pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
     let mut l = Lowerer::new(doc);
@@ -54,11 +57,13 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
         let module = root_ns.claim_with(names::value_name(name), "_resource");
         let mut module_ns = Namespace::with_reserved(&[]);
         let mut enums = Vec::new();
-        let mut res = l.lower_resource(name, r, "", accessor, &mut module_ns, &mut enums);
-        res.module = module;
-        res.feature = resource_features.then(|| feature_name(name));
-        res.enums = enums;
-        resources.push(res);
+        let resource = l.lower_resource(name, r, "", accessor, &mut module_ns, &mut enums);
+        resources.push(ResourceModule {
+            module,
+            feature: resource_features.then(|| feature_name(name)),
+            enums,
+            resource,
+        });
     }
     if resource_features {
         l.gate_types(&resources, &methods);
@@ -275,22 +280,9 @@ impl<'a> Lowerer<'a> {
         }
         let format = schema.format.as_deref();
         match schema.type_ {
-            Some(SchemaType::String) => scalar_string(format),
-            Some(SchemaType::Integer) => match format {
-                Some("int64") => Type::I64 {
-                    string_encoded: false,
-                },
-                Some("uint64") => Type::U64 {
-                    string_encoded: false,
-                },
-                Some("uint32") => Type::U32,
-                _ => Type::I32,
-            },
-            Some(SchemaType::Number) => match format {
-                Some("float") => Type::F32,
-                _ => Type::F64,
-            },
-            Some(SchemaType::Boolean) => Type::Bool,
+            Some(
+                SchemaType::String | SchemaType::Integer | SchemaType::Number | SchemaType::Boolean,
+            ) => scalar(schema.type_, format, Wire::Json),
             Some(SchemaType::Any) | Some(SchemaType::Null) => Type::Any,
             Some(SchemaType::Array) => match &schema.items {
                 Some(items) => Type::Vec(Box::new(self.lower_type(items, &format!("{ctx}Item")))),
@@ -346,14 +338,8 @@ impl<'a> Lowerer<'a> {
             wire: wire.to_string(),
             accessor,
             type_name,
-            module: RustName {
-                text: String::new(),
-                raw: false,
-            },
-            feature: None,
             resources,
             methods,
-            enums: Vec::new(),
             deprecated: r.deprecated.unwrap_or(false),
         }
     }
@@ -425,7 +411,7 @@ impl<'a> Lowerer<'a> {
             call_type,
             spec_name,
             doc: escape(m.description.as_deref().unwrap_or("")),
-            http_method: m.http_method,
+            http_method: http_method(m.http_method),
             path: m.path.clone(),
             scopes: m.scopes().to_vec(),
             api_version: m.api_version.clone(),
@@ -465,33 +451,19 @@ impl<'a> Lowerer<'a> {
                 Type::LocalEnum(enum_name)
             }
             None => match p.type_ {
-                Some(SchemaType::Integer) => match p.format.as_deref() {
-                    Some("uint32") => Type::U32,
-                    Some("int64") => Type::I64 {
-                        string_encoded: false,
-                    },
-                    Some("uint64") => Type::U64 {
-                        string_encoded: false,
-                    },
-                    _ => Type::I32,
-                },
-                Some(SchemaType::Number) => Type::F64,
-                Some(SchemaType::Boolean) => Type::Bool,
-                Some(SchemaType::String) => match p.format.as_deref() {
-                    Some("int64") => Type::I64 {
-                        string_encoded: false,
-                    },
-                    Some("uint64") => Type::U64 {
-                        string_encoded: false,
-                    },
-                    _ => Type::String,
-                },
+                Some(
+                    SchemaType::String
+                    | SchemaType::Integer
+                    | SchemaType::Number
+                    | SchemaType::Boolean,
+                ) => scalar(p.type_, p.format.as_deref(), Wire::Param),
                 _ => Type::String,
             },
         };
         Param {
             wire: wire.to_string(),
             name,
+            arg: arg_kind(&ty),
             ty,
             location: match p.location {
                 Some(ParameterLocation::Path) => Location::Path,
@@ -506,7 +478,7 @@ impl<'a> Lowerer<'a> {
     /// A method pages when it takes `pageToken` in the query and its response
     /// struct has `nextPageToken`; its items are the one list of structs.
     fn paging(&self, m: &DMethod, response: Option<&Type>) -> Option<Paging> {
-        let token = m.parameters().get("pageToken")?;
+        let token = m.parameters().get(PAGE_TOKEN)?;
         if token.location != Some(ParameterLocation::Query) {
             return None;
         }
@@ -537,6 +509,7 @@ impl<'a> Lowerer<'a> {
             _ => None,
         });
         Some(Paging {
+            token_param: PAGE_TOKEN.to_string(),
             next_token_field: next.name.clone(),
             items,
         })
@@ -545,7 +518,7 @@ impl<'a> Lowerer<'a> {
     /// Adds `cfg(feature)` gates: a type is compiled when any resource that
     /// reaches it is. Types reached by top-level methods, by every resource,
     /// or by none stay ungated.
-    fn gate_types(&mut self, resources: &[Resource], root_methods: &[Method]) {
+    fn gate_types(&mut self, resources: &[ResourceModule], root_methods: &[Method]) {
         let deps: BTreeMap<String, BTreeSet<String>> = self
             .types
             .iter()
@@ -578,7 +551,7 @@ impl<'a> Lowerer<'a> {
         for r in resources {
             let Some(feature) = &r.feature else { continue };
             let mut all = Vec::new();
-            collect_methods(r, &mut all);
+            collect_methods(&r.resource, &mut all);
             for t in closure(method_roots(all.into_iter())) {
                 reached_by.entry(t).or_default().insert(feature.clone());
             }
@@ -636,24 +609,65 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-fn is_object(schema: &Schema) -> bool {
-    matches!(schema.type_, Some(SchemaType::Object) | None) && schema.reference.is_none()
+fn http_method(m: gapi_discovery::HttpMethod) -> HttpMethod {
+    use gapi_discovery::HttpMethod as H;
+    match m {
+        H::Get => HttpMethod::Get,
+        H::Post => HttpMethod::Post,
+        H::Put => HttpMethod::Put,
+        H::Patch => HttpMethod::Patch,
+        H::Delete => HttpMethod::Delete,
+        H::Head => HttpMethod::Head,
+    }
 }
 
-fn scalar_string(format: Option<&str>) -> Type {
-    match format {
-        Some("int64") => Type::I64 {
-            string_encoded: true,
+/// Where a scalar travels; the one place a discovery type and format become
+/// a Rust type, for fields and parameters alike.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wire {
+    /// A JSON body: 64-bit integers are JSON strings there.
+    Json,
+    /// A path or query parameter: everything is text already.
+    Param,
+}
+
+fn scalar(type_: Option<SchemaType>, format: Option<&str>, wire: Wire) -> Type {
+    let string_encoded = wire == Wire::Json;
+    match (type_, format) {
+        (Some(SchemaType::String) | Some(SchemaType::Integer), Some("int64")) => Type::I64 {
+            string_encoded: string_encoded && type_ == Some(SchemaType::String),
         },
-        Some("uint64") => Type::U64 {
-            string_encoded: true,
+        (Some(SchemaType::String) | Some(SchemaType::Integer), Some("uint64")) => Type::U64 {
+            string_encoded: string_encoded && type_ == Some(SchemaType::String),
         },
-        Some("byte") => Type::Bytes,
-        Some("date-time") | Some("google-datetime") => Type::DateTime,
-        Some("google-duration") => Type::Duration,
-        Some("google-fieldmask") => Type::FieldMask,
+        (Some(SchemaType::Integer), Some("uint32")) => Type::U32,
+        (Some(SchemaType::Integer), _) => Type::I32,
+        (Some(SchemaType::Number), Some("float")) => Type::F32,
+        (Some(SchemaType::Number), _) => Type::F64,
+        (Some(SchemaType::Boolean), _) => Type::Bool,
+        (Some(SchemaType::String), Some("byte")) => Type::Bytes,
+        (Some(SchemaType::String), Some("date-time") | Some("google-datetime")) => Type::DateTime,
+        (Some(SchemaType::String), Some("google-duration")) => Type::Duration,
+        (Some(SchemaType::String), Some("google-fieldmask")) => Type::FieldMask,
         _ => Type::String,
     }
+}
+
+/// How a parameter of type `ty` is taken.
+fn arg_kind(ty: &Type) -> ArgKind {
+    match ty {
+        Type::String
+        | Type::DateTime
+        | Type::Duration
+        | Type::FieldMask
+        | Type::Bytes
+        | Type::LocalEnum(_) => ArgKind::Into,
+        _ => ArgKind::Value,
+    }
+}
+
+fn is_object(schema: &Schema) -> bool {
+    matches!(schema.type_, Some(SchemaType::Object) | None) && schema.reference.is_none()
 }
 
 fn named_in(ty: &Type, out: &mut BTreeSet<String>) {

@@ -158,7 +158,12 @@ fn lowering_decides_names_and_types_once() {
     };
     assert!(matches!(node[1].ty, Type::Boxed(_)), "{node:?}");
     // A method named like a sibling resource: the resource accessor yields.
-    let things = api.resources.iter().find(|r| r.wire == "things").unwrap();
+    let things = &api
+        .resources
+        .iter()
+        .find(|r| r.resource.wire == "things")
+        .unwrap()
+        .resource;
     assert!(things.methods.iter().any(|m| m.fn_name.text == "children"));
     assert_eq!(things.resources[0].accessor.text, "children_resource");
     // Parameters named like builder methods yield; keywords become raw.

@@ -122,7 +122,7 @@ fn corpus_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/parity/corpus.json")
 }
 
-fn find<'a>(resources: &'a [Resource], id: &str) -> Option<&'a Method> {
+fn find<'a>(resources: impl IntoIterator<Item = &'a Resource>, id: &str) -> Option<&'a Method> {
     for r in resources {
         if let Some(m) = r.methods.iter().find(|m| m.id == id) {
             return Some(m);
@@ -134,8 +134,8 @@ fn find<'a>(resources: &'a [Resource], id: &str) -> Option<&'a Method> {
     None
 }
 
-fn http_method(m: gapi_discovery::HttpMethod) -> HttpMethod {
-    use gapi_discovery::HttpMethod as H;
+fn http_method(m: gapi_codegen::ir::HttpMethod) -> HttpMethod {
+    use gapi_codegen::ir::HttpMethod as H;
     match m {
         H::Get => HttpMethod::Get,
         H::Post => HttpMethod::Post,
@@ -215,7 +215,7 @@ fn gapi_sends_what_the_python_client_sends() {
             .methods
             .iter()
             .find(|m| m.id == call.id)
-            .or_else(|| find(&api.resources, &call.id))
+            .or_else(|| find(api.resources.iter().map(|m| &m.resource), &call.id))
             .unwrap_or_else(|| panic!("{} not in the IR", call.id));
         let spec: &'static MethodSpec = leak(MethodSpec {
             service,

@@ -91,6 +91,21 @@ impl ThingsResource {
             request: gapi_request,
         }
     }
+    ///
+    ///
+    /// `GET v1/things:search` (`sink.things.search`)
+    pub fn search(
+        &self,
+        part: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,
+    ) -> ThingsSearchCall {
+        let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_SEARCH_SPEC);
+        for value in part {
+            gapi_request.add_query("part", value.into());
+        }
+        ThingsSearchCall {
+            request: gapi_request,
+        }
+    }
 }
 static THINGS_CHILDREN_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
@@ -406,6 +421,62 @@ impl ThingsMoveCall {
     ) -> ::gapi_runtime::ResponseFuture<
         ::std::collections::BTreeMap<::std::string::String, crate::types::Thing>,
     > {
+        ::std::boxed::Box::pin(async move { self.request.execute().await })
+    }
+}
+static THINGS_SEARCH_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
+    service: &crate::SERVICE,
+    id: "sink.things.search",
+    http_method: ::gapi_runtime::spec::HttpMethod::Get,
+    path: "v1/things:search",
+    scopes: &[],
+    api_version: ::std::option::Option::None,
+    media: ::std::option::Option::None,
+    download: ::gapi_runtime::spec::Download::None,
+};
+/// The `sink.things.search` call: set optional parameters, then `execute().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is executed"]
+pub struct ThingsSearchCall {
+    request: ::gapi_runtime::Request,
+}
+impl ThingsSearchCall {
+    #[inline]
+    pub fn checksum(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::types::Bytes>,
+    ) -> Self {
+        self.request.set_query("checksum", value.into());
+        self
+    }
+    #[inline]
+    pub fn ids(mut self, values: impl ::std::iter::IntoIterator<Item = i64>) -> Self {
+        self.request.remove_query("ids");
+        for value in values {
+            self.request.add_query("ids", value);
+        }
+        self
+    }
+    #[inline]
+    pub fn min_ratio(mut self, value: f32) -> Self {
+        self.request.set_query("minRatio", value);
+        self
+    }
+    #[inline]
+    pub fn updated_min(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::types::DateTime>,
+    ) -> Self {
+        self.request.set_query("updatedMin", value.into());
+        self
+    }
+    ::gapi_runtime::standard_setters!();
+    /// Sends the request and decodes the response.
+    ///
+    /// # Errors
+    /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::ThingList> {
         ::std::boxed::Box::pin(async move { self.request.execute().await })
     }
 }

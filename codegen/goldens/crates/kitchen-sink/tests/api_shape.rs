@@ -46,6 +46,49 @@ fn positional_path_parameters_and_setters() {
     );
 }
 
+/// A parameter takes what a body field of the same discovery type holds
+/// (`DateTime`, `Bytes`, `f32`, `i64`), or the text it is built from; a
+/// repeated one takes any iterator, so `["snippet"]` works as in Python.
+#[test]
+fn parameters_take_the_types_their_fields_have() {
+    use gapi_sink_v1::runtime::types::DateTime;
+    let when =
+        DateTime::from_system_time(std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400));
+    let thing = Thing {
+        modified: Some(when.clone()),
+        ..Default::default()
+    };
+    let p = sink()
+        .things()
+        .search(["snippet", "statistics"])
+        .updated_min(thing.modified.unwrap())
+        .checksum(&[0xfb, 0xff][..])
+        .min_ratio(0.5)
+        .ids([1, -2])
+        .preview()
+        .unwrap();
+    assert_eq!(
+        p.url,
+        format!(
+            "http://127.0.0.1:9/v1/things:search?alt=json&prettyPrint=false&part=snippet&part=statistics&updatedMin={}&checksum=%2B%2F8%3D&minRatio=0.5&ids=1&ids=-2",
+            when.as_str().replace(':', "%3A")
+        )
+    );
+    // The text form works too, and owned strings in any collection.
+    let p = sink()
+        .things()
+        .search(vec![String::from("id")])
+        .updated_min("2024-05-01T12:00:00Z")
+        .preview()
+        .unwrap();
+    assert!(
+        p.url
+            .contains("part=id&updatedMin=2024-05-01T12%3A00%3A00Z"),
+        "{}",
+        p.url
+    );
+}
+
 #[test]
 fn bodies_keywords_and_api_version() {
     let body = std::collections::BTreeMap::from([("k".to_string(), "v".to_string())]);
