@@ -197,3 +197,32 @@ fn lowering_decides_names_and_types_once() {
     );
     assert!(list.paging.as_ref().unwrap().items.is_some());
 }
+
+/// Parameters must yield to every method a call builder gets from the
+/// runtime's `standard_setters!`: the list in `lower.rs` has to name them all
+/// (a setter of the same name would not compile).
+#[test]
+fn reserved_setter_names_cover_the_runtime_macro() {
+    let runtime = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../runtime/src/lib.rs"
+    ))
+    .unwrap();
+    let start = runtime
+        .find("macro_rules! standard_setters")
+        .expect("the runtime defines standard_setters!");
+    let body = &runtime[start..];
+    let end = body.find("\n}\n").expect("the macro ends");
+    let names: Vec<&str> = body[..end]
+        .split("pub fn ")
+        .skip(1)
+        .map(|rest| rest.split(['(', '<']).next().unwrap().trim())
+        .collect();
+    assert!(names.len() >= 6, "{names:?}");
+    for name in names {
+        assert!(
+            gapi_codegen::lower::CALL_RESERVED.contains(&name),
+            "`{name}` (from standard_setters!) is missing from CALL_RESERVED"
+        );
+    }
+}
