@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use gapi_discovery::{parse_slice, Strictness};
 
 use crate::scaffold::GapiDeps;
+use crate::Layout;
 
 /// The outcome of parsing a directory of documents.
 #[derive(Debug, Default)]
@@ -107,23 +108,18 @@ pub fn generate_all(dir: &Path, out: Option<&Path>) -> std::io::Result<GenerateR
         let outcome = (|| -> Result<(usize, usize), String> {
             let parsed =
                 gapi_discovery::parse_file(file, Strictness::Lenient).map_err(|e| e.to_string())?;
-            let output = crate::Generator::new(&parsed.doc)
+            let api = crate::Generator::new(&parsed.doc)
                 .with_resource_features(true)
-                .generate()
-                .map_err(|e| e.to_string())?;
+                .lower();
+            let output =
+                crate::Generator::generate_from(&api, Layout::Files).map_err(|e| e.to_string())?;
             let lines = output.files.iter().map(|(_, s)| s.lines().count()).sum();
             if let Some(out) = out {
                 let stem = file
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                write_output(
-                    &parsed.doc,
-                    &output,
-                    &out.join(stem),
-                    &GapiDeps::default(),
-                    false,
-                )?;
+                write_output(&api, &output, &out.join(stem), &GapiDeps::default(), false)?;
             }
             Ok((output.warnings.len(), lines))
         })();
@@ -155,16 +151,15 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
 }
 
 fn write_output(
-    doc: &gapi_discovery::RestDescription,
+    api: &crate::ir::Api,
     output: &crate::Output,
     dir: &Path,
     deps: &GapiDeps,
     deny_warnings: bool,
 ) -> Result<usize, String> {
-    let api = crate::Generator::new(doc).lower();
     write(
         &dir.join("Cargo.toml"),
-        &crate::scaffold::standalone_cargo_toml(&api, &output.features, deps),
+        &crate::scaffold::standalone_cargo_toml(api, &output.features, deps),
     )?;
     for (name, source) in &output.files {
         let mut source = source.clone();
@@ -197,11 +192,11 @@ pub fn write_standalone(
     deps: &GapiDeps,
     deny_warnings: bool,
 ) -> Result<usize, String> {
-    let output = crate::Generator::new(doc)
+    let api = crate::Generator::new(doc)
         .with_resource_features(true)
-        .generate()
-        .map_err(|e| e.to_string())?;
-    write_output(doc, &output, dir, deps, deny_warnings)
+        .lower();
+    let output = crate::Generator::generate_from(&api, Layout::Files).map_err(|e| e.to_string())?;
+    write_output(&api, &output, dir, deps, deny_warnings)
 }
 
 /// What [`new_crate`] wrote.

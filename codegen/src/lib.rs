@@ -85,13 +85,22 @@ impl<'a> Generator<'a> {
     /// Only on a generator bug (tokens that do not parse), naming the file.
     #[cfg(feature = "format")]
     pub fn generate(&self) -> Result<Output, format::FormatError> {
-        let api = self.lower();
+        Self::generate_from(&self.lower(), self.layout)
+    }
+
+    /// Emits and formats an IR already lowered (by [`Generator::lower`]),
+    /// for callers that need the IR too: each document is lowered once.
+    ///
+    /// # Errors
+    /// As [`Generator::generate`].
+    #[cfg(feature = "format")]
+    pub fn generate_from(api: &ir::Api, layout: Layout) -> Result<Output, format::FormatError> {
         let mut files = Vec::new();
-        for file in emit::emit(&api, self.layout) {
+        for file in emit::emit(api, layout) {
             let source = format::format_file(&file.name, file.tokens, &api.id, &api.revision)?;
             files.push((file.name, source));
         }
-        Ok(Self::output(&api, files))
+        Ok(Self::output(api, files))
     }
 
     /// Runs all three stages without formatting: the source is for the
