@@ -340,23 +340,32 @@ fn emit_enum(
     cfg: &TokenStream,
     variants: &[Variant],
 ) -> TokenStream {
-    let variants = variants.iter().map(|v| {
+    let defs = variants.iter().map(|v| {
         let vname = ident(&v.name);
         let vdoc = doc_attrs(&with_deprecation(&v.doc, v.deprecated));
-        let value = Literal::string(&v.value);
-        quote! { #vdoc #vname = #value, }
+        quote! { #vdoc #vname, }
     });
-    // The gate goes on the invocation, so it covers the impls the macro emits.
+    let values = variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let value = Literal::string(&v.value);
+        quote! { #vname = #value, }
+    });
+    // The enum is plain Rust (formatted, readable); its impls come from
+    // the runtime, written once.
     quote! {
+        #doc
         #cfg
-        ::gapi_runtime::open_enum! {
-            #doc
-            // Variant names mirror the API's values, which often share a prefix.
-            #[allow(clippy::enum_variant_names)]
-            pub enum #name {
-                #( #variants )*
-            }
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        // Variant names mirror the API's values, which often share a prefix.
+        #[allow(clippy::enum_variant_names)]
+        pub enum #name {
+            #( #defs )*
+            /// A value not known when this crate was generated.
+            Unknown(::std::string::String),
         }
+
+        #cfg
+        ::gapi_runtime::open_enum_impls!(#name { #( #values )* });
     }
 }
 

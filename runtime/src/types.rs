@@ -253,6 +253,10 @@ pub fn deserialize_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(
 
 /// Defines an open enum: the known values as variants, plus `Unknown(String)`
 /// for values this version has not seen, which round-trip unchanged.
+///
+/// Generated code writes the enum itself (so it reads as plain, formatted
+/// Rust) and takes only the impls from [`open_enum_impls!`]; this macro does
+/// both, for hand-written enums.
 #[macro_export]
 macro_rules! open_enum {
     (
@@ -269,6 +273,15 @@ macro_rules! open_enum {
             Unknown(::std::string::String),
         }
 
+        $crate::open_enum_impls!($name { $( $variant = $value, )* });
+    };
+}
+
+/// The impls of an open enum (`enum X { A, B, Unknown(String) }`): its wire
+/// values (`as_str`, `From<&str>`, `Display`), serde, and use as a parameter.
+#[macro_export]
+macro_rules! open_enum_impls {
+    ($name:ident { $( $variant:ident = $value:literal, )* }) => {
         impl $name {
             /// The wire value.
             pub fn as_str(&self) -> &str {

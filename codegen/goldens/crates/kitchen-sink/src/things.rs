@@ -530,7 +530,12 @@ impl ThingsChildrenBinaryCreateCall {
         ::std::boxed::Box::pin(async move { self.request.execute_empty().await })
     }
 }
-::gapi_runtime::open_enum! {
-    #[allow(clippy::enum_variant_names)] pub enum ThingsGetView { Basic = "BASIC", Full =
-    "FULL", }
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum ThingsGetView {
+    Basic,
+    Full,
+    /// A value not known when this crate was generated.
+    Unknown(::std::string::String),
 }
+::gapi_runtime::open_enum_impls!(ThingsGetView { Basic = "BASIC", Full = "FULL", });

@@ -233,14 +233,34 @@ pub struct ThingOwnerAddress {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
 }
-::gapi_runtime::open_enum! {
-    #[allow(clippy::enum_variant_names)] pub enum ThingState { #[doc = " Unset."]
-    StateUnspecified = "STATE_UNSPECIFIED", #[doc = " Upper."] Activated = "ACTIVATED",
-    #[doc = " **Deprecated.** Lower."] Activated2 = "activated", #[doc = " Digits."]
-    V30fps = "30fps", #[doc = " Punctuation."] NextPage = "next-page", #[doc = " Empty."]
-    Value = "", }
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum ThingState {
+    /// Unset.
+    StateUnspecified,
+    /// Upper.
+    Activated,
+    /// **Deprecated.** Lower.
+    Activated2,
+    /// Digits.
+    V30fps,
+    /// Punctuation.
+    NextPage,
+    /// Empty.
+    Value,
+    /// A value not known when this crate was generated.
+    Unknown(::std::string::String),
 }
-::gapi_runtime::open_enum! {
-    #[allow(clippy::enum_variant_names)] pub enum ThingTagsItem { Red = "RED", Green =
-    "GREEN", }
+::gapi_runtime::open_enum_impls!(
+    ThingState { StateUnspecified = "STATE_UNSPECIFIED", Activated = "ACTIVATED",
+    Activated2 = "activated", V30fps = "30fps", NextPage = "next-page", Value = "", }
+);
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
+pub enum ThingTagsItem {
+    Red,
+    Green,
+    /// A value not known when this crate was generated.
+    Unknown(::std::string::String),
 }
+::gapi_runtime::open_enum_impls!(ThingTagsItem { Red = "RED", Green = "GREEN", });
