@@ -164,17 +164,15 @@ fn write_output(
     for (name, source) in &output.files {
         let mut source = source.clone();
         if name == "lib.rs" {
-            let docs: String = output
-                .readme
-                .lines()
-                .map(|l| format!("//! {l}\n").replace("//! \n", "//!\n"))
-                .collect();
+            let docs = crate::docs::inner_doc_comment(&output.readme);
             let deny = if deny_warnings {
                 "#![deny(warnings)]\n"
             } else {
                 ""
             };
-            source = format!("{docs}{deny}\n{source}");
+            // The `@generated` header stays the first line; the crate docs follow.
+            let (header, body) = source.split_once("\n\n").unwrap_or(("", &source));
+            source = format!("{header}\n\n{docs}{deny}\n{body}");
         }
         write(&dir.join("src").join(name), &source)?;
     }

@@ -101,6 +101,38 @@ fn url_at(s: &str) -> Option<usize> {
     (url.len() > "https://".len()).then_some(url.len())
 }
 
+/// Lines without runs of blank lines (a blank line in Google's prose is a
+/// paragraph break; two or more print as an empty doc line pair), and
+/// without blank lines at either end.
+pub fn doc_lines(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let blank = line.trim().is_empty();
+        if blank && out.last().is_none_or(|l| l.trim().is_empty()) {
+            continue;
+        }
+        out.push(if blank { "" } else { line });
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+/// `text` as `//!` lines.
+pub fn inner_doc_comment(text: &str) -> String {
+    doc_lines(text)
+        .into_iter()
+        .map(|l| {
+            if l.is_empty() {
+                "//!\n".to_string()
+            } else {
+                format!("//! {l}\n")
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::escape;
@@ -123,5 +155,14 @@ mod tests {
             escape("see [Create files](https://developers.google.com/x). And [a]"),
             "see [Create files](https://developers.google.com/x). And \\[a\\]"
         );
+    }
+
+    #[test]
+    fn doc_lines_have_no_runs_of_blank_lines() {
+        assert_eq!(
+            super::doc_lines("\n\nFirst.\n\n\n\nSecond.\n  \n\n"),
+            ["First.", "", "Second."]
+        );
+        assert_eq!(super::inner_doc_comment("a\n\n\nb"), "//! a\n//!\n//! b\n");
     }
 }

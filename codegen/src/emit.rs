@@ -36,7 +36,9 @@ fn doc_attrs(doc: &str) -> TokenStream {
     if doc.is_empty() {
         return TokenStream::new();
     }
-    let lines = doc.lines().map(|l| format!(" {l}"));
+    let lines = crate::docs::doc_lines(doc)
+        .into_iter()
+        .map(|l| format!(" {l}"));
     quote! { #( #[doc = #lines] )* }
 }
 

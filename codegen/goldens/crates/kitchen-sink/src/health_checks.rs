@@ -11,8 +11,6 @@ impl HealthChecksResource {
             client: client.clone(),
         }
     }
-    ///
-    ///
     /// `GET v1/hc` (`sink.healthChecks.check`)
     pub fn check(&self) -> HealthChecksCheckCall {
         let gapi_request = ::gapi_runtime::Request::new(&self.client, &HEALTH_CHECKS_CHECK_SPEC);

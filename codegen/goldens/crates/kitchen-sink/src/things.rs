@@ -15,8 +15,6 @@ impl ThingsResource {
     pub fn children_resource(&self) -> ThingsChildrenResource {
         ThingsChildrenResource::new(&self.client)
     }
-    ///
-    ///
     /// `GET v1/things/{thingId}/children` (`sink.things.children`)
     pub fn children(
         &self,
@@ -28,8 +26,6 @@ impl ThingsResource {
             request: gapi_request,
         }
     }
-    ///
-    ///
     /// `DELETE v1/things/{thingId}` (`sink.things.delete`)
     #[deprecated = "deprecated by the API"]
     pub fn delete(
@@ -42,8 +38,6 @@ impl ThingsResource {
             request: gapi_request,
         }
     }
-    ///
-    ///
     /// `GET v1/things/{thingId}` (`sink.things.get`)
     ///
     /// Scopes (any one): `https://www.googleapis.com/auth/sink.readonly`
@@ -54,8 +48,6 @@ impl ThingsResource {
             request: gapi_request,
         }
     }
-    ///
-    ///
     /// `POST v1/things` (`sink.things.insert`)
     pub fn insert(&self, request: crate::types::Thing) -> ThingsInsertCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_INSERT_SPEC);
@@ -64,8 +56,6 @@ impl ThingsResource {
             request: gapi_request,
         }
     }
-    ///
-    ///
     /// `GET v1/{+parent}/things` (`sink.things.list`)
     pub fn list(&self, parent: impl ::std::convert::Into<::std::string::String>) -> ThingsListCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_LIST_SPEC);
@@ -74,8 +64,6 @@ impl ThingsResource {
             request: gapi_request,
         }
     }
-    ///
-    ///
     /// `POST v1/things/{thingId}:move` (`sink.things.move`)
     pub fn r#move(
         &self,
@@ -91,8 +79,6 @@ impl ThingsResource {
             request: gapi_request,
         }
     }
-    ///
-    ///
     /// `GET v1/things:search` (`sink.things.search`)
     pub fn search(
         &self,
@@ -491,8 +477,6 @@ impl ThingsChildrenResource {
             client: client.clone(),
         }
     }
-    ///
-    ///
     /// `PUT v1/children` (`sink.things.children.binaryCreate`)
     pub fn binary_create(&self) -> ThingsChildrenBinaryCreateCall {
         let gapi_request =
