@@ -307,14 +307,18 @@ fn emit_typedef(t: &TypeDef) -> TokenStream {
                 let ty = type_tokens(&f.ty);
                 let doc = doc_attrs(&with_deprecation(&f.doc, f.deprecated));
                 let wire = &f.wire;
-                let rename = (f.name.text != f.wire).then(|| quote!(rename = #wire,));
-                let with = f
-                    .ty
-                    .has_string_int()
-                    .then(|| quote!(with = "::gapi_runtime::wire::int64",));
+                // `rename_all = "camelCase"` names most fields right; only
+                // the exceptions carry their wire name.
+                let rename =
+                    (serde_camel_case(&f.name.text) != f.wire).then(|| quote!(rename = #wire,));
+                // A missing `Option` field is `None` by itself; only a field
+                // read through `with` needs `default` to say so.
+                let with =
+                    f.ty.has_string_int()
+                        .then(|| quote!(with = "::gapi_runtime::wire::int64", default,));
                 quote! {
                     #doc
-                    #[serde(#rename #with default, skip_serializing_if = "::std::option::Option::is_none")]
+                    #[serde(#rename #with skip_serializing_if = "::std::option::Option::is_none")]
                     pub #fname: ::std::option::Option<#ty>,
                 }
             });
@@ -322,7 +326,7 @@ fn emit_typedef(t: &TypeDef) -> TokenStream {
                 #doc
                 #cfg
                 #[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize, ::gapi_runtime::serde::Deserialize)]
-                #[serde(crate = "::gapi_runtime::serde")]
+                #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
                 pub struct #name {
                     #( #fields )*
                 }
@@ -333,6 +337,28 @@ fn emit_typedef(t: &TypeDef) -> TokenStream {
             let ty = type_tokens(ty);
             quote! { #doc #cfg pub type #name = #ty; }
         }
+    }
+}
+
+/// The name serde's `rename_all = "camelCase"` gives a field (its rule,
+/// exactly: `_` is dropped and the next character upper-cased, and the
+/// first character lower-cased).
+fn serde_camel_case(field: &str) -> String {
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    match pascal.chars().next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + &pascal[first.len_utf8()..],
+        None => pascal,
     }
 }
 

@@ -8,9 +8,9 @@
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct Edge {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub to: ::std::option::Option<::std::boxed::Box<crate::types::Node>>,
 }
 #[cfg(feature = "things")]
@@ -22,7 +22,7 @@ pub struct Edge {
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct Empty {}
 #[derive(
     Clone,
@@ -32,9 +32,9 @@ pub struct Empty {}
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct HttpHealthCheck {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "health_checks")]
@@ -46,9 +46,9 @@ pub struct HttpHealthCheck {
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct HttpHealthCheck2 {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub port: ::std::option::Option<i32>,
 }
 pub type Names = ::std::vec::Vec<::std::string::String>;
@@ -60,11 +60,11 @@ pub type Names = ::std::vec::Vec<::std::string::String>;
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct Node {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::boxed::Box<crate::types::Edge>>,
 }
 /// A thing.
@@ -80,30 +80,27 @@ pub struct Node {
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct Thing {
     #[serde(
         rename = "$ref",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub r#ref: ::std::option::Option<::std::string::String>,
     #[serde(
         rename = "@type",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_2: ::std::option::Option<::std::string::String>,
     #[serde(
-        rename = "bigCount",
         with = "::gapi_runtime::wire::int64",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub big_count: ::std::option::Option<u64>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<crate::types::Thing>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i32>,
     #[serde(
         with = "::gapi_runtime::wire::int64",
@@ -111,52 +108,47 @@ pub struct Thing {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub counters: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, i64>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::gapi_runtime::types::DateTime>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     #[serde(
         rename = "end-date",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub end_date: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<::gapi_runtime::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mask: ::std::option::Option<::gapi_runtime::types::FieldMask>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modified: ::std::option::Option<::gapi_runtime::types::DateTime>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub node: ::std::option::Option<crate::types::Node>,
     /// **Deprecated.**
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub old: ::std::option::Option<::std::string::String>,
     /// An inline object.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<crate::types::ThingOwner>,
     /// Self-recursive through a plain field: boxed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::boxed::Box<crate::types::Thing>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<::gapi_runtime::types::Bytes>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<f32>,
     /// Names a schema the document never defines.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resolution: ::std::option::Option<::gapi_runtime::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<f64>,
     /// Cannot be a raw identifier.
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
     #[serde(
         with = "::gapi_runtime::wire::int64",
@@ -170,16 +162,16 @@ pub struct Thing {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sizes: ::std::option::Option<::std::vec::Vec<i64>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::types::ThingState>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<crate::types::ThingTagsItem>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ttl: ::std::option::Option<::gapi_runtime::types::Duration>,
     /// A keyword field.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ucount: ::std::option::Option<u32>,
 }
 #[cfg(feature = "things")]
@@ -191,17 +183,13 @@ pub struct Thing {
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct ThingList {
-    #[serde(
-        rename = "nextPageToken",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub things: ::std::option::Option<::std::vec::Vec<crate::types::Thing>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unreachable: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 /// An inline object.
@@ -213,11 +201,11 @@ pub struct ThingList {
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct ThingOwner {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<crate::types::ThingOwnerAddress>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
 #[derive(
@@ -228,9 +216,9 @@ pub struct ThingOwner {
     ::gapi_runtime::serde::Serialize,
     ::gapi_runtime::serde::Deserialize,
 )]
-#[serde(crate = "::gapi_runtime::serde")]
+#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct ThingOwnerAddress {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
 }
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
