@@ -85,8 +85,8 @@ pub fn type_tokens(ty: &Type) -> TokenStream {
         Type::Duration => quote!(::gapi_runtime::types::Duration),
         Type::FieldMask => quote!(::gapi_runtime::types::FieldMask),
         Type::Bytes => quote!(::gapi_runtime::types::Bytes),
-        Type::Named(n) => {
-            let n = ident(n);
+        Type::Named { name, .. } => {
+            let n = ident(name);
             quote!(crate::types::#n)
         }
         Type::LocalEnum(n) => {
@@ -292,7 +292,9 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
 }
 
 fn emit_types(types: &[TypeDef]) -> TokenStream {
-    let defs = types.iter().map(emit_typedef);
+    let mut sorted: Vec<&TypeDef> = types.iter().collect();
+    sorted.sort_by(|a, b| a.name.text.cmp(&b.name.text));
+    let defs = sorted.into_iter().map(emit_typedef);
     quote! { #( #defs )* }
 }
 

@@ -32,7 +32,8 @@ pub struct Api {
     pub service_type: RustName,
     /// OAuth scopes.
     pub scopes: Vec<Scope>,
-    /// Named types (schemas and their nested types), sorted by name.
+    /// Named types (schemas and their nested types): the arena that
+    /// [`TypeId`]s index. Print them sorted by name.
     pub types: Vec<TypeDef>,
     /// Top-level resources, each in its own module.
     pub resources: Vec<ResourceModule>,
@@ -54,6 +55,11 @@ pub struct Scope {
     /// Description.
     pub doc: String,
 }
+
+/// A named type's place in [`Api::types`]: `$ref`s resolve to one, so
+/// lookups never go through names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
 
 /// A Rust type for a value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,7 +97,12 @@ pub enum Type {
     /// `gapi_runtime::types::Bytes`.
     Bytes,
     /// A generated type in `crate::types`.
-    Named(RustName),
+    Named {
+        /// Where it is defined.
+        id: TypeId,
+        /// Its name (the same as `types[id].name`, kept here for printing).
+        name: RustName,
+    },
     /// A parameter enum generated in the resource module.
     LocalEnum(RustName),
     /// `Vec<T>`.

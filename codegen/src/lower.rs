@@ -69,7 +69,6 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
         l.gate_types(&resources, &methods);
     }
     l.box_recursive_fields();
-    l.types.sort_by(|a, b| a.name.text.cmp(&b.name.text));
 
     let mut scope_ns = Namespace::default();
     let scopes = doc
@@ -150,41 +149,65 @@ pub fn parse_size(text: &str) -> Option<u64> {
 struct Lowerer<'a> {
     doc: &'a RestDescription,
     type_ns: Namespace,
-    schema_names: BTreeMap<String, RustName>,
+    /// Each schema's place in the arena, reserved before any is lowered so
+    /// that a `$ref` resolves whatever the order.
+    schema_ids: BTreeMap<String, TypeId>,
+    /// The arena.
     types: Vec<TypeDef>,
     warnings: Vec<String>,
 }
 
 impl<'a> Lowerer<'a> {
     fn new(doc: &'a RestDescription) -> Self {
-        let mut type_ns = Namespace::default();
-        let mut schema_names = BTreeMap::new();
+        let mut l = Lowerer {
+            doc,
+            type_ns: Namespace::default(),
+            schema_ids: BTreeMap::new(),
+            types: Vec::new(),
+            warnings: Vec::new(),
+        };
         // Names already in canonical form keep it; the others come second.
         let (canonical, other): (Vec<&String>, Vec<&String>) = doc
             .schemas()
             .keys()
             .partition(|name| names::type_name(name).text == **name);
-        for name in canonical.into_iter().chain(other) {
-            schema_names.insert(name.clone(), type_ns.claim(names::type_name(name)));
+        for wire in canonical.into_iter().chain(other) {
+            let name = l.type_ns.claim(names::type_name(wire));
+            let id = l.reserve(name);
+            l.schema_ids.insert(wire.clone(), id);
         }
-        Lowerer {
-            doc,
-            type_ns,
-            schema_names,
-            types: Vec::new(),
-            warnings: Vec::new(),
-        }
+        l
+    }
+
+    /// A slot in the arena for a type about to be defined.
+    fn reserve(&mut self, name: RustName) -> TypeId {
+        self.types.push(TypeDef {
+            name,
+            doc: String::new(),
+            features: Vec::new(),
+            kind: TypeKind::Alias(Type::Any),
+        });
+        TypeId(self.types.len() - 1)
     }
 
     fn lower_schemas(&mut self) {
         for (wire, schema) in self.doc.schemas() {
-            let name = self.schema_names[wire].clone();
-            self.lower_named(name, schema, wire);
+            let id = self.schema_ids[wire];
+            self.define(id, schema, wire);
         }
     }
 
-    /// Defines a named type for `schema` under `name`.
-    fn lower_named(&mut self, name: RustName, schema: &Schema, ctx: &str) {
+    /// A new named type for `schema` (an inline object or enum) called `ctx`.
+    fn new_named(&mut self, schema: &Schema, ctx: &str) -> Type {
+        let name = self.type_ns.claim(names::type_name(ctx));
+        let id = self.reserve(name.clone());
+        self.define(id, schema, ctx);
+        Type::Named { id, name }
+    }
+
+    /// Fills the arena slot `id` with the type `schema` describes.
+    fn define(&mut self, id: TypeId, schema: &Schema, ctx: &str) {
+        let name = self.types[id.0].name.clone();
         let doc = escape(schema.description.as_deref().unwrap_or(""));
         let kind = if let Some(values) = schema.enum_values.as_ref().filter(|v| !v.is_empty()) {
             TypeKind::Enum(self.variants(schema, values))
@@ -195,12 +218,9 @@ impl<'a> Lowerer<'a> {
         } else {
             TypeKind::Alias(self.lower_type(schema, ctx))
         };
-        self.types.push(TypeDef {
-            name,
-            doc,
-            features: Vec::new(),
-            kind,
-        });
+        let def = &mut self.types[id.0];
+        def.doc = doc;
+        def.kind = kind;
     }
 
     fn variants(&mut self, schema: &Schema, values: &[String]) -> Vec<Variant> {
@@ -263,8 +283,11 @@ impl<'a> Lowerer<'a> {
     /// called `ctx`.
     fn lower_type(&mut self, schema: &Schema, ctx: &str) -> Type {
         if let Some(reference) = &schema.reference {
-            return match self.schema_names.get(reference) {
-                Some(name) => Type::Named(name.clone()),
+            return match self.schema_ids.get(reference) {
+                Some(&id) => Type::Named {
+                    id,
+                    name: self.types[id.0].name.clone(),
+                },
                 None => {
                     self.warnings.push(format!(
                         "`$ref: {reference}` names no schema; `{ctx}` is typed as a JSON value"
@@ -274,9 +297,7 @@ impl<'a> Lowerer<'a> {
             };
         }
         if schema.enum_values.as_ref().is_some_and(|v| !v.is_empty()) {
-            let name = self.type_ns.claim(names::type_name(ctx));
-            self.lower_named(name.clone(), schema, ctx);
-            return Type::Named(name);
+            return self.new_named(schema, ctx);
         }
         let format = schema.format.as_deref();
         match schema.type_ {
@@ -290,9 +311,7 @@ impl<'a> Lowerer<'a> {
             },
             Some(SchemaType::Object) | None => {
                 if !schema.properties().is_empty() {
-                    let name = self.type_ns.claim(names::type_name(ctx));
-                    self.lower_named(name.clone(), schema, ctx);
-                    Type::Named(name)
+                    self.new_named(schema, ctx)
                 } else if let Some(values) = &schema.additional_properties {
                     Type::Map(Box::new(self.lower_type(values, &format!("{ctx}Value"))))
                 } else {
@@ -482,23 +501,18 @@ impl<'a> Lowerer<'a> {
         if token.location != Some(ParameterLocation::Query) {
             return None;
         }
-        let Some(Type::Named(name)) = response else {
+        let Some(Type::Named { id, .. }) = response else {
             return None;
         };
-        let fields = self
-            .types
-            .iter()
-            .find(|t| &t.name == name)
-            .and_then(|t| match &t.kind {
-                TypeKind::Struct(fields) => Some(fields),
-                _ => None,
-            })?;
+        let TypeKind::Struct(fields) = &self.types[id.0].kind else {
+            return None;
+        };
         let next = fields
             .iter()
             .find(|f| f.wire == "nextPageToken" && f.ty == Type::String)?;
         let lists: Vec<&Field> = fields
             .iter()
-            .filter(|f| matches!(&f.ty, Type::Vec(inner) if matches!(**inner, Type::Named(_))))
+            .filter(|f| matches!(&f.ty, Type::Vec(inner) if matches!(**inner, Type::Named { .. })))
             .collect();
         let items = match lists.as_slice() {
             [one] => Some(*one),
@@ -519,7 +533,7 @@ impl<'a> Lowerer<'a> {
     /// reaches it is. Types reached by top-level methods, by every resource,
     /// or by none stay ungated.
     fn gate_types(&mut self, resources: &[ResourceModule], root_methods: &[Method]) {
-        let deps: BTreeMap<String, BTreeSet<String>> = self
+        let deps: Vec<BTreeSet<TypeId>> = self
             .types
             .iter()
             .map(|t| {
@@ -531,23 +545,21 @@ impl<'a> Lowerer<'a> {
                     TypeKind::Alias(ty) => named_in(ty, &mut out),
                     TypeKind::Enum(_) => {}
                 }
-                (t.name.text.clone(), out)
+                out
             })
             .collect();
-        let closure = |roots: BTreeSet<String>| {
+        let closure = |roots: BTreeSet<TypeId>| {
             let mut seen = BTreeSet::new();
-            let mut stack: Vec<String> = roots.into_iter().collect();
+            let mut stack: Vec<TypeId> = roots.into_iter().collect();
             while let Some(t) = stack.pop() {
-                if seen.insert(t.clone()) {
-                    if let Some(next) = deps.get(&t) {
-                        stack.extend(next.iter().cloned());
-                    }
+                if seen.insert(t) {
+                    stack.extend(deps[t.0].iter().copied());
                 }
             }
             seen
         };
         let always = closure(method_roots(root_methods.iter()));
-        let mut reached_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut reached_by: BTreeMap<TypeId, BTreeSet<String>> = BTreeMap::new();
         for r in resources {
             let Some(feature) = &r.feature else { continue };
             let mut all = Vec::new();
@@ -557,11 +569,11 @@ impl<'a> Lowerer<'a> {
             }
         }
         let every = resources.iter().filter(|r| r.feature.is_some()).count();
-        for t in &mut self.types {
-            if always.contains(&t.name.text) {
+        for (i, t) in self.types.iter_mut().enumerate() {
+            if always.contains(&TypeId(i)) {
                 continue;
             }
-            if let Some(features) = reached_by.get(&t.name.text) {
+            if let Some(features) = reached_by.get(&TypeId(i)) {
                 if features.len() < every {
                     t.features = features.iter().cloned().collect();
                 }
@@ -573,12 +585,6 @@ impl<'a> Lowerer<'a> {
     /// (non-`Vec`, non-map) reference inside the same strongly connected
     /// component of the plain-reference graph.
     fn box_recursive_fields(&mut self) {
-        let index: BTreeMap<String, usize> = self
-            .types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.text.clone(), i))
-            .collect();
         let edges: Vec<Vec<usize>> = self
             .types
             .iter()
@@ -586,7 +592,7 @@ impl<'a> Lowerer<'a> {
                 TypeKind::Struct(fields) => fields
                     .iter()
                     .filter_map(|f| match &f.ty {
-                        Type::Named(n) => index.get(&n.text).copied(),
+                        Type::Named { id, .. } => Some(id.0),
                         _ => None,
                     })
                     .collect(),
@@ -598,8 +604,8 @@ impl<'a> Lowerer<'a> {
             let mine = component[i];
             if let TypeKind::Struct(fields) = &mut self.types[i].kind {
                 for f in fields {
-                    if let Type::Named(n) = &f.ty {
-                        if index.get(&n.text).is_some_and(|&j| component[j] == mine) {
+                    if let Type::Named { id, .. } = &f.ty {
+                        if component[id.0] == mine {
                             f.ty = Type::Boxed(Box::new(f.ty.clone()));
                         }
                     }
@@ -670,17 +676,17 @@ fn is_object(schema: &Schema) -> bool {
     matches!(schema.type_, Some(SchemaType::Object) | None) && schema.reference.is_none()
 }
 
-fn named_in(ty: &Type, out: &mut BTreeSet<String>) {
+fn named_in(ty: &Type, out: &mut BTreeSet<TypeId>) {
     match ty {
-        Type::Named(n) => {
-            out.insert(n.text.clone());
+        Type::Named { id, .. } => {
+            out.insert(*id);
         }
         Type::Vec(inner) | Type::Map(inner) | Type::Boxed(inner) => named_in(inner, out),
         _ => {}
     }
 }
 
-fn method_roots<'m>(methods: impl Iterator<Item = &'m Method>) -> BTreeSet<String> {
+fn method_roots<'m>(methods: impl Iterator<Item = &'m Method>) -> BTreeSet<TypeId> {
     let mut roots = BTreeSet::new();
     for m in methods {
         if let Some((_, ty)) = &m.request {
