@@ -114,10 +114,7 @@ pub fn emit(api: &Api, layout: Layout) -> Vec<EmittedFile> {
         name: "lib.rs".to_string(),
         tokens: emit_root(api, layout),
     }];
-    files.push(EmittedFile {
-        name: "types.rs".to_string(),
-        tokens: emit_types(&api.types),
-    });
+    files.extend(emit_types(&api.types, layout));
     for r in &api.resources {
         files.push(EmittedFile {
             name: format!("{}.rs", r.module.text),
@@ -291,11 +288,55 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
     }
 }
 
-fn emit_types(types: &[TypeDef]) -> TokenStream {
+/// `types.rs`, and one file per module the IR put types in
+/// (`types/files.rs`), each module gated by its feature and re-exported, so
+/// every type's path is `types::Name` however the files are split.
+fn emit_types(types: &[TypeDef], layout: Layout) -> Vec<EmittedFile> {
     let mut sorted: Vec<&TypeDef> = types.iter().collect();
     sorted.sort_by(|a, b| a.name.text.cmp(&b.name.text));
-    let defs = sorted.into_iter().map(emit_typedef);
-    quote! { #( #defs )* }
+    let mut modules: std::collections::BTreeMap<&str, (&RustName, &[String], TokenStream)> =
+        std::collections::BTreeMap::new();
+    let mut root = TokenStream::new();
+    for t in sorted {
+        match &t.module {
+            None => root.extend(emit_typedef(t)),
+            Some(module) => {
+                let entry = modules
+                    .entry(module.text.as_str())
+                    .or_insert_with(|| (module, t.features.as_slice(), TokenStream::new()));
+                // The module carries the gate; its items need none of their own.
+                entry.2.extend(emit_typedef(&TypeDef {
+                    features: Vec::new(),
+                    ..t.clone()
+                }));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    let mut decls = TokenStream::new();
+    for (module, features, tokens) in modules.into_values() {
+        let m = ident(module);
+        let cfg = cfg_attr(features);
+        let file = format!("types/{}.rs", module.text);
+        decls.extend(match layout {
+            Layout::OutDir => {
+                let path = format!("/{file}");
+                quote! { #cfg mod #m { include!(concat!(env!("OUT_DIR"), #path)); } }
+            }
+            Layout::Files => quote! { #cfg mod #m; },
+        });
+        decls.extend(quote! { #cfg pub use self::#m::*; });
+        files.push(EmittedFile { name: file, tokens });
+    }
+    decls.extend(root);
+    files.insert(
+        0,
+        EmittedFile {
+            name: "types.rs".to_string(),
+            tokens: decls,
+        },
+    );
+    files
 }
 
 fn emit_typedef(t: &TypeDef) -> TokenStream {

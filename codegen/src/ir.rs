@@ -134,6 +134,10 @@ pub struct TypeDef {
     pub doc: String,
     /// Cargo features any of which enables it (empty: always).
     pub features: Vec<String>,
+    /// The module under `types` it is printed in, when one feature alone
+    /// uses it (re-exported, so its path stays `types::Name`); `None`:
+    /// `types` itself.
+    pub module: Option<RustName>,
     /// What it is.
     pub kind: TypeKind,
 }

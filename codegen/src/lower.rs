@@ -185,6 +185,7 @@ impl<'a> Lowerer<'a> {
             name,
             doc: String::new(),
             features: Vec::new(),
+            module: None,
             kind: TypeKind::Alias(Type::Any),
         });
         TypeId(self.types.len() - 1)
@@ -465,6 +466,7 @@ impl<'a> Lowerer<'a> {
                     name: enum_name.clone(),
                     doc: escape(p.description.as_deref().unwrap_or("")),
                     features: Vec::new(),
+                    module: None,
                     kind: TypeKind::Enum(variants),
                 });
                 Type::LocalEnum(enum_name)
@@ -577,6 +579,11 @@ impl<'a> Lowerer<'a> {
                 if features.len() < every {
                     t.features = features.iter().cloned().collect();
                 }
+            }
+            // Types of one feature alone go to a module of their own, so
+            // that a big API's types are not one file.
+            if let [only] = t.features.as_slice() {
+                t.module = Some(names::value_name(only));
             }
         }
     }

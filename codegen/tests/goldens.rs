@@ -30,9 +30,11 @@ fn generate_into(input: &Path, dir: &Path) {
     std::fs::write(toml_path, toml).unwrap();
     // The goldens are workspace members, so `cargo fmt` owns their layout:
     // compare rustfmt's view of both sides.
+    // rustfmt follows `mod x;` into `types/x.rs` by itself.
     let sources: Vec<PathBuf> = std::fs::read_dir(dir.join("src"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
         .collect();
     let status = std::process::Command::new("rustfmt")
         .args(["--edition", "2021"])
@@ -42,16 +44,25 @@ fn generate_into(input: &Path, dir: &Path) {
     assert!(status.success());
 }
 
-/// `Cargo.toml` and `src/*`, sorted (hand-written `tests/` are not golden).
+/// `Cargo.toml` and everything under `src/`, sorted (hand-written `tests/`
+/// are not golden).
 fn generated_files(dir: &Path) -> Vec<(String, String)> {
     let mut out = vec![(
         "Cargo.toml".to_string(),
         std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default(),
     )];
-    if let Ok(entries) = std::fs::read_dir(dir.join("src")) {
+    let mut dirs = vec![dir.join("src")];
+    while let Some(d) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries {
             let p = e.unwrap().path();
-            let name = format!("src/{}", p.file_name().unwrap().to_string_lossy());
+            if p.is_dir() {
+                dirs.push(p);
+                continue;
+            }
+            let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
             out.push((name, std::fs::read_to_string(&p).unwrap()));
         }
     }
