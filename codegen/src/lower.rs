@@ -455,8 +455,13 @@ impl<'a> Lowerer<'a> {
         module_ns: &mut Namespace,
         enums: &mut Vec<TypeDef>,
     ) -> Param {
-        let ty = match p.enum_values.as_ref().filter(|v| !v.is_empty()) {
-            Some(values) => {
+        let values = p.enum_values.as_ref().filter(|v| !v.is_empty());
+        // A body field with the same values already has a type: take it, so
+        // a value read from a response can be passed back as is.
+        let shared = values.and_then(|v| self.enum_with_values(v));
+        let ty = match (values, shared) {
+            (_, Some(shared)) => shared,
+            (Some(values), None) => {
                 let enum_name = module_ns.claim(names::type_name(&format!(
                     "{method_base}{}",
                     names::camel(wire)
@@ -471,7 +476,7 @@ impl<'a> Lowerer<'a> {
                 });
                 Type::LocalEnum(enum_name)
             }
-            None => match p.type_ {
+            (None, None) => match p.type_ {
                 Some(
                     SchemaType::String
                     | SchemaType::Integer
@@ -494,6 +499,26 @@ impl<'a> Lowerer<'a> {
             doc: escape(p.description.as_deref().unwrap_or("")),
             deprecated: p.deprecated.unwrap_or(false),
         }
+    }
+
+    /// The named enum whose values are exactly `values` (the first by
+    /// name, when several are).
+    fn enum_with_values(&self, values: &[String]) -> Option<Type> {
+        self.types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| match &t.kind {
+                TypeKind::Enum(variants) => {
+                    variants.len() == values.len()
+                        && variants.iter().zip(values).all(|(v, w)| v.value == *w)
+                }
+                _ => false,
+            })
+            .min_by(|(_, a), (_, b)| a.name.text.cmp(&b.name.text))
+            .map(|(i, t)| Type::Named {
+                id: TypeId(i),
+                name: t.name.clone(),
+            })
     }
 
     /// A method pages when it takes `pageToken` in the query and its response
@@ -674,7 +699,9 @@ fn arg_kind(ty: &Type) -> ArgKind {
         | Type::Duration
         | Type::FieldMask
         | Type::Bytes
-        | Type::LocalEnum(_) => ArgKind::Into,
+        | Type::LocalEnum(_)
+        // Only enums reach parameters as named types.
+        | Type::Named { .. } => ArgKind::Into,
         _ => ArgKind::Value,
     }
 }

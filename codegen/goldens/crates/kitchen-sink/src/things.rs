@@ -449,6 +449,19 @@ impl ThingsSearchCall {
         self
     }
     #[inline]
+    pub fn tag(
+        mut self,
+        values: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<crate::types::ThingTagsItem>,
+        >,
+    ) -> Self {
+        self.request.remove_query("tag");
+        for value in values {
+            self.request.add_query("tag", value.into());
+        }
+        self
+    }
+    #[inline]
     pub fn updated_min(
         mut self,
         value: impl ::std::convert::Into<::gapi_runtime::types::DateTime>,

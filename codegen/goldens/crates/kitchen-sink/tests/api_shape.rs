@@ -47,8 +47,9 @@ fn positional_path_parameters_and_setters() {
 }
 
 /// A parameter takes what a body field of the same discovery type holds
-/// (`DateTime`, `Bytes`, `f32`, `i64`), or the text it is built from; a
-/// repeated one takes any iterator, so `["snippet"]` works as in Python.
+/// (`DateTime`, `Bytes`, `f32`, `i64`, the same enum), or the text it is
+/// built from; a repeated one takes any iterator, so `["snippet"]` works as
+/// in Python.
 #[test]
 fn parameters_take_the_types_their_fields_have() {
     use gapi_sink_v1::runtime::types::DateTime;
@@ -65,12 +66,13 @@ fn parameters_take_the_types_their_fields_have() {
         .checksum(&[0xfb, 0xff][..])
         .min_ratio(0.5)
         .ids([1, -2])
+        .tag([gapi_sink_v1::types::ThingTagsItem::Red])
         .preview()
         .unwrap();
     assert_eq!(
         p.url,
         format!(
-            "http://127.0.0.1:9/v1/things:search?alt=json&prettyPrint=false&part=snippet&part=statistics&updatedMin={}&checksum=%2B%2F8%3D&minRatio=0.5&ids=1&ids=-2",
+            "http://127.0.0.1:9/v1/things:search?alt=json&prettyPrint=false&part=snippet&part=statistics&updatedMin={}&checksum=%2B%2F8%3D&minRatio=0.5&ids=1&ids=-2&tag=RED",
             when.as_str().replace(':', "%3A")
         )
     );
@@ -79,6 +81,7 @@ fn parameters_take_the_types_their_fields_have() {
         .things()
         .search(vec![String::from("id")])
         .updated_min("2024-05-01T12:00:00Z")
+        .tag(["GREEN"])
         .preview()
         .unwrap();
     assert!(
