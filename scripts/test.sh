@@ -26,6 +26,12 @@ command -v openssl >/dev/null || { echo "openssl is needed to make test keys (ap
 step "formatting"
 cargo fmt --all -- --check
 
+step "lock files: every committed Cargo.lock is current (benchmark apps build with --locked)"
+for manifest in Cargo.toml bench/Cargo.toml bench/compile/*/Cargo.toml; do
+  cargo metadata -q --locked --format-version 1 --manifest-path "$manifest" >/dev/null \
+    || { echo "stale lock file next to $manifest: run cargo update -w there"; exit 1; }
+done
+
 step "tests"
 cargo test --workspace --all-targets
 cargo test --workspace --doc

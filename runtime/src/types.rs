@@ -255,7 +255,7 @@ pub fn deserialize_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(
 /// for values this version has not seen, which round-trip unchanged.
 ///
 /// Generated code writes the enum itself (so it reads as plain, formatted
-/// Rust) and takes only the impls from [`open_enum_impls!`]; this macro does
+/// Rust) and takes only the impls from [`open_enum_impls!`](crate::open_enum_impls); this macro does
 /// both, for hand-written enums.
 #[macro_export]
 macro_rules! open_enum {
