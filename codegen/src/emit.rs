@@ -345,7 +345,7 @@ fn emit_typedef(t: &TypeDef) -> TokenStream {
     let cfg = cfg_attr(&t.features);
     match &t.kind {
         TypeKind::Struct(fields) => {
-            let fields = fields.iter().map(|f| {
+            let defs = fields.iter().map(|f| {
                 let fname = ident(&f.name);
                 let ty = type_tokens(&f.ty);
                 let doc = doc_attrs(&with_deprecation(&f.doc, f.deprecated));
@@ -354,31 +354,100 @@ fn emit_typedef(t: &TypeDef) -> TokenStream {
                 // the exceptions carry their wire name.
                 let rename =
                     (serde_camel_case(&f.name.text) != f.wire).then(|| quote!(rename = #wire,));
-                // A missing `Option` field is `None` by itself; only a field
-                // read through `with` needs `default` to say so.
-                let with =
-                    f.ty.has_string_int()
-                        .then(|| quote!(with = "::gapi_runtime::wire::int64", default,));
+                let with = f
+                    .ty
+                    .has_string_int()
+                    .then(|| quote!(serialize_with = "::gapi_runtime::wire::int64::serialize",));
                 quote! {
                     #doc
                     #[serde(#rename #with skip_serializing_if = "::std::option::Option::is_none")]
                     pub #fname: ::std::option::Option<#ty>,
                 }
             });
+            let decode = emit_decode(&name, &cfg, fields);
             quote! {
                 #doc
                 #cfg
-                #[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize, ::gapi_runtime::serde::Deserialize)]
+                #[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
                 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
                 pub struct #name {
-                    #( #fields )*
+                    #( #defs )*
                 }
+
+                #decode
             }
         }
         TypeKind::Enum(variants) => emit_enum(&name, &doc, &cfg, variants),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty);
             quote! { #doc #cfg pub type #name = #ty; }
+        }
+    }
+}
+
+/// `Deserialize` through the runtime's [`DecodeFields`]: a `match` from wire
+/// name to field, grouped by the name's length so that a key is compared
+/// with one or two names rather than with every field in turn.
+///
+/// [`DecodeFields`]: https://docs.rs/gapi-runtime/latest/gapi_runtime/decode/trait.DecodeFields.html
+fn emit_decode(name: &Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
+    let mut by_len: std::collections::BTreeMap<usize, Vec<&Field>> = Default::default();
+    for f in fields {
+        by_len.entry(f.wire.len()).or_default().push(f);
+    }
+    let groups = by_len.iter().map(|(len, fields)| {
+        let len = Literal::usize_unsuffixed(*len);
+        let arms = fields.iter().map(|f| {
+            let fname = ident(&f.name);
+            let wire = Literal::string(&f.wire);
+            if f.ty.has_string_int() {
+                quote! { #wire => self.#fname = ::gapi_runtime::decode::string_int(map)?, }
+            } else {
+                quote! { #wire => self.#fname = map.next_value()?, }
+            }
+        });
+        quote! {
+            #len => match key {
+                #( #arms )*
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+        }
+    });
+    let body = if fields.is_empty() {
+        quote! {
+            let _ = key;
+            ::gapi_runtime::decode::skip_value(map)
+        }
+    } else {
+        quote! {
+            match key.len() {
+                #( #groups )*
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            }
+            ::std::result::Result::Ok(())
+        }
+    };
+    let type_name = Literal::string(&name.to_string());
+    quote! {
+        #cfg
+        impl ::gapi_runtime::decode::DecodeFields for #name {
+            const NAME: &'static str = #type_name;
+            fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                #body
+            }
+        }
+
+        #cfg
+        impl<'de> ::gapi_runtime::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::gapi_runtime::decode::decode_struct(d)
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod decode;
 mod error;
 pub mod media;
 pub mod paging;

@@ -8,41 +8,68 @@ pub use self::health_checks::*;
 mod things;
 #[cfg(feature = "things")]
 pub use self::things::*;
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::gapi_runtime::serde::Serialize,
-    ::gapi_runtime::serde::Deserialize,
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct Edge {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub to: ::std::option::Option<::std::boxed::Box<crate::types::Node>>,
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::gapi_runtime::serde::Serialize,
-    ::gapi_runtime::serde::Deserialize,
-)]
+impl ::gapi_runtime::decode::DecodeFields for Edge {
+    const NAME: &'static str = "Edge";
+    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key.len() {
+            2 => match key {
+                "to" => self.to = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            _ => return ::gapi_runtime::decode::skip_value(map),
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Edge {
+    fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::gapi_runtime::decode::decode_struct(d)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct HttpHealthCheck {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::std::string::String>,
 }
+impl ::gapi_runtime::decode::DecodeFields for HttpHealthCheck {
+    const NAME: &'static str = "HttpHealthCheck";
+    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key.len() {
+            4 => match key {
+                "host" => self.host = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            _ => return ::gapi_runtime::decode::skip_value(map),
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl<'de> ::gapi_runtime::serde::Deserialize<'de> for HttpHealthCheck {
+    fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::gapi_runtime::decode::decode_struct(d)
+    }
+}
 pub type Names = ::std::vec::Vec<::std::string::String>;
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::gapi_runtime::serde::Serialize,
-    ::gapi_runtime::serde::Deserialize,
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct Node {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,19 +77,40 @@ pub struct Node {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::boxed::Box<crate::types::Edge>>,
 }
+impl ::gapi_runtime::decode::DecodeFields for Node {
+    const NAME: &'static str = "Node";
+    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key.len() {
+            4 => match key {
+                "next" => self.next = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            5 => match key {
+                "label" => self.label = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            _ => return ::gapi_runtime::decode::skip_value(map),
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Node {
+    fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::gapi_runtime::decode::decode_struct(d)
+    }
+}
 /// A thing.
 ///
 /// indented text that is not code
 /// * a list
 /// continued
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::gapi_runtime::serde::Serialize,
-    ::gapi_runtime::serde::Deserialize,
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct Thing {
     #[serde(
@@ -76,8 +124,7 @@ pub struct Thing {
     )]
     pub type_2: ::std::option::Option<::std::string::String>,
     #[serde(
-        with = "::gapi_runtime::wire::int64",
-        default,
+        serialize_with = "::gapi_runtime::wire::int64::serialize",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub big_count: ::std::option::Option<u64>,
@@ -86,8 +133,7 @@ pub struct Thing {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i32>,
     #[serde(
-        with = "::gapi_runtime::wire::int64",
-        default,
+        serialize_with = "::gapi_runtime::wire::int64::serialize",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub counters: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, i64>>,
@@ -134,14 +180,12 @@ pub struct Thing {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
     #[serde(
-        with = "::gapi_runtime::wire::int64",
-        default,
+        serialize_with = "::gapi_runtime::wire::int64::serialize",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub size: ::std::option::Option<i64>,
     #[serde(
-        with = "::gapi_runtime::wire::int64",
-        default,
+        serialize_with = "::gapi_runtime::wire::int64::serialize",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sizes: ::std::option::Option<::std::vec::Vec<i64>>,
@@ -157,15 +201,82 @@ pub struct Thing {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ucount: ::std::option::Option<u32>,
 }
+impl ::gapi_runtime::decode::DecodeFields for Thing {
+    const NAME: &'static str = "Thing";
+    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key.len() {
+            3 => match key {
+                "old" => self.old = map.next_value()?,
+                "ttl" => self.ttl = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            4 => match key {
+                "$ref" => self.r#ref = map.next_value()?,
+                "mask" => self.mask = map.next_value()?,
+                "node" => self.node = map.next_value()?,
+                "self" => self.self_ = map.next_value()?,
+                "size" => self.size = ::gapi_runtime::decode::string_int(map)?,
+                "tags" => self.tags = map.next_value()?,
+                "type" => self.r#type = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            5 => match key {
+                "@type" => self.type_2 = map.next_value()?,
+                "count" => self.count = map.next_value()?,
+                "extra" => self.extra = map.next_value()?,
+                "owner" => self.owner = map.next_value()?,
+                "ratio" => self.ratio = map.next_value()?,
+                "score" => self.score = map.next_value()?,
+                "sizes" => self.sizes = ::gapi_runtime::decode::string_int(map)?,
+                "state" => self.state = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            6 => match key {
+                "labels" => self.labels = map.next_value()?,
+                "parent" => self.parent = map.next_value()?,
+                "ucount" => self.ucount = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            7 => match key {
+                "created" => self.created = map.next_value()?,
+                "enabled" => self.enabled = map.next_value()?,
+                "payload" => self.payload = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            8 => match key {
+                "bigCount" => {
+                    self.big_count = ::gapi_runtime::decode::string_int(map)?;
+                }
+                "children" => self.children = map.next_value()?,
+                "counters" => {
+                    self.counters = ::gapi_runtime::decode::string_int(map)?;
+                }
+                "end-date" => self.end_date = map.next_value()?,
+                "modified" => self.modified = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            10 => match key {
+                "resolution" => self.resolution = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            _ => return ::gapi_runtime::decode::skip_value(map),
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Thing {
+    fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::gapi_runtime::decode::decode_struct(d)
+    }
+}
 /// An inline object.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::gapi_runtime::serde::Serialize,
-    ::gapi_runtime::serde::Deserialize,
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct ThingOwner {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -173,18 +284,63 @@ pub struct ThingOwner {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::gapi_runtime::serde::Serialize,
-    ::gapi_runtime::serde::Deserialize,
-)]
+impl ::gapi_runtime::decode::DecodeFields for ThingOwner {
+    const NAME: &'static str = "ThingOwner";
+    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key.len() {
+            4 => match key {
+                "name" => self.name = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            7 => match key {
+                "address" => self.address = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            _ => return ::gapi_runtime::decode::skip_value(map),
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingOwner {
+    fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::gapi_runtime::decode::decode_struct(d)
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct ThingOwnerAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
+}
+impl ::gapi_runtime::decode::DecodeFields for ThingOwnerAddress {
+    const NAME: &'static str = "ThingOwnerAddress";
+    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key.len() {
+            4 => match key {
+                "city" => self.city = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            _ => return ::gapi_runtime::decode::skip_value(map),
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingOwnerAddress {
+    fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::gapi_runtime::decode::decode_struct(d)
+    }
 }
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[allow(clippy::enum_variant_names)]

@@ -142,6 +142,20 @@ fn types_round_trip_with_wire_names_and_open_enums() {
 }
 
 #[test]
+fn decoding_skips_unknown_keys_reads_null_as_none_and_round_trips() {
+    let json = r#"{"future":{"a":[1,{"b":null}]},"type":null,"siz\u0065":12,"tags":["RED"],"owner":{"address":{"city":"Oslo"}}}"#;
+    let thing: Thing = serde_json::from_str(json).unwrap();
+    assert_eq!(thing.r#type, None);
+    assert_eq!(thing.size, Some(12), "escaped key, number for int64");
+    let again: Thing = serde_json::from_value(serde_json::to_value(&thing).unwrap()).unwrap();
+    assert_eq!(again, thing);
+    let err = serde_json::from_str::<Thing>(r#"{"size":"many"}"#).unwrap_err();
+    assert!(err.to_string().contains("int64"), "{err}");
+    let err = serde_json::from_str::<Thing>("[]").unwrap_err();
+    assert!(err.to_string().contains("struct Thing"), "{err}");
+}
+
+#[test]
 fn calls_and_their_futures_are_send_and_static() {
     fn send_static<T: Send + 'static>(_: &T) {}
     let call = sink().things().get("x");
