@@ -729,9 +729,9 @@ fn emit_call(m: &Method) -> TokenStream {
     let (output, execute_body) = match &m.response {
         Some(ty) => {
             let ty = type_tokens(ty);
-            (ty, quote!(self.request.execute().await))
+            (ty, quote!(self.request.execute_boxed()))
         }
-        None => (quote!(()), quote!(self.request.execute_empty().await)),
+        None => (quote!(()), quote!(self.request.execute_empty_boxed())),
     };
     let doc = format!(" The `{id}` call: set optional parameters, then `execute().await`.");
     let paging = m.paging.as_ref().map(|p| emit_paging(&call, &output, p));
@@ -769,7 +769,7 @@ fn emit_call(m: &Method) -> TokenStream {
             // awaits the call (see `gapi_runtime::ResponseFuture`).
             #[inline(never)]
             pub fn execute(self) -> ::gapi_runtime::ResponseFuture<#output> {
-                ::std::boxed::Box::pin(async move { #execute_body })
+                #execute_body
             }
 
             #media_methods

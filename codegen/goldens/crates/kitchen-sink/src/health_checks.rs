@@ -44,6 +44,6 @@ impl HealthChecksCheckCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::HttpHealthCheck2> {
-        ::std::boxed::Box::pin(async move { self.request.execute().await })
+        self.request.execute_boxed()
     }
 }

@@ -141,6 +141,6 @@ impl TokeninfoCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
-        ::std::boxed::Box::pin(async move { self.request.execute().await })
+        self.request.execute_boxed()
     }
 }

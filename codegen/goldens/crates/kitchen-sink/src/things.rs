@@ -117,7 +117,7 @@ impl ThingsChildrenCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<()> {
-        ::std::boxed::Box::pin(async move { self.request.execute_empty().await })
+        self.request.execute_empty_boxed()
     }
 }
 static THINGS_DELETE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
@@ -144,7 +144,7 @@ impl ThingsDeleteCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Empty> {
-        ::std::boxed::Box::pin(async move { self.request.execute().await })
+        self.request.execute_boxed()
     }
 }
 static THINGS_GET_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
@@ -176,7 +176,7 @@ impl ThingsGetCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
-        ::std::boxed::Box::pin(async move { self.request.execute().await })
+        self.request.execute_boxed()
     }
     /// Downloads the media (`alt=media`) into `writer`, resuming with
     /// `Range` after a dropped connection. Returns the bytes written.
@@ -221,7 +221,7 @@ impl ThingsInsertCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
-        ::std::boxed::Box::pin(async move { self.request.execute().await })
+        self.request.execute_boxed()
     }
     /// Uploads media in one request (with the metadata set on this
     /// call, if any, as `multipart/related`).
@@ -335,7 +335,7 @@ impl ThingsListCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::ThingList> {
-        ::std::boxed::Box::pin(async move { self.request.execute().await })
+        self.request.execute_boxed()
     }
 }
 impl ThingsListCall {
@@ -407,7 +407,7 @@ impl ThingsMoveCall {
     ) -> ::gapi_runtime::ResponseFuture<
         ::std::collections::BTreeMap<::std::string::String, crate::types::Thing>,
     > {
-        ::std::boxed::Box::pin(async move { self.request.execute().await })
+        self.request.execute_boxed()
     }
 }
 static THINGS_SEARCH_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
@@ -476,7 +476,7 @@ impl ThingsSearchCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::ThingList> {
-        ::std::boxed::Box::pin(async move { self.request.execute().await })
+        self.request.execute_boxed()
     }
 }
 /// Methods of the `children` resource.
@@ -524,7 +524,7 @@ impl ThingsChildrenBinaryCreateCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<()> {
-        ::std::boxed::Box::pin(async move { self.request.execute_empty().await })
+        self.request.execute_empty_boxed()
     }
 }
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
