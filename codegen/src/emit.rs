@@ -72,7 +72,7 @@ fn deprecated_attr(deprecated: bool) -> TokenStream {
 /// The Rust spelling of an IR type.
 pub fn type_tokens(ty: &Type) -> TokenStream {
     match ty {
-        Type::String => quote!(::std::string::String),
+        Type::String => quote!(::gapi_runtime::CompactString),
         Type::Bool => quote!(bool),
         Type::I32 => quote!(i32),
         Type::U32 => quote!(u32),
@@ -565,11 +565,12 @@ fn http_method_tokens(m: HttpMethod) -> TokenStream {
     quote!(::gapi_runtime::spec::HttpMethod::#variant)
 }
 
-/// A parameter's argument type: one value (`impl Into<T>` or `T`, as the
+/// A parameter's argument type: one value (`impl AsRef<str>`, `impl Into<T>` or `T`, as the
 /// IR decided), or for a repeated parameter any iterator of them.
 fn param_input(p: &Param) -> TokenStream {
     let ty = type_tokens(&p.ty);
     let one = match p.arg {
+        ArgKind::Str => quote!(impl ::std::convert::AsRef<str>),
         ArgKind::Into => quote!(impl ::std::convert::Into<#ty>),
         ArgKind::Value => ty,
     };
@@ -583,6 +584,7 @@ fn param_input(p: &Param) -> TokenStream {
 /// One value of `p`, named by `value`, as the request takes it.
 fn param_value(p: &Param, value: &Ident) -> TokenStream {
     match p.arg {
+        ArgKind::Str => quote!(#value.as_ref()),
         ArgKind::Into => quote!(#value.into()),
         ArgKind::Value => quote!(#value),
     }
@@ -820,11 +822,11 @@ fn emit_paging(call: &Ident, page: &TokenStream, p: &Paging) -> TokenStream {
             type Page = #page;
             type Item = #item_ty;
 
-            fn set_page_token(&mut self, token: ::std::string::String) {
+            fn set_page_token(&mut self, token: ::gapi_runtime::CompactString) {
                 self.request.set_query(#token_param, token);
             }
 
-            fn next_page_token(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
+            fn next_page_token(page: &Self::Page) -> ::std::option::Option<::gapi_runtime::CompactString> {
                 page.#next.clone()
             }
 

@@ -224,8 +224,11 @@ pub enum Location {
 /// arguments and setters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgKind {
-    /// `impl Into<T>`: strings and everything built from one (format
-    /// newtypes such as `DateTime`, parameter enums), so `"text"` works.
+    /// `impl AsRef<str>`: plain strings, so `"text"`, a `String`, and a
+    /// field of a response (`&file.id`, a `CompactString`) all work.
+    Str,
+    /// `impl Into<T>`: everything built from a string (format newtypes such
+    /// as `DateTime`, parameter enums), so `"text"` works.
     Into,
     /// `T` itself: numbers and booleans.
     Value,

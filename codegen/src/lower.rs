@@ -778,8 +778,8 @@ fn scalar(type_: Option<SchemaType>, format: Option<&str>, wire: Wire) -> Type {
 /// How a parameter of type `ty` is taken.
 fn arg_kind(ty: &Type) -> ArgKind {
     match ty {
-        Type::String
-        | Type::DateTime
+        Type::String => ArgKind::Str,
+        Type::DateTime
         | Type::Duration
         | Type::FieldMask
         | Type::Bytes

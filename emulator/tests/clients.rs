@@ -95,7 +95,7 @@ async fn sign_in_then_list_the_five_newest_drive_files() {
     let list = newest_five(&drive).await;
     let files = list.files.unwrap();
     assert_eq!(files.len(), 5);
-    let times: Vec<String> = files
+    let times: Vec<_> = files
         .iter()
         .map(|f| f.modified_by_me_time.clone().unwrap().0)
         .collect();

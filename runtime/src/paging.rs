@@ -9,6 +9,7 @@ use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 
 use crate::auth::BoxFuture;
+use crate::CompactString;
 use crate::Error;
 
 /// A call that can fetch successive pages.
@@ -19,9 +20,9 @@ pub trait Paginated: Clone + Send + 'static {
     type Item: Send + 'static;
 
     /// Sets the page token for the next request.
-    fn set_page_token(&mut self, token: String);
+    fn set_page_token(&mut self, token: CompactString);
     /// The token of the page after `page`, if any.
-    fn next_page_token(page: &Self::Page) -> Option<String>;
+    fn next_page_token(page: &Self::Page) -> Option<CompactString>;
     /// Moves the items out of a page.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
     /// Sends the call for one page.
@@ -31,7 +32,7 @@ pub trait Paginated: Clone + Send + 'static {
 /// Every page, starting with the call's current page token.
 pub fn pages<C: Paginated>(call: C) -> BoxStream<'static, Result<C::Page, Error>> {
     enum State<C> {
-        Next(C, Option<String>),
+        Next(C, Option<CompactString>),
         Done,
     }
     stream::try_unfold(State::Next(call, None), |state| async move {

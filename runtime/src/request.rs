@@ -36,6 +36,12 @@ impl ParamValue for String {
     }
 }
 
+impl ParamValue for compact_str::CompactString {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
 impl ParamValue for bool {
     fn to_param(&self) -> Cow<'_, str> {
         Cow::Borrowed(if *self { "true" } else { "false" })

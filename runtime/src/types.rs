@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::{Duration as StdDuration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
+use compact_str::CompactString;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -15,7 +16,7 @@ macro_rules! string_newtype {
         $(#[$doc])*
         #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub String);
+        pub struct $name(pub CompactString);
 
         impl $name {
             /// The wire text.
@@ -32,12 +33,18 @@ macro_rules! string_newtype {
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                $name(s.to_string())
+                $name(CompactString::from(s))
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> Self {
+                $name(CompactString::from(s))
+            }
+        }
+
+        impl From<CompactString> for $name {
+            fn from(s: CompactString) -> Self {
                 $name(s)
             }
         }
@@ -108,7 +115,7 @@ impl DateTime {
     /// Formats a `SystemTime` as RFC 3339 in UTC.
     pub fn from_system_time(t: SystemTime) -> Self {
         let (secs, nanos) = gapi_credentials::rfc3339::from_system_time(t);
-        DateTime(gapi_credentials::rfc3339::format(secs, nanos, false))
+        DateTime::from(gapi_credentials::rfc3339::format(secs, nanos, false))
     }
 }
 
@@ -137,10 +144,10 @@ impl Duration {
 impl From<StdDuration> for Duration {
     fn from(d: StdDuration) -> Self {
         if d.subsec_nanos() == 0 {
-            Duration(format!("{}s", d.as_secs()))
+            Duration::from(format!("{}s", d.as_secs()))
         } else {
             let frac = format!("{:09}", d.subsec_nanos());
-            Duration(format!("{}.{}s", d.as_secs(), frac.trim_end_matches('0')))
+            Duration::from(format!("{}.{}s", d.as_secs(), frac.trim_end_matches('0')))
         }
     }
 }
@@ -154,7 +161,7 @@ impl FieldMask {
     /// Joins paths.
     pub fn from_paths<I: IntoIterator<Item = S>, S: AsRef<str>>(paths: I) -> Self {
         let joined: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_string()).collect();
-        FieldMask(joined.join(","))
+        FieldMask::from(joined.join(","))
     }
 }
 

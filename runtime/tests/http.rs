@@ -299,16 +299,16 @@ struct ListCall(Request);
 #[serde(rename_all = "camelCase")]
 struct Page {
     things: Option<Vec<Thing>>,
-    next_page_token: Option<String>,
+    next_page_token: Option<gapi_runtime::CompactString>,
 }
 
 impl Paginated for ListCall {
     type Page = Page;
     type Item = Thing;
-    fn set_page_token(&mut self, token: String) {
+    fn set_page_token(&mut self, token: gapi_runtime::CompactString) {
         self.0.set_query("pageToken", token);
     }
-    fn next_page_token(page: &Page) -> Option<String> {
+    fn next_page_token(page: &Page) -> Option<gapi_runtime::CompactString> {
         page.next_page_token.clone()
     }
     fn into_items(page: Page) -> Vec<Thing> {

@@ -13,13 +13,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bigquery = gapi_examples::target(gapi_bigquery_v2::Bigquery::builder())
         .credentials(creds)
         .build()?;
-    let sql = "SELECT n, word FROM UNNEST(GENERATE_ARRAY(1, 25)) AS n".to_string();
+    let sql = "SELECT n, word FROM UNNEST(GENERATE_ARRAY(1, 25)) AS n";
     let first = bigquery
         .jobs()
         .query(
             project.clone(),
             QueryRequest {
-                query: Some(sql),
+                query: Some(sql.into()),
                 use_legacy_sql: Some(false),
                 max_results: Some(10),
                 ..Default::default()

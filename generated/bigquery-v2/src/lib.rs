@@ -5,10 +5,10 @@
 //! use gapi_bigquery_v2::{auth::StaticToken, types::QueryRequest};
 //! # async fn run() -> Result<(), gapi_bigquery_v2::Error> {
 //! let bigquery = gapi_bigquery_v2::build(StaticToken::new("ya29.token"));
-//! let sql = "SELECT 1 AS one".to_string();
+//! let sql = "SELECT 1 AS one";
 //! let rows = bigquery
 //!     .jobs()
-//!     .query("my-project", QueryRequest { query: Some(sql), use_legacy_sql: Some(false), ..Default::default() })
+//!     .query("my-project", QueryRequest { query: Some(sql.into()), use_legacy_sql: Some(false), ..Default::default() })
 //!     .execute()
 //!     .await?;
 //! println!("{:?} rows", rows.total_rows);

@@ -125,13 +125,13 @@ pub struct TokeninfoCall {
 }
 impl TokeninfoCall {
     #[inline]
-    pub fn access_token(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-        self.request.set_query("access_token", value.into());
+    pub fn access_token(mut self, value: impl ::std::convert::AsRef<str>) -> Self {
+        self.request.set_query("access_token", value.as_ref());
         self
     }
     #[inline]
-    pub fn id_token(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-        self.request.set_query("id_token", value.into());
+    pub fn id_token(mut self, value: impl ::std::convert::AsRef<str>) -> Self {
+        self.request.set_query("id_token", value.as_ref());
         self
     }
     ::gapi_runtime::standard_setters!();

@@ -16,24 +16,18 @@ impl ThingsResource {
         ThingsChildrenResource::new(&self.client)
     }
     /// `GET v1/things/{thingId}/children` (`sink.things.children`)
-    pub fn children(
-        &self,
-        thing_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> ThingsChildrenCall {
+    pub fn children(&self, thing_id: impl ::std::convert::AsRef<str>) -> ThingsChildrenCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_CHILDREN_SPEC);
-        gapi_request.path_param("thingId", thing_id.into());
+        gapi_request.path_param("thingId", thing_id.as_ref());
         ThingsChildrenCall {
             request: gapi_request,
         }
     }
     /// `DELETE v1/things/{thingId}` (`sink.things.delete`)
     #[deprecated = "deprecated by the API"]
-    pub fn delete(
-        &self,
-        thing_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> ThingsDeleteCall {
+    pub fn delete(&self, thing_id: impl ::std::convert::AsRef<str>) -> ThingsDeleteCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_DELETE_SPEC);
-        gapi_request.path_param("thingId", thing_id.into());
+        gapi_request.path_param("thingId", thing_id.as_ref());
         ThingsDeleteCall {
             request: gapi_request,
         }
@@ -41,9 +35,9 @@ impl ThingsResource {
     /// `GET v1/things/{thingId}` (`sink.things.get`)
     ///
     /// Scopes (any one): `https://www.googleapis.com/auth/sink.readonly`
-    pub fn get(&self, thing_id: impl ::std::convert::Into<::std::string::String>) -> ThingsGetCall {
+    pub fn get(&self, thing_id: impl ::std::convert::AsRef<str>) -> ThingsGetCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_GET_SPEC);
-        gapi_request.path_param("thingId", thing_id.into());
+        gapi_request.path_param("thingId", thing_id.as_ref());
         ThingsGetCall {
             request: gapi_request,
         }
@@ -57,9 +51,9 @@ impl ThingsResource {
         }
     }
     /// `GET v1/{+parent}/things` (`sink.things.list`)
-    pub fn list(&self, parent: impl ::std::convert::Into<::std::string::String>) -> ThingsListCall {
+    pub fn list(&self, parent: impl ::std::convert::AsRef<str>) -> ThingsListCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_LIST_SPEC);
-        gapi_request.path_param("parent", parent.into());
+        gapi_request.path_param("parent", parent.as_ref());
         ThingsListCall {
             request: gapi_request,
         }
@@ -67,13 +61,16 @@ impl ThingsResource {
     /// `POST v1/things/{thingId}:move` (`sink.things.move`)
     pub fn r#move(
         &self,
-        thing_id: impl ::std::convert::Into<::std::string::String>,
-        request: impl ::std::convert::Into<::std::string::String>,
-        request_body: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        thing_id: impl ::std::convert::AsRef<str>,
+        request: impl ::std::convert::AsRef<str>,
+        request_body: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::gapi_runtime::CompactString,
+        >,
     ) -> ThingsMoveCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_MOVE_SPEC);
-        gapi_request.path_param("thingId", thing_id.into());
-        gapi_request.set_query("request", request.into());
+        gapi_request.path_param("thingId", thing_id.as_ref());
+        gapi_request.set_query("request", request.as_ref());
         gapi_request.json_body(&request_body);
         ThingsMoveCall {
             request: gapi_request,
@@ -82,11 +79,11 @@ impl ThingsResource {
     /// `GET v1/things:search` (`sink.things.search`)
     pub fn search(
         &self,
-        part: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,
+        part: impl ::std::iter::IntoIterator<Item = impl ::std::convert::AsRef<str>>,
     ) -> ThingsSearchCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_SEARCH_SPEC);
         for value in part {
-            gapi_request.add_query("part", value.into());
+            gapi_request.add_query("part", value.as_ref());
         }
         ThingsSearchCall {
             request: gapi_request,
@@ -300,11 +297,11 @@ impl ThingsListCall {
     #[inline]
     pub fn filter_tag(
         mut self,
-        values: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,
+        values: impl ::std::iter::IntoIterator<Item = impl ::std::convert::AsRef<str>>,
     ) -> Self {
         self.request.remove_query("filter.tag");
         for value in values {
-            self.request.add_query("filter.tag", value.into());
+            self.request.add_query("filter.tag", value.as_ref());
         }
         self
     }
@@ -319,13 +316,13 @@ impl ThingsListCall {
         self
     }
     #[inline]
-    pub fn page_token(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-        self.request.set_query("pageToken", value.into());
+    pub fn page_token(mut self, value: impl ::std::convert::AsRef<str>) -> Self {
+        self.request.set_query("pageToken", value.as_ref());
         self
     }
     #[inline]
-    pub fn r#type(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-        self.request.set_query("type", value.into());
+    pub fn r#type(mut self, value: impl ::std::convert::AsRef<str>) -> Self {
+        self.request.set_query("type", value.as_ref());
         self
     }
     ::gapi_runtime::standard_setters!();
@@ -361,10 +358,10 @@ impl ThingsListCall {
 impl ::gapi_runtime::Paginated for ThingsListCall {
     type Page = crate::types::ThingList;
     type Item = crate::types::Thing;
-    fn set_page_token(&mut self, token: ::std::string::String) {
+    fn set_page_token(&mut self, token: ::gapi_runtime::CompactString) {
         self.request.set_query("pageToken", token);
     }
-    fn next_page_token(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
+    fn next_page_token(page: &Self::Page) -> ::std::option::Option<::gapi_runtime::CompactString> {
         page.next_page_token.clone()
     }
     fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {

@@ -42,7 +42,7 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Edge {
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct HttpHealthCheck {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub host: ::std::option::Option<::std::string::String>,
+    pub host: ::std::option::Option<::gapi_runtime::CompactString>,
 }
 impl ::gapi_runtime::decode::DecodeFields for HttpHealthCheck {
     const NAME: &'static str = "HttpHealthCheck";
@@ -68,12 +68,12 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for HttpHealthCheck {
         ::gapi_runtime::decode::decode_struct(d)
     }
 }
-pub type Names = ::std::vec::Vec<::std::string::String>;
+pub type Names = ::std::vec::Vec<::gapi_runtime::CompactString>;
 #[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct Node {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub label: ::std::option::Option<::std::string::String>,
+    pub label: ::std::option::Option<::gapi_runtime::CompactString>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::boxed::Box<crate::types::Edge>>,
 }
@@ -117,12 +117,12 @@ pub struct Thing {
         rename = "$ref",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub r#ref: ::std::option::Option<::std::string::String>,
+    pub r#ref: ::std::option::Option<::gapi_runtime::CompactString>,
     #[serde(
         rename = "@type",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub type_2: ::std::option::Option<::std::string::String>,
+    pub type_2: ::std::option::Option<::gapi_runtime::CompactString>,
     #[serde(
         serialize_with = "::gapi_runtime::wire::int64::serialize",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -145,12 +145,12 @@ pub struct Thing {
         rename = "end-date",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub end_date: ::std::option::Option<::std::string::String>,
+    pub end_date: ::std::option::Option<::gapi_runtime::CompactString>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<::gapi_runtime::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<::std::string::String, ::gapi_runtime::CompactString>,
     >,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mask: ::std::option::Option<::gapi_runtime::types::FieldMask>,
@@ -160,7 +160,7 @@ pub struct Thing {
     pub node: ::std::option::Option<crate::types::Node>,
     /// **Deprecated.**
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub old: ::std::option::Option<::std::string::String>,
+    pub old: ::std::option::Option<::gapi_runtime::CompactString>,
     /// An inline object.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<crate::types::ThingOwner>,
@@ -178,7 +178,7 @@ pub struct Thing {
     pub score: ::std::option::Option<f64>,
     /// Cannot be a raw identifier.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub self_: ::std::option::Option<::std::string::String>,
+    pub self_: ::std::option::Option<::gapi_runtime::CompactString>,
     #[serde(
         serialize_with = "::gapi_runtime::wire::int64::serialize",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -197,7 +197,7 @@ pub struct Thing {
     pub ttl: ::std::option::Option<::gapi_runtime::types::Duration>,
     /// A keyword field.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub r#type: ::std::option::Option<::std::string::String>,
+    pub r#type: ::std::option::Option<::gapi_runtime::CompactString>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ucount: ::std::option::Option<u32>,
 }
@@ -282,7 +282,7 @@ pub struct ThingOwner {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<crate::types::ThingOwnerAddress>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<::gapi_runtime::CompactString>,
 }
 impl ::gapi_runtime::decode::DecodeFields for ThingOwner {
     const NAME: &'static str = "ThingOwner";
@@ -316,7 +316,7 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingOwner {
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct ThingOwnerAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub city: ::std::option::Option<::std::string::String>,
+    pub city: ::std::option::Option<::gapi_runtime::CompactString>,
 }
 impl ::gapi_runtime::decode::DecodeFields for ThingOwnerAddress {
     const NAME: &'static str = "ThingOwnerAddress";

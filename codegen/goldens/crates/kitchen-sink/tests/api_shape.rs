@@ -94,7 +94,7 @@ fn parameters_take_the_types_their_fields_have() {
 
 #[test]
 fn bodies_keywords_and_api_version() {
-    let body = std::collections::BTreeMap::from([("k".to_string(), "v".to_string())]);
+    let body = std::collections::BTreeMap::from([("k".to_string(), "v".into())]);
     let p = sink()
         .things()
         .r#move("id/1", "req", body)
@@ -153,6 +153,29 @@ fn decoding_skips_unknown_keys_reads_null_as_none_and_round_trips() {
     assert!(err.to_string().contains("int64"), "{err}");
     let err = serde_json::from_str::<Thing>("[]").unwrap_err();
     assert!(err.to_string().contains("struct Thing"), "{err}");
+}
+
+/// String fields are `CompactString`s: short and long values, escapes and
+/// non-ASCII text decode exactly; a field goes straight into a parameter
+/// (`&thing.r#ref`), and converts to and from `String`.
+#[test]
+fn string_fields_hold_any_text_and_feed_parameters() {
+    let long = "x".repeat(100);
+    let json = format!(r#"{{"type":"short","$ref":"{long}","end-date":"caf\u00e9 \"q\" ✓"}}"#);
+    let thing: Thing = serde_json::from_str(&json).unwrap();
+    assert_eq!(thing.r#type.as_deref(), Some("short"));
+    assert_eq!(thing.r#ref.as_deref(), Some(long.as_str()));
+    assert_eq!(thing.end_date.as_deref(), Some("café \"q\" ✓"));
+    let id = thing.r#ref.as_ref().unwrap();
+    let p = sink().things().get(id).preview().unwrap();
+    assert!(p.url.contains(&format!("/things/{long}?")), "{}", p.url);
+    let owned: String = thing.r#type.clone().unwrap().into();
+    assert_eq!(owned, "short");
+    let built = Thing {
+        r#type: Some(owned.into()),
+        ..Default::default()
+    };
+    assert_eq!(built.r#type, thing.r#type);
 }
 
 #[test]

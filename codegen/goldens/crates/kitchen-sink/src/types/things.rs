@@ -25,11 +25,11 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Empty {
 #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
 pub struct ThingList {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_page_token: ::std::option::Option<::std::string::String>,
+    pub next_page_token: ::std::option::Option<::gapi_runtime::CompactString>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub things: ::std::option::Option<::std::vec::Vec<crate::types::Thing>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub unreachable: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub unreachable: ::std::option::Option<::std::vec::Vec<::gapi_runtime::CompactString>>,
 }
 impl ::gapi_runtime::decode::DecodeFields for ThingList {
     const NAME: &'static str = "ThingList";
