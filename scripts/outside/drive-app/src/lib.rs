@@ -42,7 +42,7 @@ pub async fn newest_five(drive: &gapi_drive_v3::Drive) -> Result<Vec<String>, Er
         .files
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|f| f.name)
+        .filter_map(|f| f.name.map(String::from))
         .collect())
 }
 
