@@ -156,8 +156,14 @@ impl Request {
 
     /// Sets the JSON body. A serialization failure is reported by `execute`.
     pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) {
+        /// The `dataWrapper` request envelope. Serializing through it
+        /// rather than `json!` keeps one serializer per body type.
+        #[derive(Serialize)]
+        struct Envelope<'a, T: ?Sized> {
+            data: &'a T,
+        }
         let result = if self.spec.service.data_wrapper {
-            serde_json::to_vec(&serde_json::json!({ "data": body }))
+            serde_json::to_vec(&Envelope { data: body })
         } else {
             serde_json::to_vec(body)
         };
@@ -456,6 +462,11 @@ pub(crate) async fn check_status(
 }
 
 /// Decodes a JSON body (unwrapping `{"data": …}` for `dataWrapper` APIs).
+///
+/// Every path reads text through [`crate::decode::from_json`], so a
+/// response type is compiled with one serde_json reader, and the
+/// `dataWrapper` envelope is found by one non-generic pass: neither costs
+/// anything per response type in a generated crate.
 pub(crate) fn decode<T: DeserializeOwned>(
     id: &'static str,
     body: Bytes,
@@ -463,20 +474,25 @@ pub(crate) fn decode<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         // 204s and empty 200s: an all-optional struct is `{}`, `()` is `null`.
-        return serde_json::from_slice::<T>(b"{}")
-            .or_else(|_| serde_json::from_slice::<T>(b"null"))
+        return crate::decode::from_json::<T>(b"{}")
+            .or_else(|_| crate::decode::from_json::<T>(b"null"))
             .map_err(|source| Error::new(id, Kind::Decode { source, body }));
     }
     let result = if unwrap {
-        #[derive(serde::Deserialize)]
-        struct Wrapped<T> {
-            data: T,
-        }
-        crate::decode::from_json::<Wrapped<T>>(&body).map(|w| w.data)
+        data_of(&body).and_then(|data| serde_json::from_str::<T>(data.get()))
     } else {
         crate::decode::from_json::<T>(&body)
     };
     result.map_err(|source| Error::new(id, Kind::Decode { source, body }))
+}
+
+/// The `data` member of a `dataWrapper` API's response envelope, unparsed.
+fn data_of(body: &[u8]) -> serde_json::Result<Box<serde_json::value::RawValue>> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        data: Box<serde_json::value::RawValue>,
+    }
+    crate::decode::from_json::<Envelope>(body).map(|envelope| envelope.data)
 }
 
 /// A request ready to send.

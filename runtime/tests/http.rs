@@ -722,3 +722,58 @@ async fn a_body_cut_off_midway_is_fetched_again_for_idempotent_calls() {
     assert!(err.may_have_been_sent());
     assert_eq!(server.recorded().len(), 1);
 }
+
+static WRAPPED_SERVICE: ServiceSpec = ServiceSpec {
+    data_wrapper: true,
+    ..SERVICE
+};
+
+static WRAPPED_INSERT: MethodSpec = MethodSpec {
+    service: &WRAPPED_SERVICE,
+    media: None,
+    ..INSERT
+};
+
+#[tokio::test]
+async fn data_wrapper_apis_wrap_bodies_and_unwrap_responses() {
+    let server = serve(4, |i, _| match i {
+        0 => json(200, r#"{"data": {"id": "t1"}, "extra": 1}"#),
+        1 => json(200, r#"{"id": "t1"}"#),
+        2 => Reply::Respond(200, vec![], b"{\"data\": {\"id\": \"\xff\"}}".to_vec()),
+        _ => json(200, ""),
+    })
+    .await;
+    let c = Client::builder(&WRAPPED_SERVICE)
+        .root_url(&server.base)
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    let request = || {
+        let mut r = Request::new(&c, &WRAPPED_INSERT);
+        r.json_body(&serde_json::json!({"id": "new"}));
+        r
+    };
+    let thing = request().execute::<Thing>().await.unwrap();
+    assert_eq!(thing, Thing { id: "t1".into() });
+    assert_eq!(server.recorded()[0].body, br#"{"data":{"id":"new"}}"#);
+
+    // No envelope: a decode error that keeps the body and names the field.
+    let err = request().execute::<Thing>().await.unwrap_err();
+    assert!(
+        err.is_decode() && err.to_string().contains("missing field `data`"),
+        "{err}"
+    );
+    assert_eq!(err.body().unwrap(), br#"{"id": "t1"}"#);
+
+    // A body that is not UTF-8 says where.
+    let err = request().execute::<Thing>().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("invalid UTF-8 at line 1 column 18"),
+        "{err}"
+    );
+
+    // An empty 200 decodes as an absent value where the type allows it.
+    let none = request().execute::<Option<Thing>>().await.unwrap();
+    assert_eq!(none, None);
+}
