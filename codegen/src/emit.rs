@@ -349,31 +349,22 @@ fn emit_typedef(t: &TypeDef) -> TokenStream {
                 let fname = ident(&f.name);
                 let ty = type_tokens(&f.ty);
                 let doc = doc_attrs(&with_deprecation(&f.doc, f.deprecated));
-                let wire = &f.wire;
-                // `rename_all = "camelCase"` names most fields right; only
-                // the exceptions carry their wire name.
-                let rename =
-                    (serde_camel_case(&f.name.text) != f.wire).then(|| quote!(rename = #wire,));
-                let with = f
-                    .ty
-                    .has_string_int()
-                    .then(|| quote!(serialize_with = "::gapi_runtime::wire::int64::serialize",));
                 quote! {
                     #doc
-                    #[serde(#rename #with skip_serializing_if = "::std::option::Option::is_none")]
                     pub #fname: ::std::option::Option<#ty>,
                 }
             });
+            let encode = emit_encode(&name, &cfg, fields);
             let decode = emit_decode(&name, &cfg, fields);
             quote! {
                 #doc
                 #cfg
-                #[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
-                #[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
+                #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct #name {
                     #( #defs )*
                 }
 
+                #encode
                 #decode
             }
         }
@@ -381,6 +372,40 @@ fn emit_typedef(t: &TypeDef) -> TokenStream {
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty);
             quote! { #doc #cfg pub type #name = #ty; }
+        }
+    }
+}
+
+/// `Serialize` through the runtime's `encode` helpers: the fields that are
+/// set, as a map from wire name to value, one call per field.
+fn emit_encode(name: &Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
+    let writes = fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let wire = Literal::string(&f.wire);
+        let helper = if f.ty.has_string_int() {
+            quote!(int64_field)
+        } else {
+            quote!(field)
+        };
+        quote! { ::gapi_runtime::encode::#helper(&mut map, #wire, &self.#fname)?; }
+    });
+    let binding = if fields.is_empty() {
+        quote!(map)
+    } else {
+        quote!(mut map)
+    };
+    quote! {
+        #cfg
+        impl ::gapi_runtime::serde::Serialize for #name {
+            fn serialize<S: ::gapi_runtime::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::gapi_runtime::serde::ser::SerializeMap as _;
+                let #binding = s.serialize_map(::std::option::Option::None)?;
+                #( #writes )*
+                map.end()
+            }
         }
     }
 }
@@ -449,28 +474,6 @@ fn emit_decode(name: &Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream
                 ::gapi_runtime::decode::decode_struct(d)
             }
         }
-    }
-}
-
-/// The name serde's `rename_all = "camelCase"` gives a field (its rule,
-/// exactly: `_` is dropped and the next character upper-cased, and the
-/// first character lower-cased).
-fn serde_camel_case(field: &str) -> String {
-    let mut pascal = String::with_capacity(field.len());
-    let mut capitalize = true;
-    for ch in field.chars() {
-        if ch == '_' {
-            capitalize = true;
-        } else if capitalize {
-            pascal.push(ch.to_ascii_uppercase());
-            capitalize = false;
-        } else {
-            pascal.push(ch);
-        }
-    }
-    match pascal.chars().next() {
-        Some(first) => first.to_ascii_lowercase().to_string() + &pascal[first.len_utf8()..],
-        None => pascal,
     }
 }
 

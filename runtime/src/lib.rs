@@ -7,6 +7,7 @@
 
 mod client;
 pub mod decode;
+pub mod encode;
 mod error;
 pub mod media;
 pub mod paging;

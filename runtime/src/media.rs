@@ -192,10 +192,18 @@ impl Request {
     /// # Errors
     /// See [`Error`]; a size above the method's maximum is refused before sending.
     pub async fn upload<T: DeserializeOwned>(
-        mut self,
+        self,
         source: UploadSource,
         mime_type: &str,
     ) -> Result<T, Error> {
+        let (id, unwrap) = (self.spec.id, self.spec.service.data_wrapper);
+        let body = self.upload_raw(source, mime_type).await?;
+        decode(id, body, unwrap)
+    }
+
+    /// [`Request::upload`] up to the response body: compiled once, not once
+    /// per response type.
+    async fn upload_raw(mut self, source: UploadSource, mime_type: &str) -> Result<Bytes, Error> {
         let id = self.spec.id;
         let media = self.media_spec()?;
         let path = media
@@ -210,11 +218,10 @@ impl Request {
             .map_err(|e| io_error(id, e))?;
         let parts = self.simple_upload_parts(path, data, mime_type)?;
         let response = self.send_parts(&parts, |b| b).await?;
-        let body = response
+        response
             .bytes()
             .await
-            .map_err(|e| Error::transport(id, e, true))?;
-        decode(id, body, self.spec.service.data_wrapper)
+            .map_err(|e| Error::transport(id, e, true))
     }
 
     /// The single request [`Request::upload`] would send for `data`, without
@@ -293,11 +300,25 @@ impl Request {
     /// # Errors
     /// See [`Error`]; gives up after `options.max_resumes` failures.
     pub async fn upload_resumable<T: DeserializeOwned>(
-        mut self,
+        self,
         source: UploadSource,
         mime_type: &str,
         options: ResumableOptions,
     ) -> Result<T, Error> {
+        let (id, unwrap) = (self.spec.id, self.spec.service.data_wrapper);
+        let body = self
+            .upload_resumable_raw(source, mime_type, options)
+            .await?;
+        decode(id, body, unwrap)
+    }
+
+    /// [`Request::upload_resumable`] up to the final response's body.
+    async fn upload_resumable_raw(
+        mut self,
+        source: UploadSource,
+        mime_type: &str,
+        options: ResumableOptions,
+    ) -> Result<Bytes, Error> {
         let id = self.spec.id;
         let media = self.media_spec()?;
         let path = media
@@ -404,7 +425,7 @@ impl Request {
                     if let (Some(p), Some(t)) = (&options.progress, known_total) {
                         p(t, Some(t));
                     }
-                    return decode(id, body, self.spec.service.data_wrapper);
+                    return Ok(body);
                 }
                 Ok(response) if response.status().as_u16() == 308 => {
                     committed_bytes(response.headers())

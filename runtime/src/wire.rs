@@ -55,8 +55,9 @@ macro_rules! string_int {
 string_int!(i64, "int64");
 string_int!(u64, "uint64");
 
-struct Ser<'a, T>(&'a T);
-impl<T: StringInt> Serialize for Ser<'_, T> {
+/// Serializes a [`StringInt`] in its wire form.
+pub(crate) struct AsString<'a, T>(pub(crate) &'a T);
+impl<T: StringInt> Serialize for AsString<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.ser(s)
     }
@@ -72,7 +73,7 @@ impl<'de, T: StringInt> Deserialize<'de> for De<T> {
 impl<T: StringInt> StringInt for Option<T> {
     fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Some(v) => s.serialize_some(&Ser(v)),
+            Some(v) => s.serialize_some(&AsString(v)),
             None => s.serialize_none(),
         }
     }
@@ -85,7 +86,7 @@ impl<T: StringInt> StringInt for Vec<T> {
     fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.len()))?;
         for v in self {
-            seq.serialize_element(&Ser(v))?;
+            seq.serialize_element(&AsString(v))?;
         }
         seq.end()
     }
@@ -98,7 +99,7 @@ impl<T: StringInt> StringInt for BTreeMap<String, T> {
     fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.len()))?;
         for (k, v) in self {
-            map.serialize_entry(k, &Ser(v))?;
+            map.serialize_entry(k, &AsString(v))?;
         }
         map.end()
     }

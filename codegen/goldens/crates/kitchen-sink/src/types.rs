@@ -8,11 +8,20 @@ pub use self::health_checks::*;
 mod things;
 #[cfg(feature = "things")]
 pub use self::things::*;
-#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
-#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Edge {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub to: ::std::option::Option<::std::boxed::Box<crate::types::Node>>,
+}
+impl ::gapi_runtime::serde::Serialize for Edge {
+    fn serialize<S: ::gapi_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::gapi_runtime::serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(::std::option::Option::None)?;
+        ::gapi_runtime::encode::field(&mut map, "to", &self.to)?;
+        map.end()
+    }
 }
 impl ::gapi_runtime::decode::DecodeFields for Edge {
     const NAME: &'static str = "Edge";
@@ -38,11 +47,20 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Edge {
         ::gapi_runtime::decode::decode_struct(d)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
-#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HttpHealthCheck {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::gapi_runtime::CompactString>,
+}
+impl ::gapi_runtime::serde::Serialize for HttpHealthCheck {
+    fn serialize<S: ::gapi_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::gapi_runtime::serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(::std::option::Option::None)?;
+        ::gapi_runtime::encode::field(&mut map, "host", &self.host)?;
+        map.end()
+    }
 }
 impl ::gapi_runtime::decode::DecodeFields for HttpHealthCheck {
     const NAME: &'static str = "HttpHealthCheck";
@@ -69,13 +87,22 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for HttpHealthCheck {
     }
 }
 pub type Names = ::std::vec::Vec<::gapi_runtime::CompactString>;
-#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
-#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Node {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::gapi_runtime::CompactString>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::boxed::Box<crate::types::Edge>>,
+}
+impl ::gapi_runtime::serde::Serialize for Node {
+    fn serialize<S: ::gapi_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::gapi_runtime::serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(::std::option::Option::None)?;
+        ::gapi_runtime::encode::field(&mut map, "label", &self.label)?;
+        ::gapi_runtime::encode::field(&mut map, "next", &self.next)?;
+        map.end()
+    }
 }
 impl ::gapi_runtime::decode::DecodeFields for Node {
     const NAME: &'static str = "Node";
@@ -110,96 +137,84 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Node {
 /// indented text that is not code
 /// * a list
 /// continued
-#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
-#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Thing {
-    #[serde(
-        rename = "$ref",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub r#ref: ::std::option::Option<::gapi_runtime::CompactString>,
-    #[serde(
-        rename = "@type",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub type_2: ::std::option::Option<::gapi_runtime::CompactString>,
-    #[serde(
-        serialize_with = "::gapi_runtime::wire::int64::serialize",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub big_count: ::std::option::Option<u64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<crate::types::Thing>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i32>,
-    #[serde(
-        serialize_with = "::gapi_runtime::wire::int64::serialize",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub counters: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, i64>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::gapi_runtime::types::DateTime>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "end-date",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_date: ::std::option::Option<::gapi_runtime::CompactString>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<::gapi_runtime::serde_json::Value>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::gapi_runtime::CompactString>,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mask: ::std::option::Option<::gapi_runtime::types::FieldMask>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modified: ::std::option::Option<::gapi_runtime::types::DateTime>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub node: ::std::option::Option<crate::types::Node>,
     /// **Deprecated.**
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub old: ::std::option::Option<::gapi_runtime::CompactString>,
     /// An inline object.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<crate::types::ThingOwner>,
     /// Self-recursive through a plain field: boxed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::boxed::Box<crate::types::Thing>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<::gapi_runtime::types::Bytes>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<f32>,
     /// Names a schema the document never defines.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resolution: ::std::option::Option<::gapi_runtime::serde_json::Value>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<f64>,
     /// Cannot be a raw identifier.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::gapi_runtime::CompactString>,
-    #[serde(
-        serialize_with = "::gapi_runtime::wire::int64::serialize",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub size: ::std::option::Option<i64>,
-    #[serde(
-        serialize_with = "::gapi_runtime::wire::int64::serialize",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sizes: ::std::option::Option<::std::vec::Vec<i64>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::types::ThingState>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<crate::types::ThingTagsItem>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ttl: ::std::option::Option<::gapi_runtime::types::Duration>,
     /// A keyword field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::gapi_runtime::CompactString>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ucount: ::std::option::Option<u32>,
+}
+impl ::gapi_runtime::serde::Serialize for Thing {
+    fn serialize<S: ::gapi_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::gapi_runtime::serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(::std::option::Option::None)?;
+        ::gapi_runtime::encode::field(&mut map, "$ref", &self.r#ref)?;
+        ::gapi_runtime::encode::field(&mut map, "@type", &self.type_2)?;
+        ::gapi_runtime::encode::int64_field(&mut map, "bigCount", &self.big_count)?;
+        ::gapi_runtime::encode::field(&mut map, "children", &self.children)?;
+        ::gapi_runtime::encode::field(&mut map, "count", &self.count)?;
+        ::gapi_runtime::encode::int64_field(&mut map, "counters", &self.counters)?;
+        ::gapi_runtime::encode::field(&mut map, "created", &self.created)?;
+        ::gapi_runtime::encode::field(&mut map, "enabled", &self.enabled)?;
+        ::gapi_runtime::encode::field(&mut map, "end-date", &self.end_date)?;
+        ::gapi_runtime::encode::field(&mut map, "extra", &self.extra)?;
+        ::gapi_runtime::encode::field(&mut map, "labels", &self.labels)?;
+        ::gapi_runtime::encode::field(&mut map, "mask", &self.mask)?;
+        ::gapi_runtime::encode::field(&mut map, "modified", &self.modified)?;
+        ::gapi_runtime::encode::field(&mut map, "node", &self.node)?;
+        ::gapi_runtime::encode::field(&mut map, "old", &self.old)?;
+        ::gapi_runtime::encode::field(&mut map, "owner", &self.owner)?;
+        ::gapi_runtime::encode::field(&mut map, "parent", &self.parent)?;
+        ::gapi_runtime::encode::field(&mut map, "payload", &self.payload)?;
+        ::gapi_runtime::encode::field(&mut map, "ratio", &self.ratio)?;
+        ::gapi_runtime::encode::field(&mut map, "resolution", &self.resolution)?;
+        ::gapi_runtime::encode::field(&mut map, "score", &self.score)?;
+        ::gapi_runtime::encode::field(&mut map, "self", &self.self_)?;
+        ::gapi_runtime::encode::int64_field(&mut map, "size", &self.size)?;
+        ::gapi_runtime::encode::int64_field(&mut map, "sizes", &self.sizes)?;
+        ::gapi_runtime::encode::field(&mut map, "state", &self.state)?;
+        ::gapi_runtime::encode::field(&mut map, "tags", &self.tags)?;
+        ::gapi_runtime::encode::field(&mut map, "ttl", &self.ttl)?;
+        ::gapi_runtime::encode::field(&mut map, "type", &self.r#type)?;
+        ::gapi_runtime::encode::field(&mut map, "ucount", &self.ucount)?;
+        map.end()
+    }
 }
 impl ::gapi_runtime::decode::DecodeFields for Thing {
     const NAME: &'static str = "Thing";
@@ -276,13 +291,22 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Thing {
     }
 }
 /// An inline object.
-#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
-#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThingOwner {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<crate::types::ThingOwnerAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::gapi_runtime::CompactString>,
+}
+impl ::gapi_runtime::serde::Serialize for ThingOwner {
+    fn serialize<S: ::gapi_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::gapi_runtime::serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(::std::option::Option::None)?;
+        ::gapi_runtime::encode::field(&mut map, "address", &self.address)?;
+        ::gapi_runtime::encode::field(&mut map, "name", &self.name)?;
+        map.end()
+    }
 }
 impl ::gapi_runtime::decode::DecodeFields for ThingOwner {
     const NAME: &'static str = "ThingOwner";
@@ -312,11 +336,20 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingOwner {
         ::gapi_runtime::decode::decode_struct(d)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::gapi_runtime::serde::Serialize)]
-#[serde(crate = "::gapi_runtime::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThingOwnerAddress {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::gapi_runtime::CompactString>,
+}
+impl ::gapi_runtime::serde::Serialize for ThingOwnerAddress {
+    fn serialize<S: ::gapi_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::gapi_runtime::serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(::std::option::Option::None)?;
+        ::gapi_runtime::encode::field(&mut map, "city", &self.city)?;
+        map.end()
+    }
 }
 impl ::gapi_runtime::decode::DecodeFields for ThingOwnerAddress {
     const NAME: &'static str = "ThingOwnerAddress";
