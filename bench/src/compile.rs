@@ -396,26 +396,35 @@ pub fn run(quick: bool, rounds: Option<usize>, bench: &Path, scratch: &Path) -> 
             0.75,
         ));
     }
+    // #14 set the generated-crate goals (≤ 1.0 ×, one resource ≤ 0.4 ×) and
+    // tightened the rebuild to ≤ 0.15 ×; the older, stricter crate aims stay
+    // as rows so a later run shows how far off they still are.
     if !quick {
         goals.push(ratio_goal(
-            "one-line-edit release rebuild ≤ 0.25 ×",
+            "one-line-edit release rebuild ≤ 0.15 ×",
             &g.edit_release,
             &d.edit_release,
-            0.25,
+            0.15,
         ));
     }
     goals.push(ratio_goal(
-        "generated crate ≤ 0.5 × google-drive3's (debug)",
+        "generated crate ≤ 1.0 × google-drive3's (debug)",
+        &g.gen_debug,
+        &d.gen_debug,
+        1.0,
+    ));
+    goals.push(ratio_goal(
+        "generated crate ≤ 0.5 × google-drive3's (debug; the older aim)",
         &g.gen_debug,
         &d.gen_debug,
         0.5,
     ));
     if let Some(f) = find(App::GapiFilesOnly) {
         goals.push(ratio_goal(
-            "generated crate with one resource ≤ 0.25 × google-drive3's (debug)",
+            "generated crate with one resource ≤ 0.4 × google-drive3's (debug)",
             &f.gen_debug,
             &d.gen_debug,
-            0.25,
+            0.4,
         ));
     }
     Section {

@@ -3,7 +3,7 @@
 //! on this machine, and writes `BENCHMARKS.md`.
 //!
 //! ```text
-//! cd bench && cargo run --release            # everything (about 35 minutes); writes ../BENCHMARKS.md
+//! cd bench && cargo run --release            # everything (about 40 minutes); writes ../BENCHMARKS.md
 //! cd bench && cargo run --release -- --quick # a few iterations of everything; writes target/BENCHMARKS.quick.md
 //! cargo run --release -- --only runtime,auth # some sections; writes target/BENCHMARKS.partial.md
 //! cargo run --release -- --only compile --rounds 1 # one round of the compile A/B
