@@ -163,6 +163,7 @@ def record(doc_dir, out):
                     "body": request.body if isinstance(request.body, str) or request.body is None
                     else request.body.decode(),
                     "api_version": request.headers.get("x-goog-api-version"),
+                    "accept": request.headers.get("accept"),
                 },
             }
             corpus.append(entry)
@@ -184,7 +185,8 @@ def record(doc_dir, out):
                         expected={"method": upload.method, "uri": upload.uri, "body": None,
                                   "body_b64": base64.b64encode(raw).decode(),
                                   "content_type": upload.headers.get("content-type"),
-                                  "api_version": upload.headers.get("x-goog-api-version")}))
+                                  "api_version": upload.headers.get("x-goog-api-version"),
+                                  "accept": upload.headers.get("accept")}))
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(corpus, indent=1, ensure_ascii=False))
     apis = len({c["doc"] for c in corpus})

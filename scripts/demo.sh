@@ -73,5 +73,11 @@ expect "acting as robot@demo-project.iam.gserviceaccount.com" "$bin/service_acco
 echo "== adc (GOOGLE_APPLICATION_CREDENTIALS → an authorized_user file)"
 python3 -c 'import json; t = json.load(open("token.json")); t["type"] = "authorized_user"; json.dump(t, open("adc.json", "w"))'
 GOOGLE_APPLICATION_CREDENTIALS="$work/adc.json" expect "demo-project:analytics" "$bin/adc"
+echo "== drive_transfer (24 MiB up and down, progress bars, tracing spans)"
+GAPI_TRACE=1 GAPI_TOKEN_FILE=token-transfer.json "$bin/drive_transfer" 24 > transfer.out 2> transfer.log || { cat transfer.out transfer.log; echo "FAILED: drive_transfer"; exit 1; }
+cat transfer.out
+grep -q "the bytes match" transfer.out || { echo "FAILED: drive_transfer did not check the bytes"; exit 1; }
+grep -q 'gapi.call{method="drive.files.get"' transfer.log || { echo "FAILED: no tracing span for the download"; cat transfer.log; exit 1; }
+! grep -q "ya29\.\|Bearer " transfer.log || { echo "FAILED: a token reached the log"; exit 1; }
 echo "== drive_list (second run: cached)";  expect "signed in from the cached token" "$bin/drive_list"
 echo "== demo passed"

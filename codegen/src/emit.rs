@@ -200,6 +200,15 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
         .methods
         .iter()
         .map(|m| emit_method_fn(m, quote!(self.client)));
+    let root_specs = api.methods.iter().map(|m| ident(&m.spec_name));
+    let module_specs = api.resources.iter().map(|r| {
+        let module = ident(&r.module);
+        let cfg = cfg_attr(r.feature.as_slice());
+        quote! {
+            #cfg
+            all.extend_from_slice(#module::METHODS);
+        }
+    });
     let root_calls = api.methods.iter().map(emit_call);
     let root_enums = api.root_enums.iter().map(emit_typedef);
     let service_doc = doc_attrs(&format!(
@@ -281,6 +290,18 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
             fn from(client: ::gapi_runtime::Client) -> Self {
                 #service { client }
             }
+        }
+
+        /// Every method this build of the crate has (the methods of the
+        /// resource features turned on), e.g. for
+        /// `gapi_runtime::mock::MockServer`, which answers them by id.
+        // With no resource module (or every resource feature off) nothing is
+        // added: `mut` is then unused and the binding returned as it is.
+        #[allow(unused_mut, clippy::let_and_return)]
+        pub fn methods() -> ::std::vec::Vec<&'static ::gapi_runtime::spec::MethodSpec> {
+            let mut all: ::std::vec::Vec<&'static ::gapi_runtime::spec::MethodSpec> = ::std::vec![#( &#root_specs ),*];
+            #( #module_specs )*
+            all
         }
 
         #( #root_calls )*
@@ -512,8 +533,22 @@ fn emit_enum(
     }
 }
 
+/// The spec statics of `r`'s methods and of every resource nested in it.
+fn spec_names(r: &Resource, out: &mut Vec<Ident>) {
+    out.extend(r.methods.iter().map(|m| ident(&m.spec_name)));
+    for s in &r.resources {
+        spec_names(s, out);
+    }
+}
+
 fn emit_resource_module(r: &ResourceModule) -> TokenStream {
     let mut items = TokenStream::new();
+    let mut specs = Vec::new();
+    spec_names(&r.resource, &mut specs);
+    items.extend(quote! {
+        /// Every method of this module (see the crate's `methods()`).
+        pub(crate) static METHODS: &[&::gapi_runtime::spec::MethodSpec] = &[#( &#specs ),*];
+    });
     emit_resource(&r.resource, &mut items);
     for e in &r.enums {
         items.extend(emit_typedef(e));
@@ -730,6 +765,7 @@ fn emit_call(m: &Method) -> TokenStream {
         Download::AltMedia => quote!(::gapi_runtime::spec::Download::AltMedia),
         Download::Service => quote!(::gapi_runtime::spec::Download::Service),
     };
+    let returns_json = m.response.is_some();
     let setters = m.optional.iter().map(setter);
     let (output, execute_body) = match &m.response {
         Some(ty) => {
@@ -751,6 +787,7 @@ fn emit_call(m: &Method) -> TokenStream {
             api_version: #api_version,
             media: #media,
             download: #download,
+            returns_json: #returns_json,
         };
 
         #[doc = #doc]
@@ -906,6 +943,16 @@ fn emit_media_methods(m: &Method, output: &TokenStream) -> TokenStream {
             /// As `execute`, plus I/O errors writing.
             pub async fn download<W: ::gapi_runtime::media::AsyncWrite + ::std::marker::Unpin + ::std::marker::Send>(self, writer: &mut W) -> ::std::result::Result<u64, ::gapi_runtime::Error> {
                 self.request.download(writer).await
+            }
+
+            /// As `download`, calling `progress(bytes written, total)` after
+            /// every piece written (the total when the server says it), e.g.
+            /// to drive a progress bar.
+            ///
+            /// # Errors
+            /// As `download`.
+            pub async fn download_with_progress<W: ::gapi_runtime::media::AsyncWrite + ::std::marker::Unpin + ::std::marker::Send>(self, writer: &mut W, progress: impl ::std::ops::Fn(u64, ::std::option::Option<u64>) + ::std::marker::Send + ::std::marker::Sync) -> ::std::result::Result<u64, ::gapi_runtime::Error> {
+                self.request.download_with_progress(writer, progress).await
             }
         });
     }

@@ -47,6 +47,9 @@ struct Expected {
     #[serde(default)]
     content_type: Option<String>,
     api_version: Option<String>,
+    /// The `Accept` header, when the corpus recorded it.
+    #[serde(default)]
+    accept: Option<String>,
 }
 
 fn b64(text: &str) -> Vec<u8> {
@@ -233,6 +236,7 @@ fn gapi_sends_what_the_python_client_sends() {
                 })
             }),
             download: Download::None,
+            returns_json: method.response.is_some(),
         });
         let client = Client::builder(service).build().unwrap();
         let mut request = Request::new(&client, spec);
@@ -334,6 +338,16 @@ fn gapi_sends_what_the_python_client_sends() {
                 "x-goog-api-version {header:?} vs {:?}",
                 call.expected.api_version
             ));
+        }
+        if let Some(theirs) = &call.expected.accept {
+            let ours = preview
+                .headers
+                .iter()
+                .find(|(k, _)| k == "accept")
+                .map(|(_, v)| v.as_str());
+            if ours != Some(theirs.as_str()) {
+                problems.push(format!("accept {ours:?} vs {theirs:?}"));
+            }
         }
         if !problems.is_empty() {
             failures.push(format!(

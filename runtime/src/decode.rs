@@ -49,10 +49,13 @@ pub fn decode_struct<'de, T: DecodeFields, D: Deserializer<'de>>(d: D) -> Result
 /// serde_json's error for a body that does not decode as `T`, or one naming
 /// the line and column of the first byte that is not UTF-8.
 pub fn from_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
-    match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str(text),
-        Err(e) => Err(invalid_utf8(body, e.valid_up_to())),
-    }
+    serde_json::from_str(text_of(body)?)
+}
+
+/// `body` as text, or an error naming the line and column of its first
+/// byte that is not UTF-8.
+pub(crate) fn text_of(body: &[u8]) -> serde_json::Result<&str> {
+    std::str::from_utf8(body).map_err(|e| invalid_utf8(body, e.valid_up_to()))
 }
 
 /// "invalid UTF-8 at line L column C", in serde_json's 1-based terms.

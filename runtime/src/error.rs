@@ -92,6 +92,9 @@ pub(crate) enum Kind {
     Decode {
         source: serde_json::Error,
         body: Bytes,
+        /// Where the text `source` read starts in `body` (a `dataWrapper`
+        /// API's `data` member), so positions are located in the body.
+        base: usize,
     },
     /// Local I/O (media files, writers).
     Io(std::io::Error),
@@ -208,27 +211,48 @@ impl Error {
         }
     }
 
+    /// For a response that did not decode: the JSON path of the value that
+    /// failed (`files[3].size`; empty at the top level), found by scanning
+    /// the body again only now that decoding has failed.
+    pub fn decode_path(&self) -> Option<String> {
+        match &*self.kind {
+            Kind::Decode { source, body, base } => {
+                let at = crate::explain::offset_of(body, *base, source)?;
+                Some(crate::explain::path_at(body, at))
+            }
+            _ => None,
+        }
+    }
+
     /// The method id the error belongs to (`drive.files.list`).
     pub fn method(&self) -> &str {
         self.method
     }
 }
 
+/// How much of a body an error message quotes, either side of the point
+/// of failure.
+const EXCERPT_RADIUS: usize = 60;
+
 impl fmt::Display for Error {
+    /// One line that names the method and what went wrong. The underlying
+    /// error (transport, credentials, I/O, serde_json) is not repeated
+    /// here: it is [`source()`](std::error::Error::source), which error
+    /// reporters such as `anyhow`'s `{:#}` print after this line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.method)?;
         match &*self.kind {
             Kind::Build(message) => write!(f, "invalid request: {message}"),
-            Kind::Auth(e) => write!(f, "credentials: {e}"),
-            Kind::Transport { source, .. } => {
-                write!(f, "transport: {source}")?;
-                let mut cause = std::error::Error::source(source);
-                while let Some(c) = cause {
-                    write!(f, ": {c}")?;
-                    cause = c.source();
-                }
-                Ok(())
-            }
+            Kind::Auth(_) => f.write_str("credentials failed"),
+            Kind::Transport { source, .. } => f.write_str(if source.is_connect() {
+                "could not connect"
+            } else if source.is_timeout() {
+                "timed out"
+            } else if source.is_body() || source.is_decode() {
+                "the response body was cut off"
+            } else {
+                "the request failed in transit"
+            }),
             Kind::Api {
                 status,
                 google,
@@ -246,12 +270,23 @@ impl fmt::Display for Error {
                     write!(f, ": {}", g.message)
                 }
                 None => {
-                    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+                    let text = crate::explain::excerpt(body, 0, 2 * EXCERPT_RADIUS);
                     write!(f, "HTTP {status}: {text}")
                 }
             },
-            Kind::Decode { source, .. } => write!(f, "response did not decode: {source}"),
-            Kind::Io(e) => write!(f, "I/O: {e}"),
+            Kind::Decode { source, body, base } => {
+                f.write_str("the response did not decode")?;
+                let Some(at) = crate::explain::offset_of(body, *base, source) else {
+                    return Ok(());
+                };
+                let path = crate::explain::path_at(body, at);
+                if !path.is_empty() {
+                    write!(f, " at `{path}`")?;
+                }
+                let excerpt = crate::explain::excerpt(body, at, EXCERPT_RADIUS);
+                write!(f, " (byte {at}: {excerpt})")
+            }
+            Kind::Io(_) => f.write_str("local I/O failed"),
         }
     }
 }

@@ -9,12 +9,16 @@ mod client;
 pub mod decode;
 pub mod encode;
 mod error;
+mod explain;
 pub mod media;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod paging;
 mod request;
 pub mod retry;
 pub mod spec;
 pub mod template;
+mod trace;
 pub mod types;
 pub mod wire;
 

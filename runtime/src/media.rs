@@ -15,11 +15,13 @@ use futures_util::StreamExt;
 use http::{HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tracing::Instrument;
 
 pub use tokio::io::AsyncWrite;
 
 use crate::error::{Error, Kind};
 use crate::request::{check_status, decode, PreparedParts, Request};
+use crate::retry::Attempts;
 
 /// Uploads are sent in multiples of this (Google's requirement).
 pub const CHUNK_GRANULARITY: usize = 256 * 1024;
@@ -95,7 +97,10 @@ pub struct ResumableOptions {
     pub chunk_size: usize,
     /// Called after every chunk the server confirms.
     pub progress: Option<Progress>,
-    /// How many failures to resume from before giving up (default 10).
+    /// How many failures to resume from, over the whole upload, before
+    /// giving up (default 10). Each chunk is also bounded by the call's
+    /// retry policy: at most `max_attempts` requests (the chunk, then
+    /// status queries) and no pause past its `total_budget`.
     pub max_resumes: u32,
 }
 
@@ -217,11 +222,7 @@ impl Request {
             .await
             .map_err(|e| io_error(id, e))?;
         let parts = self.simple_upload_parts(path, data, mime_type)?;
-        let response = self.send_parts(&parts, |b| b).await?;
-        response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(id, e, true))
+        self.exchange(&parts, None).await.map(|(_, body)| body)
     }
 
     /// The single request [`Request::upload`] would send for `data`, without
@@ -339,11 +340,11 @@ impl Request {
                 .headers
                 .extend(header("x-upload-content-length", &total.to_string()));
         }
-        // Starting a session is safe to retry: nothing is stored until data arrives.
-        let start = self.send_parts(&parts, |b| b).await?;
-        let session = start
-            .headers()
-            .get(http::header::LOCATION)
+        // Starting a session is safe to retry: nothing is stored until data
+        // arrives. It is a POST, so the call's policy decides as for any POST.
+        let (location, _) = self.exchange(&parts, Some(&http::header::LOCATION)).await?;
+        let session = location
+            .as_ref()
             .and_then(|v| v.to_str().ok())
             // Google sends an absolute URL; a relative one is resolved.
             .and_then(|location| reqwest::Url::parse(&parts.url).ok()?.join(location).ok())
@@ -356,7 +357,11 @@ impl Request {
             })?;
 
         let chunk = options.chunk_size.max(1).div_ceil(CHUNK_GRANULARITY) * CHUNK_GRANULARITY;
-        let http = self.client.inner.http.clone();
+        let session = Session {
+            id,
+            http: self.client.inner.http.clone(),
+            url: session,
+        };
         // The chunk being sent, shared (not copied) with the request body, so
         // the upload holds one chunk in memory; after a partial commit it is
         // sliced, and the rest is re-sent.
@@ -400,60 +405,34 @@ impl Request {
                 known_total = Some(actual);
                 self.check_size(known_total)?;
             }
-            let total_text = known_total.map_or("*".to_string(), |t| t.to_string());
-            let range = if buf.is_empty() {
-                format!("bytes */{total_text}")
-            } else {
-                format!(
-                    "bytes {}-{}/{total_text}",
-                    offset,
-                    offset + buf.len() as u64 - 1
-                )
-            };
-            let sent = http
-                .put(&session)
-                .header(http::header::CONTENT_RANGE, range)
-                .body(buf.clone())
-                .send()
-                .await;
-            let committed = match sent {
-                Ok(response) if response.status().is_success() => {
-                    let body = response
-                        .bytes()
-                        .await
-                        .map_err(|e| Error::transport(id, e, true))?;
-                    if let (Some(p), Some(t)) = (&options.progress, known_total) {
-                        p(t, Some(t));
+            // Send the chunk; after a failure, the next attempt first asks
+            // the session what it stored. Requests to the session URL are
+            // safe to repeat, and carry no credentials (the URL is the
+            // authorization), so a 401 is not a reason to refresh.
+            let mut attempts = Attempts::new(id, self.policy(), true, None);
+            let mut resuming = false;
+            let committed = loop {
+                let step = if resuming {
+                    session.query(known_total).await
+                } else {
+                    session.put(&buf, offset, known_total).await
+                };
+                match step {
+                    Ok(Step::Done(body)) => {
+                        if let (Some(p), Some(t)) = (&options.progress, known_total) {
+                            p(t, Some(t));
+                        }
+                        return Ok(body);
                     }
-                    return Ok(body);
-                }
-                Ok(response) if response.status().as_u16() == 308 => {
-                    committed_bytes(response.headers())
-                }
-                Ok(response)
-                    if response.status().is_server_error() || response.status().as_u16() == 429 =>
-                {
-                    failures += 1;
-                    let err = check_status(id, response).await.err();
-                    if failures > options.max_resumes {
-                        return Err(err.unwrap_or_else(|| Error::build(id, "upload failed")));
+                    Ok(Step::Stored(n)) => break n,
+                    Err(error) => {
+                        failures += 1;
+                        if failures > options.max_resumes {
+                            return Err(error);
+                        }
+                        attempts.failed(error).await?;
+                        resuming = true;
                     }
-                    self.query_committed(&http, &session, known_total, failures)
-                        .await?
-                }
-                Ok(response) => {
-                    return match check_status(id, response).await {
-                        Err(e) => Err(e),
-                        Ok(_) => Err(Error::build(id, "unexpected upload response")),
-                    }
-                }
-                Err(e) => {
-                    failures += 1;
-                    if failures > options.max_resumes {
-                        return Err(Error::transport(id, e, true));
-                    }
-                    self.query_committed(&http, &session, known_total, failures)
-                        .await?
                 }
             };
             if let Some(p) = &options.progress {
@@ -472,106 +451,184 @@ impl Request {
         }
     }
 
-    /// After a failure: waits, then asks the session how much it has stored.
-    async fn query_committed(
-        &self,
-        http: &reqwest::Client,
-        session: &str,
-        total: Option<u64>,
-        failures: u32,
-    ) -> Result<u64, Error> {
-        let id = self.spec.id;
-        let policy = self.client.inner.retry.clone();
-        for attempt in 0..policy.max_attempts.max(1) {
-            tokio::time::sleep(policy.backoff(failures + attempt, None)).await;
-            let total_text = total.map_or("*".to_string(), |t| t.to_string());
-            let response = http
-                .put(session)
-                .header(http::header::CONTENT_RANGE, format!("bytes */{total_text}"))
-                .body(Bytes::new())
-                .send()
-                .await;
-            match response {
-                Ok(r) if r.status().as_u16() == 308 => return Ok(committed_bytes(r.headers())),
-                Ok(r) if r.status().is_success() => return Ok(total.unwrap_or(0)),
-                Ok(r) if r.status().is_server_error() => continue,
-                Ok(r) => {
-                    return Err(check_status(id, r)
-                        .await
-                        .err()
-                        .unwrap_or_else(|| Error::build(id, "upload session lost")))
-                }
-                Err(_) => continue,
-            }
-        }
-        Err(Error::build(
-            id,
-            "the upload session did not answer a status query",
-        ))
-    }
-
     /// Streams the media (`alt=media`) into `writer`; resumes with `Range`.
     ///
     /// # Errors
     /// See [`Error`].
     pub async fn download<W: AsyncWrite + Unpin + Send>(
-        mut self,
+        self,
         writer: &mut W,
     ) -> Result<u64, Error> {
-        let id = self.spec.id;
+        self.download_erased(writer, None).await
+    }
+
+    /// [`download`](Self::download), calling `progress(bytes written,
+    /// total)` after every piece written; the total comes from
+    /// `Content-Length` (or a resumed response's `Content-Range`) and is
+    /// `None` when the server sends neither. Made to drive a progress bar
+    /// such as `indicatif`'s.
+    ///
+    /// # Errors
+    /// See [`Error`].
+    pub async fn download_with_progress<W: AsyncWrite + Unpin + Send>(
+        self,
+        writer: &mut W,
+        progress: impl Fn(u64, Option<u64>) + Send + Sync,
+    ) -> Result<u64, Error> {
+        self.download_erased(writer, Some(&progress)).await
+    }
+
+    /// The download, compiled once whatever the writer.
+    async fn download_erased(
+        mut self,
+        writer: &mut (dyn AsyncWrite + Unpin + Send),
+        progress: Option<&(dyn Fn(u64, Option<u64>) + Send + Sync)>,
+    ) -> Result<u64, Error> {
         self.set_query("alt", "media");
         let parts: PreparedParts = self.prepare(None)?;
-        let policy = self.client.inner.retry.clone();
-        let mut written: u64 = 0;
-        let mut failures = 0u32;
-        loop {
-            let range = written;
-            let response = self
-                .send_parts(&parts, |b| {
-                    if range > 0 {
-                        b.header(http::header::RANGE, format!("bytes={range}-"))
-                    } else {
-                        b
-                    }
-                })
-                .await?;
-            if written > 0 && response.status().as_u16() != 206 {
-                return Err(Error::build(
-                    id,
-                    "the server ignored the Range header; cannot resume",
-                ));
-            }
-            let mut stream = response.bytes_stream();
-            let mut dropped = None;
-            while let Some(chunk) = stream.next().await {
-                match chunk {
-                    Ok(bytes) => {
-                        writer
-                            .write_all(&bytes)
-                            .await
-                            .map_err(|e| io_error(id, e))?;
-                        written += bytes.len() as u64;
-                    }
-                    Err(e) => {
-                        dropped = Some(e);
-                        break;
-                    }
-                }
-            }
-            match dropped {
-                None => {
-                    writer.flush().await.map_err(|e| io_error(id, e))?;
-                    return Ok(written);
-                }
-                Some(e) => {
-                    failures += 1;
-                    if failures >= policy.max_attempts {
-                        return Err(Error::transport(id, e, true));
-                    }
-                    tokio::time::sleep(policy.backoff(failures, None)).await;
+        let span = crate::trace::call_span(self.spec.id, &parts);
+        let started = std::time::Instant::now();
+        let mut progress = DownloadProgress {
+            written: 0,
+            total: None,
+            report: progress,
+        };
+        let result = async {
+            let mut attempts = self.attempts(parts.method);
+            loop {
+                span.record("attempt", attempts.number());
+                match self.download_once(&parts, writer, &mut progress).await {
+                    Ok(()) => return Ok(progress.written),
+                    Err(error) => attempts.failed(error).await?,
                 }
             }
         }
+        .instrument(span.clone())
+        .await;
+        crate::trace::finish(&span, started, result.as_ref().map(|n| *n));
+        result
+    }
+
+    /// One attempt of a download: from `progress.written` on.
+    async fn download_once(
+        &self,
+        parts: &PreparedParts,
+        writer: &mut (dyn AsyncWrite + Unpin + Send),
+        progress: &mut DownloadProgress<'_>,
+    ) -> Result<(), Error> {
+        let id = self.spec.id;
+        let resume_from = (progress.written > 0).then_some(progress.written);
+        let response = self.attempt(parts, resume_from).await?;
+        if resume_from.is_some() && response.status().as_u16() != 206 {
+            return Err(Error::build(
+                id,
+                "the server ignored the Range header; cannot resume",
+            ));
+        }
+        if progress.total.is_none() {
+            progress.total = media_total(response.headers(), progress.written);
+        }
+        let mut stream = response.bytes_stream();
+        while let Some(piece) = stream.next().await {
+            // A connection dropped midway is a failed attempt; the next one
+            // asks for the rest.
+            let bytes = piece.map_err(|e| Error::transport(id, e, true))?;
+            writer
+                .write_all(&bytes)
+                .await
+                .map_err(|e| io_error(id, e))?;
+            progress.written += bytes.len() as u64;
+            if let Some(report) = progress.report {
+                report(progress.written, progress.total);
+            }
+        }
+        writer.flush().await.map_err(|e| io_error(id, e))
+    }
+}
+
+/// Where a download stands, across attempts.
+struct DownloadProgress<'a> {
+    written: u64,
+    total: Option<u64>,
+    report: Option<&'a (dyn Fn(u64, Option<u64>) + Send + Sync)>,
+}
+
+/// The media's full size: a 206's `Content-Range: bytes a-b/total`, or a
+/// 200's `Content-Length` (plus what was written before, which is 0 then).
+fn media_total(headers: &http::HeaderMap, written: u64) -> Option<u64> {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    if let Some(range) = text(http::header::CONTENT_RANGE) {
+        return range.rsplit('/').next()?.trim().parse().ok();
+    }
+    let length: u64 = text(http::header::CONTENT_LENGTH)?.trim().parse().ok()?;
+    Some(written + length)
+}
+
+/// What a request to a resumable session came to.
+enum Step {
+    /// The upload is complete; the final response's body.
+    Done(Bytes),
+    /// The session holds this many bytes (308 Resume Incomplete).
+    Stored(u64),
+}
+
+/// A resumable upload session: its URL, and the two requests sent to it.
+struct Session {
+    id: &'static str,
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Session {
+    /// Sends `chunk`, which starts at `offset` (an empty chunk only says
+    /// the total, to finish an upload whose size was unknown).
+    async fn put(&self, chunk: &Bytes, offset: u64, total: Option<u64>) -> Result<Step, Error> {
+        let total_text = total.map_or("*".to_string(), |t| t.to_string());
+        let range = if chunk.is_empty() {
+            format!("bytes */{total_text}")
+        } else {
+            format!(
+                "bytes {}-{}/{total_text}",
+                offset,
+                offset + chunk.len() as u64 - 1
+            )
+        };
+        self.send(range, chunk.clone()).await
+    }
+
+    /// Asks how much the session has stored (`Content-Range: bytes */total`).
+    async fn query(&self, total: Option<u64>) -> Result<Step, Error> {
+        let total_text = total.map_or("*".to_string(), |t| t.to_string());
+        self.send(format!("bytes */{total_text}"), Bytes::new())
+            .await
+    }
+
+    async fn send(&self, content_range: String, body: Bytes) -> Result<Step, Error> {
+        let id = self.id;
+        let response = self
+            .http
+            .put(&self.url)
+            .header(http::header::CONTENT_RANGE, content_range)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                let sent = !e.is_connect();
+                Error::transport(id, e, sent)
+            })?;
+        if response.status().as_u16() == 308 {
+            return Ok(Step::Stored(committed_bytes(response.headers())));
+        }
+        let response = check_status(id, response).await?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(id, e, true))?;
+        Ok(Step::Done(body))
     }
 }
 

@@ -8,10 +8,11 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, GoogleError, Kind};
-use crate::retry::{parse_retry_after, RetryPolicy};
+use crate::retry::{parse_retry_after, Attempts, RetryPolicy};
 use crate::spec::{Download, HttpMethod, MethodSpec};
 use crate::template;
 
@@ -250,6 +251,13 @@ impl Request {
                 HeaderValue::from_static(concat!("gl-rust/1 gdcl/", env!("CARGO_PKG_VERSION"))),
             ),
         ];
+        // JSON calls ask for JSON, as Google's clients do; media downloads
+        // and calls with no response body take anything.
+        let json = self.spec.returns_json && self.query_value("alt") != Some("media");
+        out.push((
+            http::header::ACCEPT,
+            HeaderValue::from_static(if json { "application/json" } else { "*/*" }),
+        ));
         if let Some(version) = self.spec.api_version {
             if let Ok(v) = HeaderValue::from_str(version) {
                 out.push((HeaderName::from_static("x-goog-api-version"), v));
@@ -315,23 +323,7 @@ impl Request {
     /// See [`Error`].
     pub async fn send(self) -> Result<Bytes, Error> {
         let parts = self.prepare(None)?;
-        let policy = self.retry.as_ref().unwrap_or(&self.client.inner.retry);
-        let repeatable = parts.method.is_idempotent() || policy.retry_non_idempotent;
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let response = self.send_parts(&parts, |b| b).await?;
-            match response.bytes().await {
-                Ok(body) => return Ok(body),
-                // The connection dropped mid-body: the request is repeated
-                // when that is safe.
-                Err(e) if repeatable && attempt < policy.max_attempts => {
-                    drop(e);
-                    tokio::time::sleep(policy.backoff(attempt, None)).await;
-                }
-                Err(e) => return Err(Error::transport(self.spec.id, e, true)),
-            }
-        }
+        self.exchange(&parts, None).await.map(|(_, body)| body)
     }
 
     /// Sends and decodes a JSON response.
@@ -366,49 +358,67 @@ impl Request {
         Box::pin(self.execute_empty())
     }
 
-    /// The attempt loop: credentials, send, classify, back off.
-    pub(crate) async fn send_parts(
-        &self,
-        parts: &PreparedParts,
-        customize: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, Error> {
-        let inner = &self.client.inner;
-        let policy = self.retry.as_ref().unwrap_or(&inner.retry);
-        let idempotent = parts.method.is_idempotent();
-        let started = Instant::now();
-        let mut attempt = 0u32;
-        let mut refreshed_auth = false;
-        loop {
-            attempt += 1;
-            let result = self.attempt(parts, &customize).await;
-            let error = match result {
-                Ok(response) => return Ok(response),
-                Err(error) => error,
-            };
-            if error.status() == Some(401) && !refreshed_auth {
-                if let Some(credentials) = &inner.credentials {
-                    refreshed_auth = true;
-                    if credentials.invalidate() {
-                        continue;
-                    }
-                }
-            }
-            let budget_left = policy.total_budget.saturating_sub(started.elapsed());
-            if attempt >= policy.max_attempts || !policy.should_retry(&error, idempotent) {
-                return Err(error);
-            }
-            let pause = policy.backoff(attempt, error.retry_after());
-            if pause > budget_left {
-                return Err(error);
-            }
-            tokio::time::sleep(pause).await;
-        }
+    /// The retry policy of this call: its own, or else the client's.
+    pub(crate) fn policy(&self) -> &RetryPolicy {
+        self.retry.as_ref().unwrap_or(&self.client.inner.retry)
     }
 
-    async fn attempt(
+    /// The retry loop for one request of this call sent with `method`.
+    pub(crate) fn attempts(&self, method: HttpMethod) -> Attempts<'_> {
+        Attempts::new(
+            self.spec.id,
+            self.policy(),
+            method.is_idempotent(),
+            self.client.inner.credentials.as_deref(),
+        )
+    }
+
+    /// Sends `parts` until a whole successful response arrives, retrying as
+    /// the policy allows; a body cut off midway is an attempt that failed.
+    /// Returns the body and the value of header `keep`, if asked for.
+    pub(crate) async fn exchange(
         &self,
         parts: &PreparedParts,
-        customize: &impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+        keep: Option<&HeaderName>,
+    ) -> Result<(Option<HeaderValue>, Bytes), Error> {
+        let span = crate::trace::call_span(self.spec.id, parts);
+        let started = Instant::now();
+        let result = async {
+            let mut attempts = self.attempts(parts.method);
+            loop {
+                span.record("attempt", attempts.number());
+                match self.exchange_once(parts, keep).await {
+                    Ok(done) => return Ok(done),
+                    Err(error) => attempts.failed(error).await?,
+                }
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        crate::trace::finish(&span, started, result.as_ref().map(|(_, b)| b.len() as u64));
+        result
+    }
+
+    async fn exchange_once(
+        &self,
+        parts: &PreparedParts,
+        keep: Option<&HeaderName>,
+    ) -> Result<(Option<HeaderValue>, Bytes), Error> {
+        let response = self.attempt(parts, None).await?;
+        let kept = keep.and_then(|name| response.headers().get(name).cloned());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(self.spec.id, e, true))?;
+        Ok((kept, body))
+    }
+
+    /// One attempt: credentials, send, status. `range` asks for the bytes
+    /// from that offset on (a download resuming).
+    pub(crate) async fn attempt(
+        &self,
+        parts: &PreparedParts,
+        range: Option<u64>,
     ) -> Result<reqwest::Response, Error> {
         let inner = &self.client.inner;
         let id = self.spec.id;
@@ -426,11 +436,14 @@ impl Request {
         if let Some(body) = &parts.body {
             builder = builder.body(body.clone());
         }
-        let builder = customize(builder);
+        if let Some(from) = range {
+            builder = builder.header(http::header::RANGE, format!("bytes={from}-"));
+        }
         let response = builder.send().await.map_err(|e| {
             let sent = !e.is_connect();
             Error::transport(id, e, sent)
         })?;
+        tracing::Span::current().record("status", response.status().as_u16());
         check_status(id, response).await
     }
 }
@@ -463,36 +476,45 @@ pub(crate) async fn check_status(
 
 /// Decodes a JSON body (unwrapping `{"data": …}` for `dataWrapper` APIs).
 ///
-/// Every path reads text through [`crate::decode::from_json`], so a
-/// response type is compiled with one serde_json reader, and the
-/// `dataWrapper` envelope is found by one non-generic pass: neither costs
-/// anything per response type in a generated crate.
+/// Every path reads text through serde_json's one `from_str` reader, so a
+/// response type is compiled once, and the `dataWrapper` envelope is found
+/// by one non-generic pass: neither costs anything per response type in a
+/// generated crate.
 pub(crate) fn decode<T: DeserializeOwned>(
     id: &'static str,
     body: Bytes,
     unwrap: bool,
 ) -> Result<T, Error> {
+    let failed = |source, body, base| Error::new(id, Kind::Decode { source, body, base });
     if body.iter().all(u8::is_ascii_whitespace) {
         // 204s and empty 200s: an all-optional struct is `{}`, `()` is `null`.
         return crate::decode::from_json::<T>(b"{}")
             .or_else(|_| crate::decode::from_json::<T>(b"null"))
-            .map_err(|source| Error::new(id, Kind::Decode { source, body }));
+            .map_err(|source| failed(source, body, 0));
     }
-    let result = if unwrap {
-        data_of(&body).and_then(|data| serde_json::from_str::<T>(data.get()))
+    let (text, base) = if unwrap {
+        data_of(&body)
     } else {
-        crate::decode::from_json::<T>(&body)
-    };
-    result.map_err(|source| Error::new(id, Kind::Decode { source, body }))
+        crate::decode::text_of(&body).map(|text| (text, 0))
+    }
+    .map_err(|source| failed(source, body.clone(), 0))?;
+    match serde_json::from_str::<T>(text) {
+        Ok(value) => Ok(value),
+        Err(source) => Err(failed(source, body, base)),
+    }
 }
 
-/// The `data` member of a `dataWrapper` API's response envelope, unparsed.
-fn data_of(body: &[u8]) -> serde_json::Result<Box<serde_json::value::RawValue>> {
+/// The text of a `dataWrapper` API's `data` member, and where it starts in
+/// `body` (so an error inside it is located in the whole body).
+fn data_of(body: &[u8]) -> serde_json::Result<(&str, usize)> {
     #[derive(serde::Deserialize)]
-    struct Envelope {
-        data: Box<serde_json::value::RawValue>,
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        data: &'a serde_json::value::RawValue,
     }
-    crate::decode::from_json::<Envelope>(body).map(|envelope| envelope.data)
+    let text = crate::decode::text_of(body)?;
+    let data = serde_json::from_str::<Envelope<'_>>(text)?.data.get();
+    Ok((data, data.as_ptr() as usize - text.as_ptr() as usize))
 }
 
 /// A request ready to send.

@@ -1,6 +1,9 @@
-//! When and how long to wait before trying a request again.
+//! When and how long to wait before trying a request again, and the one
+//! loop that does it for every request the runtime sends.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use gapi_credentials::Credentials;
 
 use crate::error::{Error, Kind};
 
@@ -58,7 +61,10 @@ impl RetryPolicy {
                     && (source.is_connect()
                         || source.is_timeout()
                         || source.is_request()
-                        || source.is_body())
+                        || source.is_body()
+                        // reqwest reports a body cut off midway as a decode
+                        // error (it never decodes JSON for us).
+                        || source.is_decode())
             }
             Kind::Api { status, google, .. } => {
                 let retryable = match status {
@@ -89,6 +95,105 @@ impl RetryPolicy {
             Some(after) if after > jittered => after,
             _ => jittered,
         }
+    }
+}
+
+/// The retry loop of every request the runtime sends: calls, simple
+/// uploads, resumable uploads (session start, chunks and status queries) and
+/// downloads. Each caller writes `loop { match try().await { Ok(v) => return
+/// Ok(v), Err(e) => attempts.failed(e).await? } }`; this type alone decides
+/// whether another attempt is made, how long to wait first, and when the
+/// attempts or the time budget run out.
+///
+/// Why a state object and not a `run(attempt: impl FnMut() -> Future)`:
+/// downloads and resumable uploads keep state across attempts (bytes
+/// written, the chunk in hand) that a closure's future could not borrow.
+pub(crate) struct Attempts<'a> {
+    method: &'static str,
+    policy: &'a RetryPolicy,
+    idempotent: bool,
+    credentials: Option<&'a dyn Credentials>,
+    started: Instant,
+    number: u32,
+    refreshed: bool,
+}
+
+impl<'a> Attempts<'a> {
+    /// The loop for one request of `method`; `credentials` are refreshed
+    /// once after a 401 (pass `None` for requests sent without them, such as
+    /// an upload session's own URL).
+    pub(crate) fn new(
+        method: &'static str,
+        policy: &'a RetryPolicy,
+        idempotent: bool,
+        credentials: Option<&'a dyn Credentials>,
+    ) -> Self {
+        Attempts {
+            method,
+            policy,
+            idempotent,
+            credentials,
+            started: Instant::now(),
+            number: 1,
+            refreshed: false,
+        }
+    }
+
+    /// The attempt being made, counting from 1.
+    pub(crate) fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// After attempt [`number`](Self::number) failed with `error`: waits and
+    /// returns `Ok` when another attempt should be made, or hands the error
+    /// back when the policy says stop (not retryable, attempts used up, or
+    /// the pause would end past the total budget).
+    ///
+    /// A 401 refreshes the credentials once and is tried again at once; that
+    /// extra attempt does not count against `max_attempts`, so a policy of
+    /// one attempt still survives an expired token.
+    pub(crate) async fn failed(&mut self, error: Error) -> Result<(), Error> {
+        if error.status() == Some(401) && !self.refreshed {
+            if let Some(credentials) = self.credentials {
+                self.refreshed = true;
+                if credentials.invalidate() {
+                    tracing::debug!(
+                        method = self.method,
+                        "401: credentials refreshed, trying again"
+                    );
+                    return Ok(());
+                }
+            }
+        }
+        if self.number >= self.policy.max_attempts
+            || !self.policy.should_retry(&error, self.idempotent)
+        {
+            return Err(error);
+        }
+        let pause = self.policy.backoff(self.number, error.retry_after());
+        let budget_left = self
+            .policy
+            .total_budget
+            .saturating_sub(self.started.elapsed());
+        if pause > budget_left {
+            tracing::debug!(
+                method = self.method,
+                attempt = self.number,
+                "no retry: the pause would end past the total budget"
+            );
+            return Err(error);
+        }
+        tracing::info!(
+            method = self.method,
+            attempt = self.number,
+            pause_ms = pause.as_millis() as u64,
+            status = error.status(),
+            error = %error,
+            "retrying"
+        );
+        tokio::time::sleep(pause).await;
+        self.number += 1;
+        Ok(())
     }
 }
 

@@ -109,4 +109,8 @@ pub struct MethodSpec {
     pub media: Option<&'static MediaSpec>,
     /// Download support.
     pub download: Download,
+    /// Whether a successful call returns a JSON body (the method has a
+    /// `response` schema). Calls that do ask for JSON (`Accept:
+    /// application/json`); the others accept anything, as Google's clients do.
+    pub returns_json: bool,
 }

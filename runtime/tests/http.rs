@@ -35,6 +35,7 @@ static GET: MethodSpec = MethodSpec {
     api_version: Some("v20240101"),
     media: None,
     download: Download::AltMedia,
+    returns_json: true,
 };
 
 static LIST: MethodSpec = MethodSpec {
@@ -46,6 +47,7 @@ static LIST: MethodSpec = MethodSpec {
     api_version: None,
     media: None,
     download: Download::None,
+    returns_json: true,
 };
 
 static INSERT: MethodSpec = MethodSpec {
@@ -62,6 +64,7 @@ static INSERT: MethodSpec = MethodSpec {
         accept: &["*/*"],
     }),
     download: Download::None,
+    returns_json: true,
 };
 
 fn fast_retries() -> RetryPolicy {
@@ -638,6 +641,7 @@ static SERVICE_DOWNLOAD: MethodSpec = MethodSpec {
     api_version: None,
     media: None,
     download: Download::Service,
+    returns_json: false,
 };
 
 #[tokio::test]
@@ -736,10 +740,11 @@ static WRAPPED_INSERT: MethodSpec = MethodSpec {
 
 #[tokio::test]
 async fn data_wrapper_apis_wrap_bodies_and_unwrap_responses() {
-    let server = serve(4, |i, _| match i {
+    let server = serve(5, |i, _| match i {
         0 => json(200, r#"{"data": {"id": "t1"}, "extra": 1}"#),
         1 => json(200, r#"{"id": "t1"}"#),
         2 => Reply::Respond(200, vec![], b"{\"data\": {\"id\": \"\xff\"}}".to_vec()),
+        3 => json(200, "{\n \"data\": {\"id\": 7}}"),
         _ => json(200, ""),
     })
     .await;
@@ -759,21 +764,353 @@ async fn data_wrapper_apis_wrap_bodies_and_unwrap_responses() {
 
     // No envelope: a decode error that keeps the body and names the field.
     let err = request().execute::<Thing>().await.unwrap_err();
+    let source = std::error::Error::source(&err).unwrap().to_string();
     assert!(
-        err.is_decode() && err.to_string().contains("missing field `data`"),
-        "{err}"
+        err.is_decode() && source.contains("missing field `data`"),
+        "{err}: {source}"
+    );
+    assert_eq!(
+        err.decode_path().as_deref(),
+        Some(""),
+        "the envelope itself"
     );
     assert_eq!(err.body().unwrap(), br#"{"id": "t1"}"#);
 
     // A body that is not UTF-8 says where.
     let err = request().execute::<Thing>().await.unwrap_err();
+    let source = std::error::Error::source(&err).unwrap().to_string();
     assert!(
-        err.to_string()
-            .contains("invalid UTF-8 at line 1 column 18"),
-        "{err}"
+        source.contains("invalid UTF-8 at line 1 column 18"),
+        "{source}"
     );
+
+    // An error inside the envelope is located in the whole body.
+    let err = request().execute::<Thing>().await.unwrap_err();
+    assert_eq!(err.decode_path().as_deref(), Some("data.id"), "{err}");
+    assert!(err.to_string().contains("(byte 18: "), "{err}");
 
     // An empty 200 decodes as an absent value where the type allows it.
     let none = request().execute::<Option<Thing>>().await.unwrap();
     assert_eq!(none, None);
+}
+
+// One retry loop: every path counts its requests on the wire, and honours
+// the call's own policy over the client's.
+
+fn three_tries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        ..fast_retries()
+    }
+}
+
+#[tokio::test]
+async fn a_call_never_makes_more_than_max_attempts_requests() {
+    // 503s and cut-off bodies alternate: once an outer loop around an inner
+    // one, which could make max_attempts² requests.
+    let server = serve(20, |i, _| match i % 2 {
+        0 => json(503, "{}"),
+        _ => Reply::TruncatedBody(200, vec![], br#"{"id":"abcdefghij"}"#.to_vec(), 5),
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "x");
+    r.retry_policy(three_tries());
+    let err = r.execute::<Thing>().await.unwrap_err();
+    assert_eq!(server.recorded().len(), 3, "{err}");
+}
+
+#[tokio::test]
+async fn downloads_follow_the_calls_own_policy() {
+    // Every response, first or resumed, is cut off after 1,000 bytes.
+    let blob = vec![7u8; 50_000];
+    let server = serve(20, move |_, req| match req.header("range") {
+        None => Reply::TruncatedBody(200, vec![], blob.clone(), 1_000),
+        Some(range) => {
+            let from: usize = range["bytes=".len()..]
+                .trim_end_matches('-')
+                .parse()
+                .unwrap();
+            let header = format!("bytes {from}-{}/{}", blob.len() - 1, blob.len());
+            let rest = blob[from..].to_vec();
+            Reply::TruncatedBody(206, vec![("content-range".into(), header)], rest, 1_000)
+        }
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "blob");
+    r.retry_policy(RetryPolicy {
+        max_attempts: 2,
+        ..fast_retries()
+    });
+    let mut out = Vec::new();
+    let err = r.download(&mut out).await.unwrap_err();
+    assert!(err.may_have_been_sent(), "{err}");
+    assert_eq!(
+        server.recorded().len(),
+        2,
+        "the call's 2, not the client's 5"
+    );
+    assert_eq!(
+        out.len(),
+        2_000,
+        "what arrived before each of the two drops"
+    );
+}
+
+#[tokio::test]
+async fn resumable_status_queries_follow_the_calls_own_policy() {
+    let server = serve(20, |_, req| {
+        if req.method == "POST" {
+            return Reply::Respond(
+                200,
+                vec![("location".into(), "/session/9".into())],
+                Vec::new(),
+            );
+        }
+        json(503, r#"{"error":{"code":503,"message":"busy"}}"#)
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &INSERT);
+    r.retry_policy(three_tries());
+    let err = r
+        .upload_resumable::<Thing>(
+            UploadSource::from(vec![1u8; 1000]),
+            "application/octet-stream",
+            ResumableOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    let methods: Vec<String> = server
+        .recorded()
+        .iter()
+        .map(|r| {
+            let range = r.header("content-range").unwrap_or("-");
+            format!("{} {range}", r.method)
+        })
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "POST -",
+            "PUT bytes 0-999/1000",
+            "PUT bytes */1000",
+            "PUT bytes */1000"
+        ],
+        "the chunk, then status queries, 3 attempts in all"
+    );
+}
+
+#[tokio::test]
+async fn an_upload_session_start_follows_the_calls_own_policy() {
+    let server = serve(20, |_, _| json(503, "{}")).await;
+    let mut r = Request::new(&client(&server.base), &INSERT);
+    r.retry_policy(RetryPolicy {
+        retry_non_idempotent: true,
+        ..three_tries()
+    });
+    let err = r
+        .upload::<Thing>(UploadSource::from("hi"), "text/plain")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.recorded().len(), 3);
+}
+
+#[tokio::test]
+async fn download_progress_reports_bytes_and_the_total_across_a_resume() {
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 241) as u8).collect();
+    let full = data.clone();
+    let server = serve(3, move |i, req| match i {
+        0 => Reply::TruncatedBody(200, vec![], full.clone(), 100_000),
+        _ => {
+            let from: usize = req.header("range").unwrap()["bytes=".len()..]
+                .trim_end_matches('-')
+                .parse()
+                .unwrap();
+            Reply::Respond(
+                206,
+                vec![(
+                    "content-range".into(),
+                    format!("bytes {from}-{}/{}", full.len() - 1, full.len()),
+                )],
+                full[from..].to_vec(),
+            )
+        }
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "blob");
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let mut out = Vec::new();
+    let n = r
+        .download_with_progress(&mut out, move |done, total| {
+            log.lock().unwrap().push((done, total));
+        })
+        .await
+        .unwrap();
+    assert_eq!(out, data);
+    assert_eq!(n, 300_000);
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() >= 2, "{seen:?}");
+    assert!(
+        seen.iter().all(|&(_, total)| total == Some(300_000)),
+        "{seen:?}"
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0].0 < w[1].0),
+        "bytes only grow: {seen:?}"
+    );
+    assert_eq!(seen.last(), Some(&(300_000, Some(300_000))));
+}
+
+#[tokio::test]
+async fn decode_errors_name_the_json_path_and_quote_the_body() {
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)] // read by Debug only; the test is about the error
+    struct Listing {
+        things: Vec<Thing>,
+    }
+    let server = serve(1, |_, _| {
+        json(
+            200,
+            r#"{"things":[{"id":"a"},{"id":"b"},{"id":42}],"more":true}"#,
+        )
+    })
+    .await;
+    let mut l = Request::new(&client(&server.base), &LIST);
+    l.path_param("parent", "p");
+    let err = l.execute::<Listing>().await.unwrap_err();
+    assert!(err.is_decode());
+    assert_eq!(err.decode_path().as_deref(), Some("things[2].id"));
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("test.things.list: the response did not decode at `things[2].id` (byte "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#"{"id":42}"#),
+        "an excerpt of the body: {shown}"
+    );
+    let source = std::error::Error::source(&err)
+        .expect("serde_json's error")
+        .to_string();
+    assert!(source.contains("invalid type: integer `42`"), "{source}");
+    assert!(!shown.contains(&source), "Display does not repeat source()");
+}
+
+#[tokio::test]
+async fn display_never_repeats_what_source_returns() {
+    let c = Client::builder(&SERVICE)
+        .root_url("http://127.0.0.1:9/")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut r = Request::new(&c, &GET);
+    r.path_param("thingId", "x");
+    let err = r.execute::<Thing>().await.unwrap_err();
+    let mut chain = vec![err.to_string()];
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        chain.push(c.to_string());
+        cause = c.source();
+    }
+    assert_eq!(chain[0], "test.things.get: could not connect");
+    assert!(
+        chain.len() >= 2,
+        "the cause is one source() away: {chain:?}"
+    );
+    // gapi's own line repeats none of the causes (what reqwest and hyper
+    // print below it is theirs).
+    for cause in &chain[1..] {
+        assert!(!chain[0].contains(cause.as_str()), "{chain:?}");
+    }
+}
+
+#[tokio::test]
+async fn json_calls_accept_json_and_downloads_accept_anything() {
+    let server = serve(2, |i, _| match i {
+        0 => json(200, r#"{"id":"a"}"#),
+        _ => Reply::Respond(200, vec![], b"bytes".to_vec()),
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "a");
+    r.clone().execute::<Thing>().await.unwrap();
+    r.download(&mut Vec::new()).await.unwrap();
+    let seen = server.recorded();
+    assert_eq!(seen[0].header("accept"), Some("application/json"));
+    assert_ne!(seen[1].header("accept"), Some("application/json"));
+}
+
+#[test]
+fn a_span_per_call_with_status_and_attempts_and_no_secrets() {
+    use std::io::Write;
+
+    /// Collects what the subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let server = serve(2, |i, _| match i {
+                0 => json(503, "{}"),
+                _ => json(200, r#"{"id":"t"}"#),
+            })
+            .await;
+            let c = Client::builder(&SERVICE)
+                .root_url(&server.base)
+                .retry_policy(fast_retries())
+                .credentials(gapi_runtime::auth::ApiKey::new("AIzaHEADERKEY"))
+                .build()
+                .unwrap();
+            let mut r = Request::new(&c, &GET);
+            r.path_param("thingId", "t");
+            r.set_query("key", "AIzaQUERYKEY");
+            r.set_query("access_token", "ya29.QUERYTOKEN");
+            r.execute::<Thing>().await.unwrap();
+        })
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("retrying"), "a retry event: {log}");
+    let close = log
+        .lines()
+        .find(|l| l.contains("gapi.call") && l.contains("close"))
+        .unwrap_or_else(|| panic!("a closed call span: {log}"));
+    for field in [
+        "method=\"test.things.get\"",
+        "attempt=2",
+        "status=200",
+        "bytes=10",
+        "key=REDACTED",
+        "access_token=REDACTED",
+    ] {
+        assert!(close.contains(field), "{field} in {close}");
+    }
+    assert!(close.contains("latency_ms="), "{close}");
+    for secret in ["AIzaHEADERKEY", "AIzaQUERYKEY", "ya29.QUERYTOKEN"] {
+        assert!(!log.contains(secret), "{secret} leaked: {log}");
+    }
 }

@@ -107,6 +107,19 @@ impl ::std::convert::From<::gapi_runtime::Client> for Sink {
         Sink { client }
     }
 }
+/// Every method this build of the crate has (the methods of the
+/// resource features turned on), e.g. for
+/// `gapi_runtime::mock::MockServer`, which answers them by id.
+#[allow(unused_mut, clippy::let_and_return)]
+pub fn methods() -> ::std::vec::Vec<&'static ::gapi_runtime::spec::MethodSpec> {
+    let mut all: ::std::vec::Vec<&'static ::gapi_runtime::spec::MethodSpec> =
+        ::std::vec![&TOKENINFO_SPEC];
+    #[cfg(feature = "health_checks")]
+    all.extend_from_slice(health_checks::METHODS);
+    #[cfg(feature = "things")]
+    all.extend_from_slice(things::METHODS);
+    all
+}
 static TOKENINFO_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.tokeninfo",
@@ -116,6 +129,7 @@ static TOKENINFO_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::
     api_version: ::std::option::Option::None,
     media: ::std::option::Option::None,
     download: ::gapi_runtime::spec::Download::None,
+    returns_json: true,
 };
 /// The `sink.tokeninfo` call: set optional parameters, then `execute().await`.
 #[derive(Debug, Clone)]
