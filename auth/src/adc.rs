@@ -244,6 +244,10 @@ impl Credentials for ApplicationDefaultCredentials {
     fn invalidate(&self) -> bool {
         self.inner.invalidate()
     }
+
+    fn universe_domain(&self) -> Option<&str> {
+        self.inner.universe_domain()
+    }
 }
 
 /// Tokens from the metadata server of the machine the code runs on.

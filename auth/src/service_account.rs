@@ -31,6 +31,9 @@ pub(crate) struct KeyFile {
     pub(crate) token_uri: Option<String>,
     #[serde(default)]
     pub(crate) quota_project_id: Option<String>,
+    /// The universe the key belongs to; absent means `googleapis.com`.
+    #[serde(default)]
+    pub(crate) universe_domain: Option<String>,
 }
 
 #[derive(Clone)]
@@ -59,6 +62,7 @@ struct Inner {
     key: Arc<ring::signature::RsaKeyPair>,
     token_uri: String,
     quota_project: Option<String>,
+    universe_domain: String,
     mode: Mode,
     cache: CachedToken,
     http: TokenClient,
@@ -125,6 +129,10 @@ impl ServiceAccountCredentials {
                     .ok()
                     .filter(|p| !p.is_empty())
                     .or(key.quota_project_id),
+                universe_domain: key
+                    .universe_domain
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| "googleapis.com".to_string()),
                 mode: Mode::Exchange {
                     scopes: scopes.iter().map(|s| s.to_string()).collect(),
                     subject: None,
@@ -266,5 +274,9 @@ impl Credentials for ServiceAccountCredentials {
     fn invalidate(&self) -> bool {
         self.inner.cache.invalidate();
         true
+    }
+
+    fn universe_domain(&self) -> Option<&str> {
+        Some(&self.inner.universe_domain)
     }
 }

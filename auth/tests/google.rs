@@ -430,6 +430,16 @@ async fn service_account_jwt_bearer_and_self_signed_jwt() {
             .unwrap();
     // A clone is shared (as an app keeps one in its state): the builder
     // must still apply, to a new credential, and leave the shared one alone.
+    assert_eq!(
+        plain.universe_domain(),
+        Some("googleapis.com"),
+        "a key without universe_domain is for Google's public universe"
+    );
+    let mut other: serde_json::Value = serde_json::from_str(&key_json(&pem, &token_uri)).unwrap();
+    other["universe_domain"] = "example-universe.test".into();
+    let elsewhere =
+        ServiceAccountCredentials::from_json(other.to_string().as_bytes(), &[]).unwrap();
+    assert_eq!(elsewhere.universe_domain(), Some("example-universe.test"));
     let shared = plain.clone();
     let sa = shared.with_subject("alice@example.com");
     assert!(format!("{sa:?}").contains("[redacted]"));

@@ -159,6 +159,9 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
     let service_path = &api.service_path;
     let fully = api.fully_encode_reserved_expansion;
     let wrapper = api.data_wrapper;
+    let endpoints = api.endpoints.iter().map(|(location, url)| {
+        quote!(::gapi_runtime::spec::Endpoint { location: #location, root_url: #url })
+    });
     let types_mod = module_decl(
         &RustName {
             text: "types".into(),
@@ -228,6 +231,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
             service_path: #service_path,
             fully_encode_reserved_expansion: #fully,
             data_wrapper: #wrapper,
+            endpoints: &[ #( #endpoints ),* ],
         };
 
         pub use ::gapi_runtime::auth;

@@ -28,6 +28,9 @@ pub struct Api {
     pub fully_encode_reserved_expansion: bool,
     /// `dataWrapper` feature.
     pub data_wrapper: bool,
+    /// Regional endpoints (`endpoints`): location and root URL, in the
+    /// document's order, deprecated ones left out.
+    pub endpoints: Vec<(String, String)>,
     /// The service struct (`Drive`).
     pub service_type: RustName,
     /// OAuth scopes.

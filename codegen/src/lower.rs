@@ -103,6 +103,13 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
             .features
             .as_ref()
             .is_some_and(|f| f.iter().any(|f| f == "dataWrapper")),
+        endpoints: doc
+            .endpoints
+            .iter()
+            .flatten()
+            .filter(|e| e.deprecated != Some(true))
+            .filter_map(|e| Some((e.location.clone()?, e.endpoint_url.clone()?)))
+            .collect(),
         service_type,
         scopes,
         types: l.types,

@@ -211,6 +211,7 @@ fn gapi_sends_what_the_python_client_sends() {
                 service_path: leak_str(&api.service_path),
                 fully_encode_reserved_expansion: api.fully_encode_reserved_expansion,
                 data_wrapper: api.data_wrapper,
+                endpoints: &[],
             });
             (api, service)
         });

@@ -75,6 +75,14 @@ pub trait Credentials: Send + Sync + fmt::Debug {
     fn invalidate(&self) -> bool {
         false
     }
+
+    /// The universe these credentials belong to (`googleapis.com` for
+    /// Google's public cloud), when they are bound to one; `None` when they
+    /// do not say (API keys, static tokens). A client for another universe
+    /// refuses them, as google-auth's clients do.
+    fn universe_domain(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// An API key, sent as `x-goog-api-key` (Gemini's usual path).

@@ -23,6 +23,7 @@ pub(crate) struct Inner {
     pub(crate) credentials: Option<Arc<dyn Credentials>>,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
+    pub(crate) universe_domain: String,
 }
 
 impl fmt::Debug for Client {
@@ -52,6 +53,11 @@ impl Client {
     pub fn root_url(&self) -> &str {
         &self.inner.root_url
     }
+
+    /// The universe this client calls (`googleapis.com` unless set).
+    pub fn universe_domain(&self) -> &str {
+        &self.inner.universe_domain
+    }
 }
 
 /// Settings for a [`Client`]; `build()` returns `S`, the generated service
@@ -65,7 +71,42 @@ pub struct ClientBuilder<S = Client> {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: Option<String>,
+    location: Option<String>,
+    universe_domain: Option<String>,
     service_type: PhantomData<fn() -> S>,
+}
+
+/// Google's public universe, the default.
+pub const DEFAULT_UNIVERSE_DOMAIN: &str = "googleapis.com";
+
+/// Why [`ClientBuilder::build`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The HTTP client could not be built (the TLS backend did not initialise).
+    #[error("the HTTP client could not be built")]
+    Http(#[source] reqwest::Error),
+    /// `location(…)` names a location the API lists no endpoint for.
+    #[error("{service} has no regional endpoint in {location:?}; its document lists: {known}")]
+    UnknownLocation {
+        /// The API.
+        service: &'static str,
+        /// The location asked for.
+        location: String,
+        /// The locations it has, comma-separated (or "none").
+        known: String,
+    },
+    /// The credentials belong to another universe than the client.
+    #[error(
+        "the credentials belong to the universe {credentials:?} but the client is for {client:?} \
+         (set it with .universe_domain(…) or GOOGLE_CLOUD_UNIVERSE_DOMAIN)"
+    )]
+    UniverseMismatch {
+        /// The client's universe domain.
+        client: String,
+        /// The credentials' universe domain.
+        credentials: String,
+    },
 }
 
 impl<S> fmt::Debug for ClientBuilder<S> {
@@ -91,6 +132,8 @@ impl<S: From<Client>> ClientBuilder<S> {
             timeout: Duration::from_secs(300),
             connect_timeout: Duration::from_secs(20),
             user_agent: None,
+            location: None,
+            universe_domain: None,
             service_type: PhantomData,
         }
     }
@@ -115,6 +158,24 @@ impl<S: From<Client>> ClientBuilder<S> {
             url.push('/');
         }
         self.root_url = Some(url);
+        self
+    }
+
+    /// Sends requests to the API's regional endpoint in `location`
+    /// (`"europe-west1"`), one of those its discovery document lists
+    /// (`ServiceSpec::endpoints`); `build()` fails for any other. An
+    /// explicit [`root_url`](Self::root_url) wins over this.
+    pub fn location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+
+    /// The universe to call (default: `GOOGLE_CLOUD_UNIVERSE_DOMAIN`, else
+    /// `googleapis.com`): `googleapis.com` in the root URL is replaced by
+    /// it, as in Google's own clients. Credentials bound to another universe
+    /// make `build()` fail.
+    pub fn universe_domain(mut self, domain: impl Into<String>) -> Self {
+        self.universe_domain = Some(domain.into());
         self
     }
 
@@ -152,14 +213,52 @@ impl<S: From<Client>> ClientBuilder<S> {
     /// Builds the client (the generated service type, for `Drive::builder()`).
     ///
     /// # Errors
-    /// When the TLS backend cannot initialise.
-    pub fn build(self) -> Result<S, reqwest::Error> {
+    /// An unknown [`location`](Self::location), credentials of another
+    /// universe, or a TLS backend that cannot initialise.
+    pub fn build(self) -> Result<S, BuildError> {
+        let universe = self
+            .universe_domain
+            .clone()
+            .or_else(|| std::env::var("GOOGLE_CLOUD_UNIVERSE_DOMAIN").ok())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| DEFAULT_UNIVERSE_DOMAIN.to_string());
+        if let Some(theirs) = self.credentials.as_ref().and_then(|c| c.universe_domain()) {
+            if theirs != universe {
+                return Err(BuildError::UniverseMismatch {
+                    client: universe,
+                    credentials: theirs.to_string(),
+                });
+            }
+        }
+        let root_url = match (self.root_url, &self.location) {
+            (Some(url), _) => url,
+            (None, None) => in_universe(self.service.root_url, &universe),
+            (None, Some(location)) => {
+                let endpoints = self.service.endpoints;
+                match endpoints.iter().find(|e| e.location == location) {
+                    Some(e) => in_universe(e.root_url, &universe),
+                    None => {
+                        let known: Vec<&str> = endpoints.iter().map(|e| e.location).collect();
+                        return Err(BuildError::UnknownLocation {
+                            service: self.service.id,
+                            location: location.clone(),
+                            known: if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            },
+                        });
+                    }
+                }
+            }
+        };
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
-                .build()?,
+                .build()
+                .map_err(BuildError::Http)?,
         };
         let own = concat!("gapi/", env!("CARGO_PKG_VERSION"));
         let user_agent = match self.user_agent {
@@ -170,13 +269,50 @@ impl<S: From<Client>> ClientBuilder<S> {
             inner: Arc::new(Inner {
                 http,
                 service: self.service,
-                root_url: self
-                    .root_url
-                    .unwrap_or_else(|| self.service.root_url.to_string()),
+                root_url,
+                universe_domain: universe,
                 credentials: self.credentials,
                 retry: self.retry,
                 user_agent,
             }),
         }))
+    }
+}
+
+/// `url` with `googleapis.com` replaced by `universe` in its host.
+fn in_universe(url: &str, universe: &str) -> String {
+    if universe == DEFAULT_UNIVERSE_DOMAIN {
+        return url.to_string();
+    }
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    match host.strip_suffix(DEFAULT_UNIVERSE_DOMAIN) {
+        Some(prefix) => format!("{scheme}://{prefix}{universe}/{path}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn universes_replace_googleapis_com_in_the_host_only() {
+        assert_eq!(
+            in_universe("https://bigquery.googleapis.com/", "example.goog"),
+            "https://bigquery.example.goog/"
+        );
+        assert_eq!(
+            in_universe("https://www.googleapis.com/drive/v3/", "s3nsapis.fr"),
+            "https://www.s3nsapis.fr/drive/v3/"
+        );
+        assert_eq!(
+            in_universe("https://bigquery.googleapis.com/", DEFAULT_UNIVERSE_DOMAIN),
+            "https://bigquery.googleapis.com/"
+        );
+        assert_eq!(
+            in_universe("http://127.0.0.1:9/googleapis.com/", "x.y"),
+            "http://127.0.0.1:9/googleapis.com/"
+        );
     }
 }

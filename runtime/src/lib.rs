@@ -22,7 +22,7 @@ mod trace;
 pub mod types;
 pub mod wire;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{BuildError, Client, ClientBuilder, DEFAULT_UNIVERSE_DOMAIN};
 pub use error::{Error, GoogleError, GoogleErrorItem};
 pub use paging::Paginated;
 pub use request::{ParamValue, PreparedRequest, Request};

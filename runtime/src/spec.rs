@@ -64,6 +64,18 @@ pub struct ServiceSpec {
     pub fully_encode_reserved_expansion: bool,
     /// Whether bodies travel wrapped as `{"data": …}` (the `dataWrapper` feature).
     pub data_wrapper: bool,
+    /// Regional endpoints the document lists, selectable with
+    /// `ClientBuilder::location`.
+    pub endpoints: &'static [Endpoint],
+}
+
+/// A regional endpoint of an API.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// Location, e.g. `europe-west1`.
+    pub location: &'static str,
+    /// Root URL there, e.g. `https://bigquery.europe-west1.rep.googleapis.com/`.
+    pub root_url: &'static str,
 }
 
 /// How a method returns media.

@@ -24,6 +24,7 @@ static SERVICE: ServiceSpec = ServiceSpec {
     service_path: "test/v1/",
     fully_encode_reserved_expansion: true,
     data_wrapper: false,
+    endpoints: &[],
 };
 
 static GET: MethodSpec = MethodSpec {

@@ -23,6 +23,10 @@ pub static SERVICE: ::gapi_runtime::spec::ServiceSpec = ::gapi_runtime::spec::Se
     service_path: "",
     fully_encode_reserved_expansion: true,
     data_wrapper: false,
+    endpoints: &[::gapi_runtime::spec::Endpoint {
+        location: "europe-west1",
+        root_url: "https://sink.europe-west1.rep.googleapis.com/",
+    }],
 };
 /// The runtime this crate calls (streams of pages, errors, retry
 /// policies, `futures_util`), so users need no dependency of their own.
