@@ -7,7 +7,9 @@ For each chosen method it picks argument values (path parameters that match
 the method's `pattern`, optional query parameters of every type, a JSON body),
 asks the Python client to build the request (nothing is sent: the client's
 HttpRequest is inspected before execution), and writes inputs and outputs to
-a JSON file that codegen/tests/parity.rs replays through gapi.
+a JSON file that codegen/tests/parity.rs replays through gapi. For a few
+APIs it also records the batch request (`BatchHttpRequest`) carrying several
+of those calls, in `batches.json` next to OUT.json.
 
 Usage: record.py DOC_DIR OUT.json
 """
@@ -89,8 +91,52 @@ def python_attr(obj, name):
     raise AttributeError(name)
 
 
+class _Captured(Exception):
+    pass
+
+
+class CaptureHttp:
+    """An http object that records the one request it is given and sends nothing."""
+
+    def __init__(self):
+        self.sent = None
+
+    def request(self, uri, method="GET", body=None, headers=None, **kwargs):
+        self.sent = {"uri": uri, "method": method, "body": body, "headers": dict(headers or {})}
+        raise _Captured()
+
+
+# APIs whose batch body is recorded, and how many calls each batch holds.
+BATCH_APIS = {"drive.v3": 6, "gmail.v1": 5, "storage.v1": 5, "calendar.v3": 5, "bigquery.v2": 5,
+              "youtube.v3": 4}
+
+
+def record_batch(service, stem, calls):
+    """The batch request the Python client sends for `calls` (corpus index, HttpRequest)."""
+    batch = service.new_batch_http_request()
+    for _, request in calls:
+        batch.add(request)
+    http = CaptureHttp()
+    try:
+        batch.execute(http=http)
+    except _Captured:
+        pass
+    sent = http.sent
+    return {
+        "doc": stem,
+        "calls": [index for index, _ in calls],
+        "expected": {
+            "uri": sent["uri"],
+            "method": sent["method"],
+            "content_type": sent["headers"].get("content-type"),
+            "body": sent["body"],
+        },
+    }
+
+
 def record(doc_dir, out):
     corpus = []
+    batches = []
     for stem, limit in APIS:
         doc_path = Path(doc_dir) / f"{stem}.json"
         doc = json.loads(doc_path.read_text())
@@ -103,6 +149,7 @@ def record(doc_dir, out):
         for name, m in sorted(doc.get("methods", {}).items()):
             methods.append(([], name, m))
         taken = 0
+        batchable = []
         for index, (res_path, mname, m) in enumerate(methods):
             if taken >= limit:
                 break
@@ -168,6 +215,8 @@ def record(doc_dir, out):
             }
             corpus.append(entry)
             taken += 1
+            if stem in BATCH_APIS and len(batchable) < BATCH_APIS[stem]:
+                batchable.append((len(corpus) - 1, request))
             if m.get("supportsMediaUpload") and "simple" in m.get("mediaUpload", {}).get("protocols", {}):
                 media = b"hello media \x00\xff\n"
                 for with_body in (True, False):
@@ -187,10 +236,14 @@ def record(doc_dir, out):
                                   "content_type": upload.headers.get("content-type"),
                                   "api_version": upload.headers.get("x-goog-api-version"),
                                   "accept": upload.headers.get("accept")}))
+        if batchable:
+            batches.append(record_batch(service, stem, batchable))
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(corpus, indent=1, ensure_ascii=False))
+    # The batch bodies go beside the corpus: `batches.json`.
+    Path(out).with_name("batches.json").write_text(json.dumps(batches, indent=1, ensure_ascii=False))
     apis = len({c["doc"] for c in corpus})
-    print(f"recorded {len(corpus)} calls over {apis} APIs")
+    print(f"recorded {len(corpus)} calls over {apis} APIs, and {len(batches)} batch requests")
 
 
 if __name__ == "__main__":

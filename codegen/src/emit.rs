@@ -162,6 +162,25 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
     let endpoints = api.endpoints.iter().map(|(location, url)| {
         quote!(::gapi_runtime::spec::Endpoint { location: #location, root_url: #url })
     });
+    let batch_spec = match &api.batch {
+        Some(b) => {
+            let (id, path, max) = (&b.id, &b.path, b.max_calls);
+            quote!(::std::option::Option::Some(::gapi_runtime::spec::BatchSpec { id: #id, path: #path, max_calls: #max }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let batch_fn = api.batch.as_ref().map(|b| {
+        let doc = doc_attrs(&format!(
+            "A batch: calls of this API added to it go out as one HTTP request (at most {} of them), and each gets its own typed answer. See [`gapi_runtime::batch`].",
+            b.max_calls
+        ));
+        quote! {
+            #doc
+            pub fn batch(&self) -> ::gapi_runtime::batch::Batch {
+                ::gapi_runtime::batch::Batch::new(&self.client)
+            }
+        }
+    });
     let types_mod = module_decl(
         &RustName {
             text: "types".into(),
@@ -232,6 +251,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
             fully_encode_reserved_expansion: #fully,
             data_wrapper: #wrapper,
             endpoints: &[ #( #endpoints ),* ],
+            batch: #batch_spec,
         };
 
         pub use ::gapi_runtime::auth;
@@ -272,6 +292,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
                 &self.client
             }
 
+            #batch_fn
             #( #accessors )*
             #( #root_methods )*
         }
@@ -819,6 +840,14 @@ fn emit_call(m: &Method) -> TokenStream {
             }
 
             #media_methods
+        }
+
+        impl ::gapi_runtime::Call for #call {
+            type Response = #output;
+
+            fn into_request(self) -> ::gapi_runtime::Request {
+                self.request
+            }
         }
 
         #paging

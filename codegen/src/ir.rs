@@ -31,6 +31,8 @@ pub struct Api {
     /// Regional endpoints (`endpoints`): location and root URL, in the
     /// document's order, deprecated ones left out.
     pub endpoints: Vec<(String, String)>,
+    /// The batch endpoint, when the document has a `batchPath`.
+    pub batch: Option<Batch>,
     /// The service struct (`Drive`).
     pub service_type: RustName,
     /// OAuth scopes.
@@ -46,6 +48,17 @@ pub struct Api {
     pub root_enums: Vec<TypeDef>,
     /// Non-fatal problems met while lowering (e.g. dangling `$ref`).
     pub warnings: Vec<String>,
+}
+
+/// An API's batch endpoint.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Names it in errors and traces: `drive.batch`.
+    pub id: String,
+    /// `batchPath`, under the root URL.
+    pub path: String,
+    /// The most calls one batch request may carry.
+    pub max_calls: usize,
 }
 
 /// An OAuth scope constant.

@@ -41,7 +41,8 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
     let service_type = root_ns.claim(names::type_name(
         doc.canonical_name.as_deref().unwrap_or(&doc.name),
     ));
-    let mut root_values = Namespace::with_reserved(&["builder", "from_client", "client", "new"]);
+    let mut root_values =
+        Namespace::with_reserved(&["builder", "from_client", "client", "new", "batch"]);
 
     // Top-level methods live at the crate root.
     let mut root_enums = Vec::new();
@@ -110,6 +111,11 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
             .filter(|e| e.deprecated != Some(true))
             .filter_map(|e| Some((e.location.clone()?, e.endpoint_url.clone()?)))
             .collect(),
+        batch: doc.batch_path.as_ref().map(|path| Batch {
+            id: format!("{}.batch", doc.name),
+            path: path.clone(),
+            max_calls: batch_limit(&doc.name),
+        }),
         service_type,
         scopes,
         types: l.types,
@@ -117,6 +123,17 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
         methods,
         root_enums,
         warnings: l.warnings,
+    }
+}
+
+/// The most calls one batch request of API `name` may carry: Google's
+/// general limit of 1000, or the lower one an API's guide documents
+/// (Drive and Gmail: 100; Calendar: 50).
+fn batch_limit(name: &str) -> usize {
+    match name {
+        "drive" | "gmail" => 100,
+        "calendar" => 50,
+        _ => 1000,
     }
 }
 

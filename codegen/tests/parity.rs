@@ -62,6 +62,62 @@ fn b64(text: &str) -> Vec<u8> {
 /// The parts of a `multipart/related` body: (media type, content), with
 /// either line ending; a JSON part's content is normalized through serde.
 fn multipart(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
+    raw_parts(content_type, body)
+        .into_iter()
+        .map(|(headers, mut content)| {
+            let media_type = header_value(&headers, "content-type")
+                .split(';')
+                .next()
+                .unwrap()
+                .trim()
+                .to_string();
+            if media_type == "application/json" {
+                let v: serde_json::Value = serde_json::from_slice(&content).unwrap();
+                content = v.to_string().into_bytes();
+            }
+            (media_type, content)
+        })
+        .collect()
+}
+
+/// The value of `name` in a lower-cased header block (empty when absent).
+fn header_value(headers: &str, name: &str) -> String {
+    headers
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+/// A header block and the content after it, split at the first empty line
+/// (either line ending); the block is lower-cased.
+fn split_head(piece: &[u8]) -> (String, Vec<u8>) {
+    let split = |sep: &[u8]| {
+        piece
+            .windows(sep.len())
+            .position(|w| w == sep)
+            .map(|p| (p, sep.len()))
+    };
+    let (at, len) = match (split(b"\r\n\r\n"), split(b"\n\n")) {
+        (Some(a), Some(b)) => {
+            if a.0 <= b.0 {
+                a
+            } else {
+                b
+            }
+        }
+        (a, b) => a.or(b).unwrap(),
+    };
+    (
+        String::from_utf8_lossy(&piece[..at]).to_ascii_lowercase(),
+        piece[at + len..].to_vec(),
+    )
+}
+
+/// The parts of any multipart body: (lower-cased headers, content), with
+/// either line ending.
+fn raw_parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
     let boundary = content_type
         .split("boundary=")
         .nth(1)
@@ -89,40 +145,30 @@ fn multipart(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
             .or_else(|| piece.strip_prefix(b"\n"))
             .unwrap_or(&piece)
             .to_vec();
-        let split = |sep: &[u8]| {
-            piece
-                .windows(sep.len())
-                .position(|w| w == sep)
-                .map(|p| (p, sep.len()))
-        };
-        let (at, len) = split(b"\r\n\r\n").or_else(|| split(b"\n\n")).unwrap();
-        let headers = String::from_utf8_lossy(&piece[..at]).to_ascii_lowercase();
-        let mut content = piece[at + len..].to_vec();
+        let (headers, mut content) = split_head(&piece);
         if content.ends_with(b"\r\n") {
             content.truncate(content.len() - 2);
         } else if content.ends_with(b"\n") {
             content.truncate(content.len() - 1);
         }
-        let media_type = headers
-            .lines()
-            .find_map(|l| l.strip_prefix("content-type:"))
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .trim()
-            .to_string();
-        if media_type == "application/json" {
-            let v: serde_json::Value = serde_json::from_slice(&content).unwrap();
-            content = v.to_string().into_bytes();
-        }
-        parts.push((media_type, content));
+        parts.push((headers, content));
     }
     parts
 }
 
 fn corpus_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/parity/corpus.json")
+}
+
+fn read_corpus() -> Vec<Call> {
+    let path = corpus_path();
+    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; the README's test command records it (scripts/test.sh runs parity/record.py)",
+            path.display()
+        )
+    });
+    serde_json::from_str(&raw).unwrap()
 }
 
 fn find<'a>(resources: impl IntoIterator<Item = &'a Resource>, id: &str) -> Option<&'a Method> {
@@ -185,86 +231,93 @@ fn text(v: &serde_json::Value) -> String {
     }
 }
 
+/// The APIs met so far: IR and a service spec (with its batch endpoint).
+type Apis = HashMap<String, (Api, &'static ServiceSpec)>;
+
+/// The request generated code would build for a recorded call.
+fn rebuild(apis: &mut Apis, dir: &Path, call: &Call) -> Request {
+    let (api, service) = apis.entry(call.doc.clone()).or_insert_with(|| {
+        let doc = parse_file(&dir.join(format!("{}.json", call.doc)), Strictness::Lenient)
+            .unwrap()
+            .doc;
+        let api = gapi_codegen::Generator::new(&doc).lower();
+        let service = leak(ServiceSpec {
+            id: leak_str(&api.id),
+            revision: leak_str(&api.revision),
+            root_url: leak_str(&api.root_url),
+            service_path: leak_str(&api.service_path),
+            fully_encode_reserved_expansion: api.fully_encode_reserved_expansion,
+            data_wrapper: api.data_wrapper,
+            endpoints: &[],
+            batch: api.batch.as_ref().map(|b| gapi_runtime::spec::BatchSpec {
+                id: leak_str(&b.id),
+                path: leak_str(&b.path),
+                max_calls: b.max_calls,
+            }),
+        });
+        (api, service)
+    });
+    let method = api
+        .methods
+        .iter()
+        .find(|m| m.id == call.id)
+        .or_else(|| find(api.resources.iter().map(|m| &m.resource), &call.id))
+        .unwrap_or_else(|| panic!("{} not in the IR", call.id));
+    let spec: &'static MethodSpec = leak(MethodSpec {
+        service,
+        id: leak_str(&method.id),
+        http_method: http_method(method.http_method),
+        path: leak_str(&method.path),
+        scopes: &[],
+        api_version: method.api_version.as_deref().map(leak_str),
+        media: method.media_upload.as_ref().map(|m| {
+            leak(gapi_runtime::spec::MediaSpec {
+                simple_path: m.simple_path.as_deref().map(leak_str),
+                resumable_path: m.resumable_path.as_deref().map(leak_str),
+                max_size: m.max_size,
+                accept: &[],
+            })
+        }),
+        download: Download::None,
+        returns_json: method.response.is_some(),
+    });
+    let client = Client::builder(service).build().unwrap();
+    let mut request = Request::new(&client, spec);
+    let params: Vec<_> = method.positional.iter().chain(&method.optional).collect();
+    for (name, value) in &call.path_params {
+        let p = params
+            .iter()
+            .find(|p| &p.wire == name)
+            .expect("path parameter in IR");
+        assert_eq!(p.location, Location::Path, "{}: {name}", call.id);
+        request.path_param(leak_str(name), value.as_str());
+    }
+    for (name, value, _) in &call.query {
+        let ir = params.iter().find(|p| &p.wire == name);
+        let name = leak_str(name);
+        match (ir.map(|p| p.repeated), value) {
+            (Some(true), serde_json::Value::Array(values)) => {
+                for v in values {
+                    request.add_query(name, text(v));
+                }
+            }
+            (_, v) => request.set_query(name, text(v)),
+        }
+    }
+    if let Some(body) = &call.body {
+        request.json_body(body);
+    }
+    request
+}
+
 #[test]
 fn gapi_sends_what_the_python_client_sends() {
-    let path = corpus_path();
-    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; the README's test command records it (scripts/test.sh runs parity/record.py)",
-            path.display()
-        )
-    });
-    let calls: Vec<Call> = serde_json::from_str(&raw).unwrap();
+    let calls = read_corpus();
     let dir = pinned::cache_dir();
-    let mut apis: HashMap<String, (Api, &'static ServiceSpec)> = HashMap::new();
+    let mut apis = Apis::new();
     let mut failures = Vec::new();
     for call in &calls {
-        let (api, service) = apis.entry(call.doc.clone()).or_insert_with(|| {
-            let doc = parse_file(&dir.join(format!("{}.json", call.doc)), Strictness::Lenient)
-                .unwrap()
-                .doc;
-            let api = gapi_codegen::Generator::new(&doc).lower();
-            let service = leak(ServiceSpec {
-                id: leak_str(&api.id),
-                revision: leak_str(&api.revision),
-                root_url: leak_str(&api.root_url),
-                service_path: leak_str(&api.service_path),
-                fully_encode_reserved_expansion: api.fully_encode_reserved_expansion,
-                data_wrapper: api.data_wrapper,
-                endpoints: &[],
-            });
-            (api, service)
-        });
-        let method = api
-            .methods
-            .iter()
-            .find(|m| m.id == call.id)
-            .or_else(|| find(api.resources.iter().map(|m| &m.resource), &call.id))
-            .unwrap_or_else(|| panic!("{} not in the IR", call.id));
-        let spec: &'static MethodSpec = leak(MethodSpec {
-            service,
-            id: leak_str(&method.id),
-            http_method: http_method(method.http_method),
-            path: leak_str(&method.path),
-            scopes: &[],
-            api_version: method.api_version.as_deref().map(leak_str),
-            media: method.media_upload.as_ref().map(|m| {
-                leak(gapi_runtime::spec::MediaSpec {
-                    simple_path: m.simple_path.as_deref().map(leak_str),
-                    resumable_path: m.resumable_path.as_deref().map(leak_str),
-                    max_size: m.max_size,
-                    accept: &[],
-                })
-            }),
-            download: Download::None,
-            returns_json: method.response.is_some(),
-        });
-        let client = Client::builder(service).build().unwrap();
-        let mut request = Request::new(&client, spec);
-        let params: Vec<_> = method.positional.iter().chain(&method.optional).collect();
-        for (name, value) in &call.path_params {
-            let p = params
-                .iter()
-                .find(|p| &p.wire == name)
-                .expect("path parameter in IR");
-            assert_eq!(p.location, Location::Path, "{}: {name}", call.id);
-            request.path_param(leak_str(name), value.as_str());
-        }
-        for (name, value, _) in &call.query {
-            let ir = params.iter().find(|p| &p.wire == name);
-            let name = leak_str(name);
-            match (ir.map(|p| p.repeated), value) {
-                (Some(true), serde_json::Value::Array(values)) => {
-                    for v in values {
-                        request.add_query(name, text(v));
-                    }
-                }
-                (_, v) => request.set_query(name, text(v)),
-            }
-        }
-        if let Some(body) = &call.body {
-            request.json_body(body);
-        }
+        let request = rebuild(&mut apis, &dir, call);
         let preview = match &call.media {
             Some(media) => request
                 .preview_upload(b64(&media.data_b64), &media.mime)
@@ -376,4 +429,130 @@ fn gapi_sends_what_the_python_client_sends() {
         calls.len(),
         failures.join("\n")
     );
+}
+
+#[derive(Deserialize)]
+struct RecordedBatch {
+    doc: String,
+    calls: Vec<usize>,
+    expected: ExpectedBatch,
+}
+
+#[derive(Deserialize)]
+struct ExpectedBatch {
+    uri: String,
+    method: String,
+    content_type: String,
+    body: String,
+}
+
+/// One `application/http` part, normalized: part headers that matter, the
+/// request line split into method, path and query pairs, the request
+/// headers Google acts on, and the JSON body.
+#[derive(Debug, PartialEq)]
+struct BatchPart {
+    part_type: String,
+    transfer_encoding: String,
+    /// The number after `+` in `Content-ID` (the base is random).
+    content_number: String,
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    accept: String,
+    api_version: String,
+    body_type: Option<String>,
+    body: Option<serde_json::Value>,
+}
+
+fn batch_parts(content_type: &str, body: &[u8]) -> Vec<BatchPart> {
+    raw_parts(content_type, body)
+        .into_iter()
+        .map(|(headers, content)| {
+            let content_id = header_value(&headers, "content-id");
+            let (head, inner_body) = split_head(&content);
+            let mut lines = head.lines();
+            let request_line = lines.next().unwrap().to_string();
+            let inner_headers = lines.collect::<Vec<_>>().join("\n");
+            let mut words = request_line.split(' ');
+            let method = words.next().unwrap().to_ascii_uppercase();
+            // The head was lower-cased: take the target from the original.
+            let original = String::from_utf8_lossy(&content).into_owned();
+            let target = original
+                .lines()
+                .next()
+                .unwrap()
+                .split(' ')
+                .nth(1)
+                .unwrap()
+                .to_string();
+            let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+            let has_body = !inner_body.iter().all(u8::is_ascii_whitespace);
+            BatchPart {
+                part_type: header_value(&headers, "content-type"),
+                transfer_encoding: header_value(&headers, "content-transfer-encoding"),
+                content_number: content_id
+                    .rsplit_once('+')
+                    .map(|(_, n)| n.trim_end_matches('>').trim().to_string())
+                    .unwrap_or_default(),
+                method,
+                path: path.to_string(),
+                query: query_pairs(query),
+                accept: header_value(&inner_headers, "accept"),
+                api_version: header_value(&inner_headers, "x-goog-api-version"),
+                body_type: has_body.then(|| header_value(&inner_headers, "content-type")),
+                body: has_body.then(|| serde_json::from_slice(&inner_body).unwrap()),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn batch_bodies_match_the_python_clients_part_by_part() {
+    let calls = read_corpus();
+    let path = corpus_path().with_file_name("batches.json");
+    let raw = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; parity/record.py writes it", path.display()));
+    let batches: Vec<RecordedBatch> = serde_json::from_str(&raw).unwrap();
+    assert!(batches.len() >= 5, "{} batches recorded", batches.len());
+    let dir = pinned::cache_dir();
+    let mut apis = Apis::new();
+    let mut with_body = 0;
+    for recorded in &batches {
+        let requests: Vec<Request> = recorded
+            .calls
+            .iter()
+            .map(|&i| rebuild(&mut apis, &dir, &calls[i]))
+            .collect();
+        let client = Client::builder(requests[0].spec().service).build().unwrap();
+        let mut batch = gapi_runtime::batch::Batch::new(&client);
+        for request in requests {
+            batch.add(request);
+        }
+        let ours = batch.preview().unwrap();
+        let expected = &recorded.expected;
+        assert_eq!(ours.url, expected.uri, "{}: batch URL", recorded.doc);
+        assert_eq!(ours.method, expected.method, "{}", recorded.doc);
+        let our_type = ours
+            .headers
+            .iter()
+            .find(|(k, _)| k == "content-type")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        assert!(
+            our_type.starts_with("multipart/mixed; boundary="),
+            "{our_type}"
+        );
+        assert!(expected
+            .content_type
+            .starts_with("multipart/mixed; boundary="));
+        let ours = batch_parts(&our_type, ours.body.as_ref().unwrap());
+        let theirs = batch_parts(&expected.content_type, expected.body.as_bytes());
+        assert_eq!(ours.len(), recorded.calls.len(), "{}", recorded.doc);
+        assert_eq!(theirs.len(), recorded.calls.len(), "{}", recorded.doc);
+        for (n, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+            assert_eq!(a, b, "{} batch, part {}", recorded.doc, n + 1);
+            with_body += usize::from(a.body.is_some());
+        }
+    }
+    assert!(with_body >= 3, "only {with_body} parts carry a body");
 }

@@ -140,12 +140,7 @@ pub(crate) fn get_file(
     range: Option<&str>,
 ) -> Response<Body> {
     let Some(file) = files.iter().find(|f| f.id == id) else {
-        return google_error(
-            404,
-            "NOT_FOUND",
-            "notFound",
-            &format!("File not found: {id}."),
-        );
+        return not_found(id);
     };
     if get(query, "alt") != Some("media") {
         return json_fields(200, &file.json(), query);
@@ -174,6 +169,48 @@ pub(crate) fn get_file(
     response
 }
 
+fn not_found(id: &str) -> Response<Body> {
+    google_error(
+        404,
+        "NOT_FOUND",
+        "notFound",
+        &format!("File not found: {id}."),
+    )
+}
+
+/// `DELETE /drive/v3/files/{id}`: 204 and no body.
+pub(crate) fn delete(files: &mut Vec<File>, id: &str) -> Response<Body> {
+    let Some(at) = files.iter().position(|f| f.id == id) else {
+        return not_found(id);
+    };
+    files.remove(at);
+    let mut r = Response::new(http_body_util::Full::new(bytes::Bytes::new()));
+    *r.status_mut() = hyper::StatusCode::NO_CONTENT;
+    r
+}
+
+/// `PATCH /drive/v3/files/{id}` with metadata: `name` and `trashed` change.
+pub(crate) fn update(
+    files: &mut [File],
+    id: &str,
+    query: &[(String, String)],
+    body: &[u8],
+) -> Response<Body> {
+    let Some(file) = files.iter_mut().find(|f| f.id == id) else {
+        return not_found(id);
+    };
+    let Ok(patch) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return google_error(400, "INVALID_ARGUMENT", "parseError", "Parse Error");
+    };
+    if let Some(name) = patch.get("name").and_then(|v| v.as_str()) {
+        file.name = name.to_string();
+    }
+    if let Some(trashed) = patch.get("trashed").and_then(|v| v.as_bool()) {
+        file.trashed = trashed;
+    }
+    json_fields(200, &file.json(), query)
+}
+
 /// Resumable upload sessions: metadata and the bytes received so far.
 #[derive(Default)]
 pub(crate) struct Uploads {
@@ -200,8 +237,9 @@ fn new_file(
     json
 }
 
-/// The parts of a `multipart/related` body: (headers, content).
-fn multipart_parts(content_type: &str, body: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+/// The parts of a `multipart/related` or `multipart/mixed` body: (headers
+/// in lower case, content).
+pub(crate) fn multipart_parts(content_type: &str, body: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
     let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
     let marker = format!("--{boundary}");
     let text = body;

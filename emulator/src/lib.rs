@@ -10,8 +10,9 @@
 //!   `generateAccessToken` and the STS token exchange (`/v1/token`), with
 //!   Google's error shapes.
 //! - **Drive v3** `files.list` (`pageSize`, `pageToken`, `orderBy` including
-//!   `modifiedByMeTime desc`, a `q` subset) and `files.get` (also `alt=media`
-//!   with `Range`).
+//!   `modifiedByMeTime desc`, a `q` subset), `files.get` (also `alt=media`
+//!   with `Range`), `files.update` (name, trashed), `files.delete`, uploads
+//!   (simple, multipart, resumable), and batch requests of up to 100 calls.
 //! - **BigQuery v2** `jobs.query` and `jobs.getQueryResults` with paged rows
 //!   (int64 as strings, as Google sends them).
 //! - **Gemini** (Generative Language v1beta) `models.list`, `models.get` and
@@ -19,8 +20,8 @@
 //!   with an API key in `x-goog-api-key` or `key`.
 //!
 //! Faults can be injected ([`Emulator::inject`]): status bursts (429/503
-//! with `Retry-After`), access tokens that stop working early, and answers
-//! cut off mid-body.
+//! with `Retry-After`), on whole requests or on the calls inside batches,
+//! access tokens that stop working early, and answers cut off mid-body.
 //!
 //! Responses follow Google's documented shapes; the tests check that gapi's
 //! generated clients decode every one of them.
@@ -42,6 +43,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod batch;
 mod bigquery;
 mod drive;
 mod federation;

@@ -53,6 +53,15 @@ pub enum Fault {
     /// The next API answer is cut off halfway: the headers announce the whole
     /// body, then the connection closes.
     DropMidBody,
+    /// The next `count` calls inside batch requests answer `status` in
+    /// their part (the batch itself answers 200), as when Google rate-limits
+    /// some calls of a batch.
+    BatchCalls {
+        /// HTTP status of those parts.
+        status: u16,
+        /// How many calls.
+        count: usize,
+    },
 }
 
 struct State {
@@ -61,7 +70,12 @@ struct State {
     files: std::sync::Mutex<Vec<crate::drive::File>>,
     uploads: std::sync::Mutex<crate::drive::Uploads>,
     faults: std::sync::Mutex<std::collections::VecDeque<Fault>>,
+    /// The latest API requests served, as `METHOD /path` (see `Emulator::served`).
+    served: std::sync::Mutex<std::collections::VecDeque<String>>,
 }
+
+/// How many served requests the emulator remembers.
+const SERVED_KEPT: usize = 1000;
 
 /// A running emulator; it stops when dropped.
 #[derive(Debug)]
@@ -99,6 +113,7 @@ impl Emulator {
             options,
             oauth: OAuthState::default(),
             faults: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            served: std::sync::Mutex::new(std::collections::VecDeque::new()),
         });
         let shared = state.clone();
         let task = tokio::spawn(async move {
@@ -190,6 +205,14 @@ impl Emulator {
             .push_back(fault);
     }
 
+    /// The API requests served so far (the latest 1000), oldest first, as
+    /// `GET /drive/v3/files`; the calls inside a batch request follow it,
+    /// each as `batch: PATCH /drive/v3/files/ID`. OAuth endpoints are not
+    /// listed.
+    pub fn served(&self) -> Vec<String> {
+        lock(&self.state.served).iter().cloned().collect()
+    }
+
     /// Serves until the process ends.
     pub async fn run_forever(self) {
         std::future::pending::<()>().await;
@@ -227,31 +250,70 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
     )
 }
 
+/// An API request, read whole: what a route needs, whether it came alone or
+/// as a part of a batch.
+pub(crate) struct Call {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) body: bytes::Bytes,
+}
+
+impl Call {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<Body> {
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let query = pairs(req.uri().query().unwrap_or(""));
-    let host = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string();
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
+    let (parts, body) = req.into_parts();
+    let call = Call {
+        path: parts.uri.path().to_string(),
+        query: pairs(parts.uri.query().unwrap_or("")),
+        method: parts.method,
+        headers: parts.headers,
+        body: match body.collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(_) => bytes::Bytes::new(),
+        },
     };
-    let authorization = header("authorization");
-    let api_key = header("x-goog-api-key");
-    let range = header("range");
-    let content_type = header("content-type");
-    let content_range = header("content-range");
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => bytes::Bytes::new(),
-    };
+    if is_api(&call.path) {
+        note(state, format!("{} {}", call.method, call.path));
+        if let Some(response) = take_fault(state) {
+            return response;
+        }
+    }
+    if call.method == Method::POST && call.path == "/batch/drive/v3" {
+        return crate::batch::answer(&call, crate::batch::DRIVE_LIMIT, |part| {
+            note(state, format!("batch: {} {}", part.method, part.path));
+            if !part.path.starts_with("/drive/v3/") {
+                return google_error(
+                    400,
+                    "INVALID_ARGUMENT",
+                    "badRequest",
+                    "A Drive batch holds Drive v3 calls only.",
+                );
+            }
+            take_batch_fault(state).unwrap_or_else(|| dispatch(state, part))
+        })
+        .await;
+    }
+    dispatch(state, &call)
+}
+
+/// Answers one API request (alone, or a part of a batch).
+fn dispatch(state: &State, call: &Call) -> Response<Body> {
+    let method = &call.method;
+    let path = &call.path;
+    let query = &call.query;
+    let body = &call.body;
+    let host = call.header("host").unwrap_or("127.0.0.1").to_string();
+    let authorization = call.header("authorization").map(str::to_string);
+    let api_key = call.header("x-goog-api-key").map(str::to_string);
+    let range = call.header("range").map(str::to_string);
+    let content_type = call.header("content-type").map(str::to_string);
+    let content_range = call.header("content-range").map(str::to_string);
     let bearer_ok = state.oauth.valid_bearer(authorization.as_deref());
     let needs_bearer = || {
         google_error(
@@ -261,22 +323,16 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
             "Request had invalid authentication credentials. Expected OAuth 2 access token.",
         )
     };
-    let is_api = is_api(&path);
-    if is_api {
-        if let Some(response) = take_fault(state) {
-            return response;
-        }
-    }
-    match (&method, path.as_str()) {
+    match (method, path.as_str()) {
         (&Method::GET, "/o/oauth2/auth") => {
-            state.oauth.authorize(&query, state.options.auto_consent)
+            state.oauth.authorize(query, state.options.auto_consent)
         }
         (&Method::POST, "/token") => state.oauth.token(
-            &pairs(&String::from_utf8_lossy(&body)),
+            &pairs(&String::from_utf8_lossy(body)),
             authorization.as_deref(),
         ),
         (&Method::POST, "/v1/token") => {
-            crate::federation::sts_token(&state.oauth, &pairs(&String::from_utf8_lossy(&body)))
+            crate::federation::sts_token(&state.oauth, &pairs(&String::from_utf8_lossy(body)))
         }
         (&Method::POST, p)
             if p.starts_with("/v1/projects/-/serviceAccounts/")
@@ -289,31 +345,42 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
                 &state.oauth,
                 email,
                 authorization.as_deref(),
-                &body,
+                body,
             )
         }
         (&Method::POST, "/revoke") => {
-            let form = pairs(&String::from_utf8_lossy(&body));
+            let form = pairs(&String::from_utf8_lossy(body));
             let token = crate::http_util::get(&form, "token")
-                .or(crate::http_util::get(&query, "token"))
+                .or(crate::http_util::get(query, "token"))
                 .unwrap_or("");
             state.oauth.revoke(token);
             crate::http_util::json(200, &serde_json::json!({}))
         }
         (&Method::POST, "/device/code") => state
             .oauth
-            .device_code(&pairs(&String::from_utf8_lossy(&body)), &format!("http://{host}/")),
-        (&Method::GET, "/device") => state.oauth.device_page(&query),
-        (&Method::GET | &Method::POST, "/oauth2/v2/tokeninfo") => state.oauth.tokeninfo(&query),
+            .device_code(&pairs(&String::from_utf8_lossy(body)), &format!("http://{host}/")),
+        (&Method::GET, "/device") => state.oauth.device_page(query),
+        (&Method::GET | &Method::POST, "/oauth2/v2/tokeninfo") => state.oauth.tokeninfo(query),
         (&Method::GET, "/oauth2/v2/userinfo") => state.oauth.userinfo(authorization.as_deref()),
         (&Method::GET, "/drive/v3/files") if bearer_ok => {
-            crate::drive::list(&lock(&state.files), &query)
+            crate::drive::list(&lock(&state.files), query)
+        }
+        (&Method::DELETE, p) if p.starts_with("/drive/v3/files/") && bearer_ok => {
+            crate::drive::delete(&mut lock(&state.files), &p["/drive/v3/files/".len()..])
+        }
+        (&Method::PATCH, p) if p.starts_with("/drive/v3/files/") && bearer_ok => {
+            crate::drive::update(
+                &mut lock(&state.files),
+                &p["/drive/v3/files/".len()..],
+                query,
+                body,
+            )
         }
         (&Method::GET, p) if p.starts_with("/drive/v3/files/") && bearer_ok => {
             crate::drive::get_file(
                 &lock(&state.files),
                 &p["/drive/v3/files/".len()..],
-                &query,
+                query,
                 range.as_deref(),
             )
         }
@@ -322,7 +389,7 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
             crate::drive::get_file(
                 &lock(&state.files),
                 &p["/download/drive/v3/files/".len()..],
-                &query,
+                query,
                 range.as_deref(),
             )
         }
@@ -332,17 +399,17 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
             "/upload/drive/v3/files" | "/resumable/upload/drive/v3/files",
         )
             // A session URI authorizes its own chunks, as at Google.
-            if bearer_ok || crate::http_util::get(&query, "upload_id").is_some() =>
+            if bearer_ok || crate::http_util::get(query, "upload_id").is_some() =>
         {
             crate::drive::upload(
             &mut lock(&state.files),
             &mut lock(&state.uploads),
-            &method,
+            method,
             &format!("http://{host}/"),
-            &query,
+            query,
             content_type.as_deref(),
             content_range.as_deref(),
-            &body,
+            body,
         )
         }
         (_, p)
@@ -356,14 +423,14 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
             if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/queries") && bearer_ok =>
         {
             let project = &p["/bigquery/v2/projects/".len()..p.len() - "/queries".len()];
-            crate::bigquery::query(project, &body)
+            crate::bigquery::query(project, body)
         }
         (&Method::GET, p)
             if p.starts_with("/bigquery/v2/projects/") && p.contains("/queries/") && bearer_ok =>
         {
             let rest = &p["/bigquery/v2/projects/".len()..];
             let (project, job) = rest.split_once("/queries/").unwrap_or((rest, ""));
-            crate::bigquery::results(project, job, &query)
+            crate::bigquery::results(project, job, query)
         }
         (&Method::GET, p)
             if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/datasets") && bearer_ok =>
@@ -375,14 +442,14 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
         (_, p) if p.starts_with("/bigquery/") => needs_bearer(),
         (&Method::POST, p) if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") => {
             let id = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
-            crate::gemini::generate_content(id, &body, &query, api_key.as_deref(), bearer_ok)
+            crate::gemini::generate_content(id, body, query, api_key.as_deref(), bearer_ok)
         }
         (&Method::GET, "/v1beta/models") => {
-            crate::gemini::list(&query, api_key.as_deref(), bearer_ok)
+            crate::gemini::list(query, api_key.as_deref(), bearer_ok)
         }
         (&Method::GET, p) if p.starts_with("/v1beta/models/") => crate::gemini::get(
             &p["/v1beta/models/".len()..],
-            &query,
+            query,
             api_key.as_deref(),
             bearer_ok,
         ),
@@ -393,6 +460,48 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
             &format!("{method} {path} is not emulated"),
         ),
     }
+}
+
+/// Remembers a served request.
+fn note(state: &State, line: String) {
+    let mut served = lock(&state.served);
+    if served.len() == SERVED_KEPT {
+        served.pop_front();
+    }
+    served.push_back(line);
+}
+
+/// The next injected fault for a call inside a batch, if any.
+fn take_batch_fault(state: &State) -> Option<Response<Body>> {
+    let mut faults = lock(&state.faults);
+    let position = faults
+        .iter()
+        .position(|f| matches!(f, Fault::BatchCalls { .. }))?;
+    let Some(Fault::BatchCalls { status, count }) = faults.get_mut(position) else {
+        return None;
+    };
+    let status = *status;
+    *count = count.saturating_sub(1);
+    if *count == 0 {
+        faults.remove(position);
+    }
+    Some(status_answer(status, None))
+}
+
+/// A Google error answer for an injected `status`.
+fn status_answer(status: u16, retry_after: Option<u64>) -> Response<Body> {
+    let (canonical, reason) = match status {
+        429 => ("RESOURCE_EXHAUSTED", "rateLimitExceeded"),
+        503 => ("UNAVAILABLE", "backendError"),
+        _ => ("INTERNAL", "backendError"),
+    };
+    let mut response = google_error(status, canonical, reason, "Injected by the gapi emulator.");
+    if let Some(seconds) = retry_after {
+        if let Ok(v) = http::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(http::header::RETRY_AFTER, v);
+        }
+    }
+    response
 }
 
 /// The next injected status fault, if any.
@@ -411,18 +520,7 @@ fn take_fault(state: &State) -> Option<Response<Body>> {
     if *count == 0 {
         faults.pop_front();
     }
-    let (canonical, reason) = match status {
-        429 => ("RESOURCE_EXHAUSTED", "rateLimitExceeded"),
-        503 => ("UNAVAILABLE", "backendError"),
-        _ => ("INTERNAL", "backendError"),
-    };
-    let mut response = google_error(status, canonical, reason, "Injected by the gapi emulator.");
-    if let Some(seconds) = retry_after {
-        if let Ok(v) = http::HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(http::header::RETRY_AFTER, v);
-        }
-    }
-    Some(response)
+    Some(status_answer(status, retry_after))
 }
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -437,6 +535,7 @@ fn is_api(path: &str) -> bool {
         "/upload/",
         "/resumable/",
         "/bigquery/",
+        "/batch/",
         "/v1beta/",
         "/oauth2/v2/",
     ]

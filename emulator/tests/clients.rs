@@ -5,67 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use gapi_auth::{ApiKey, ClientConfig, InstalledFlow};
-use gapi_emulator::{Emulator, EmulatorOptions};
+use common::{browser, client_config, drive_for, emulator, sign_in};
+use gapi_auth::{ApiKey, InstalledFlow};
 use gapi_runtime::futures_util::TryStreamExt;
-
-async fn emulator(auto_consent: bool) -> Emulator {
-    Emulator::start(EmulatorOptions {
-        auto_consent,
-        ..EmulatorOptions::default()
-    })
-    .await
-    .unwrap()
-}
-
-fn client_config(emu: &Emulator) -> ClientConfig {
-    let mut c = ClientConfig::new(
-        "emulator-client.apps.googleusercontent.com",
-        Some("secret".into()),
-    );
-    c.auth_uri = emu.auth_uri();
-    c.token_uri = emu.token_uri();
-    c
-}
-
-/// Follows the consent redirect the way a browser does after "Allow".
-fn browser(
-    visits: Arc<AtomicUsize>,
-) -> impl Fn(&str) -> std::io::Result<()> + Send + Sync + 'static {
-    move |url: &str| {
-        visits.fetch_add(1, Ordering::SeqCst);
-        let url = url.to_string();
-        tokio::spawn(async move {
-            let _ = reqwest::get(url).await;
-        });
-        Ok(())
-    }
-}
-
-/// Signs in against the emulator (auto-consent) and returns the credentials.
-async fn sign_in(emu: &Emulator) -> gapi_auth::UserCredentials {
-    InstalledFlow::new(client_config(emu), &["scope"])
-        .browser(browser(Arc::new(AtomicUsize::new(0))))
-        .authenticate()
-        .await
-        .unwrap()
-}
-
-/// A Drive client for the emulator with fast retries.
-fn drive_for(emu: &Emulator, creds: gapi_auth::UserCredentials) -> gapi_drive_v3::Drive {
-    gapi_drive_v3::Drive::builder()
-        .root_url(emu.root_url())
-        .credentials(creds)
-        .retry_policy(gapi_runtime::RetryPolicy {
-            initial_backoff: std::time::Duration::from_millis(10),
-            ..Default::default()
-        })
-        .build()
-        .unwrap()
-}
 
 /// The README's first call: the five most recently modified files.
 async fn newest_five(drive: &gapi_drive_v3::Drive) -> gapi_drive_v3::types::FileList {

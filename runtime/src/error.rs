@@ -98,6 +98,9 @@ pub(crate) enum Kind {
     },
     /// Local I/O (media files, writers).
     Io(std::io::Error),
+    /// The server's answer does not follow the protocol (a batch response
+    /// that is not `multipart/mixed`, or lacks a call's part).
+    Protocol(String),
 }
 
 /// The error of every gapi call.
@@ -207,7 +210,7 @@ impl Error {
         match &*self.kind {
             Kind::Build(_) | Kind::Auth(_) => false,
             Kind::Transport { sent, .. } => *sent,
-            Kind::Api { .. } | Kind::Decode { .. } | Kind::Io(_) => true,
+            Kind::Api { .. } | Kind::Decode { .. } | Kind::Io(_) | Kind::Protocol(_) => true,
         }
     }
 
@@ -287,6 +290,7 @@ impl fmt::Display for Error {
                 write!(f, " (byte {at}: {excerpt})")
             }
             Kind::Io(_) => f.write_str("local I/O failed"),
+            Kind::Protocol(message) => write!(f, "unexpected response: {message}"),
         }
     }
 }

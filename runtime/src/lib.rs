@@ -5,6 +5,7 @@
 //! pagination, media — lives here, written and tested once.
 #![deny(missing_docs)]
 
+pub mod batch;
 mod client;
 pub mod decode;
 pub mod encode;
@@ -25,7 +26,7 @@ pub mod wire;
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_UNIVERSE_DOMAIN};
 pub use error::{Error, GoogleError, GoogleErrorItem};
 pub use paging::Paginated;
-pub use request::{ParamValue, PreparedRequest, Request};
+pub use request::{Call, ParamValue, PreparedRequest, Request};
 pub use retry::RetryPolicy;
 
 /// What a generated call's `execute()` (and `upload…()`) returns: a boxed,

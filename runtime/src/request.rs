@@ -66,6 +66,27 @@ impl<T: ParamValue + ?Sized> ParamValue for &T {
     }
 }
 
+/// A generated call (`drive.files().get(id)`, …) as a request with a known
+/// response type: what [`crate::batch::Batch::add`] takes. Every generated
+/// call implements it; a bare [`Request`] does too, with its response as a
+/// JSON value.
+pub trait Call {
+    /// What a successful call decodes to (`()` for calls without a
+    /// response body).
+    type Response: DeserializeOwned;
+
+    /// The request this call would send.
+    fn into_request(self) -> Request;
+}
+
+impl Call for Request {
+    type Response = serde_json::Value;
+
+    fn into_request(self) -> Request {
+        self
+    }
+}
+
 /// The HTTP request a call would send, for debugging and tests.
 /// Credential headers are not included.
 #[derive(Debug, Clone, PartialEq)]
@@ -420,32 +441,43 @@ impl Request {
         parts: &PreparedParts,
         range: Option<u64>,
     ) -> Result<reqwest::Response, Error> {
-        let inner = &self.client.inner;
-        let id = self.spec.id;
-        let mut builder = inner.http.request(parts.method.to_reqwest(), &parts.url);
-        for (name, value) in &parts.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some(credentials) = &inner.credentials {
-            let headers = credentials
-                .headers()
-                .await
-                .map_err(|e| Error::new(id, Kind::Auth(e)))?;
-            builder = builder.headers(headers);
-        }
-        if let Some(body) = &parts.body {
-            builder = builder.body(body.clone());
-        }
-        if let Some(from) = range {
-            builder = builder.header(http::header::RANGE, format!("bytes={from}-"));
-        }
-        let response = builder.send().await.map_err(|e| {
-            let sent = !e.is_connect();
-            Error::transport(id, e, sent)
-        })?;
-        tracing::Span::current().record("status", response.status().as_u16());
-        check_status(id, response).await
+        send_once(&self.client, self.spec.id, parts, range).await
     }
+}
+
+/// One attempt of any request through `client` (a call's, or a batch's):
+/// credentials, send, status. `range` asks for the bytes from that offset on
+/// (a download resuming); `id` names the method in errors.
+pub(crate) async fn send_once(
+    client: &Client,
+    id: &'static str,
+    parts: &PreparedParts,
+    range: Option<u64>,
+) -> Result<reqwest::Response, Error> {
+    let inner = &client.inner;
+    let mut builder = inner.http.request(parts.method.to_reqwest(), &parts.url);
+    for (name, value) in &parts.headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(credentials) = &inner.credentials {
+        let headers = credentials
+            .headers()
+            .await
+            .map_err(|e| Error::new(id, Kind::Auth(e)))?;
+        builder = builder.headers(headers);
+    }
+    if let Some(body) = &parts.body {
+        builder = builder.body(body.clone());
+    }
+    if let Some(from) = range {
+        builder = builder.header(http::header::RANGE, format!("bytes={from}-"));
+    }
+    let response = builder.send().await.map_err(|e| {
+        let sent = !e.is_connect();
+        Error::transport(id, e, sent)
+    })?;
+    tracing::Span::current().record("status", response.status().as_u16());
+    check_status(id, response).await
 }
 
 /// Turns a non-success response into an [`Error`] with Google's error body.

@@ -139,6 +139,12 @@ impl<'a> Attempts<'a> {
         }
     }
 
+    /// Whether the request being retried may be repeated safely (a batch
+    /// decides it per round, from the calls it is about to send again).
+    pub(crate) fn set_idempotent(&mut self, idempotent: bool) {
+        self.idempotent = idempotent;
+    }
+
     /// The attempt being made, counting from 1.
     pub(crate) fn number(&self) -> u32 {
         self.number

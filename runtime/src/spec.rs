@@ -67,6 +67,22 @@ pub struct ServiceSpec {
     /// Regional endpoints the document lists, selectable with
     /// `ClientBuilder::location`.
     pub endpoints: &'static [Endpoint],
+    /// The batch endpoint, for APIs whose document has a `batchPath`.
+    pub batch: Option<BatchSpec>,
+}
+
+/// An API's batch endpoint: where [`crate::batch::Batch`] sends its
+/// `multipart/mixed` requests.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchSpec {
+    /// Names the batch in errors and traces, e.g. `drive.batch`.
+    pub id: &'static str,
+    /// Path under the root URL (the document's `batchPath`), e.g. `batch/drive/v3`.
+    pub path: &'static str,
+    /// The most calls one batch request may carry: 1000 at Google, fewer
+    /// for APIs that document a lower limit (100 for Drive and Gmail, 50
+    /// for Calendar).
+    pub max_calls: usize,
 }
 
 /// A regional endpoint of an API.

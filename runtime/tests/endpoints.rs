@@ -25,6 +25,7 @@ static REGIONAL: ServiceSpec = ServiceSpec {
             root_url: "https://test.us-east1.rep.googleapis.com/",
         },
     ],
+    batch: None,
 };
 
 /// Credentials that say which universe they belong to.

@@ -25,6 +25,7 @@ static SERVICE: ServiceSpec = ServiceSpec {
     fully_encode_reserved_expansion: true,
     data_wrapper: false,
     endpoints: &[],
+    batch: None,
 };
 
 static GET: MethodSpec = MethodSpec {

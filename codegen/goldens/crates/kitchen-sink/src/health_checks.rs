@@ -50,3 +50,9 @@ impl HealthChecksCheckCall {
         self.request.execute_boxed()
     }
 }
+impl ::gapi_runtime::Call for HealthChecksCheckCall {
+    type Response = crate::types::HttpHealthCheck2;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
+    }
+}

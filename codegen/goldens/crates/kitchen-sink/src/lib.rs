@@ -27,6 +27,11 @@ pub static SERVICE: ::gapi_runtime::spec::ServiceSpec = ::gapi_runtime::spec::Se
         location: "europe-west1",
         root_url: "https://sink.europe-west1.rep.googleapis.com/",
     }],
+    batch: ::std::option::Option::Some(::gapi_runtime::spec::BatchSpec {
+        id: "sink.batch",
+        path: "batch/sink/v1",
+        max_calls: 1000usize,
+    }),
 };
 /// The runtime this crate calls (streams of pages, errors, retry
 /// policies, `futures_util`), so users need no dependency of their own.
@@ -76,6 +81,10 @@ impl Sink {
     /// The underlying client.
     pub fn client(&self) -> &::gapi_runtime::Client {
         &self.client
+    }
+    /// A batch: calls of this API added to it go out as one HTTP request (at most 1000 of them), and each gets its own typed answer. See [`gapi_runtime::batch`].
+    pub fn batch(&self) -> ::gapi_runtime::batch::Batch {
+        ::gapi_runtime::batch::Batch::new(&self.client)
     }
     /// The `health-checks` resource.
     #[cfg(feature = "health_checks")]
@@ -160,5 +169,11 @@ impl TokeninfoCall {
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
         self.request.execute_boxed()
+    }
+}
+impl ::gapi_runtime::Call for TokeninfoCall {
+    type Response = crate::types::Thing;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
     }
 }

@@ -129,6 +129,12 @@ impl ThingsChildrenCall {
         self.request.execute_empty_boxed()
     }
 }
+impl ::gapi_runtime::Call for ThingsChildrenCall {
+    type Response = ();
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
+    }
+}
 static THINGS_DELETE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.delete",
@@ -155,6 +161,12 @@ impl ThingsDeleteCall {
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Empty> {
         self.request.execute_boxed()
+    }
+}
+impl ::gapi_runtime::Call for ThingsDeleteCall {
+    type Response = crate::types::Empty;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
     }
 }
 static THINGS_GET_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
@@ -218,6 +230,12 @@ impl ThingsGetCall {
             + ::std::marker::Sync,
     ) -> ::std::result::Result<u64, ::gapi_runtime::Error> {
         self.request.download_with_progress(writer, progress).await
+    }
+}
+impl ::gapi_runtime::Call for ThingsGetCall {
+    type Response = crate::types::Thing;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
     }
 }
 static THINGS_INSERT_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
@@ -304,6 +322,12 @@ impl ThingsInsertCall {
         })
     }
 }
+impl ::gapi_runtime::Call for ThingsInsertCall {
+    type Response = crate::types::Thing;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
+    }
+}
 static THINGS_LIST_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.list",
@@ -366,6 +390,12 @@ impl ThingsListCall {
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::ThingList> {
         self.request.execute_boxed()
+    }
+}
+impl ::gapi_runtime::Call for ThingsListCall {
+    type Response = crate::types::ThingList;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
     }
 }
 impl ThingsListCall {
@@ -441,6 +471,12 @@ impl ThingsMoveCall {
         self.request.execute_boxed()
     }
 }
+impl ::gapi_runtime::Call for ThingsMoveCall {
+    type Response = ::std::collections::BTreeMap<::std::string::String, crate::types::Thing>;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
+    }
+}
 static THINGS_SEARCH_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.search",
@@ -511,6 +547,12 @@ impl ThingsSearchCall {
         self.request.execute_boxed()
     }
 }
+impl ::gapi_runtime::Call for ThingsSearchCall {
+    type Response = crate::types::ThingList;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
+    }
+}
 /// Methods of the `children` resource.
 #[derive(Debug, Clone)]
 pub struct ThingsChildrenResource {
@@ -558,6 +600,12 @@ impl ThingsChildrenBinaryCreateCall {
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<()> {
         self.request.execute_empty_boxed()
+    }
+}
+impl ::gapi_runtime::Call for ThingsChildrenBinaryCreateCall {
+    type Response = ();
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
     }
 }
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
