@@ -181,6 +181,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
             }
         }
     });
+    let pollings = api.pollings.iter().map(emit_polling);
     let types_mod = module_decl(
         &RustName {
             text: "types".into(),
@@ -329,8 +330,58 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
             all
         }
 
+        #( #pollings )*
         #( #root_calls )*
         #( #root_enums )*
+    }
+}
+
+/// A `gapi_runtime::spec::Polling` static and the specs of its `get`s.
+fn emit_polling(p: &Polling) -> TokenStream {
+    let name = ident(&p.static_name);
+    let get_spec = |g: &PollGet| {
+        let spec = ident(&g.spec_name);
+        let (id, path, scopes) = (&g.id, &g.path, &g.scopes);
+        let api_version = opt_str(&g.api_version);
+        quote! {
+            static #spec: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
+                service: &crate::SERVICE,
+                id: #id,
+                http_method: ::gapi_runtime::spec::HttpMethod::Get,
+                path: #path,
+                scopes: &[ #( #scopes ),* ],
+                api_version: #api_version,
+                media: ::std::option::Option::None,
+                download: ::gapi_runtime::spec::Download::None,
+                returns_json: true,
+            };
+        }
+    };
+    let (specs, value) = match &p.style {
+        PollingStyle::ByName { get, param } => {
+            let spec = ident(&get.spec_name);
+            (
+                get_spec(get),
+                quote!(::gapi_runtime::spec::Polling::ByName { get: &#spec, param: #param }),
+            )
+        }
+        PollingStyle::BySelfLink { gets } => {
+            let specs: TokenStream = gets.iter().map(get_spec).collect();
+            let names = gets.iter().map(|g| ident(&g.spec_name));
+            (
+                specs,
+                quote!(::gapi_runtime::spec::Polling::BySelfLink { gets: &[ #( &#names ),* ] }),
+            )
+        }
+    };
+    let doc = doc_attrs(&format!(
+        "How `{}` operations of this API are polled: what calls that start one use in `.poll()`, and what `gapi_runtime::lro::Poller::resume` takes for an operation already in hand.",
+        p.schema
+    ));
+    quote! {
+        #specs
+        #doc
+        pub static #name: ::gapi_runtime::spec::Polling = #value;
     }
 }
 
@@ -802,6 +853,18 @@ fn emit_call(m: &Method) -> TokenStream {
     let doc = format!(" The `{id}` call: set optional parameters, then `execute().await`.");
     let paging = m.paging.as_ref().map(|p| emit_paging(&call, &output, p));
     let media_methods = emit_media_methods(m, &output);
+    let poll = m.polling.as_ref().map(|polling| {
+        let polling = ident(polling);
+        quote! {
+            /// Sends the request, then polls the long-running operation it
+            /// starts: `.until_done().await` waits for its final state (an
+            /// error if it failed or took longer than the timeout),
+            /// `.stream()` yields every state as it is fetched.
+            pub fn poll(self) -> ::gapi_runtime::lro::Poller<#output> {
+                ::gapi_runtime::lro::Poller::start(self, &crate::#polling)
+            }
+        }
+    });
     quote! {
         static #spec: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
             service: &crate::SERVICE,
@@ -840,6 +903,7 @@ fn emit_call(m: &Method) -> TokenStream {
             }
 
             #media_methods
+            #poll
         }
 
         impl ::gapi_runtime::Call for #call {

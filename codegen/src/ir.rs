@@ -33,6 +33,8 @@ pub struct Api {
     pub endpoints: Vec<(String, String)>,
     /// The batch endpoint, when the document has a `batchPath`.
     pub batch: Option<Batch>,
+    /// Long-running operation types and how each is polled.
+    pub pollings: Vec<Polling>,
     /// The service struct (`Drive`).
     pub service_type: RustName,
     /// OAuth scopes.
@@ -59,6 +61,50 @@ pub struct Batch {
     pub path: String,
     /// The most calls one batch request may carry.
     pub max_calls: usize,
+}
+
+/// A long-running operation schema and how to poll it.
+#[derive(Debug, Clone)]
+pub struct Polling {
+    /// The `gapi_runtime::spec::Polling` static at the crate root.
+    pub static_name: RustName,
+    /// The operation schema's wire name.
+    pub schema: String,
+    /// The shape, with the methods that fetch it.
+    pub style: PollingStyle,
+}
+
+/// The two operation shapes of the catalog.
+#[derive(Debug, Clone)]
+pub enum PollingStyle {
+    /// AIP-151: `get` on the operation's `name`, in path parameter `param`.
+    ByName {
+        /// The `operations.get` method.
+        get: PollGet,
+        /// Its `{+var}`.
+        param: String,
+    },
+    /// Compute-style: the first `get` whose template matches the `selfLink`.
+    BySelfLink {
+        /// Most specific first.
+        gets: Vec<PollGet>,
+    },
+}
+
+/// A method that fetches an operation, emitted as its own spec at the
+/// crate root (so polling works whichever resource features are on).
+#[derive(Debug, Clone)]
+pub struct PollGet {
+    /// The static's name.
+    pub spec_name: RustName,
+    /// Method id.
+    pub id: String,
+    /// Path template.
+    pub path: String,
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// `x-goog-api-version`.
+    pub api_version: Option<String>,
 }
 
 /// An OAuth scope constant.
@@ -387,4 +433,7 @@ pub struct Method {
     pub media_upload: Option<MediaUpload>,
     /// Download support.
     pub download: Download,
+    /// The polling static of the operation this method starts, if it
+    /// starts one.
+    pub polling: Option<RustName>,
 }

@@ -23,6 +23,7 @@ pub mod format;
 pub mod ir;
 pub mod lower;
 pub mod names;
+mod operations;
 pub mod scaffold;
 
 pub use build::build_script;

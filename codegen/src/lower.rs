@@ -26,7 +26,9 @@ pub const CALL_RESERVED: &[&str] = &[
     "upload_erased",
     "upload_resumable_erased",
     "download",
+    "download_with_progress",
     "into_request",
+    "poll",
 ];
 
 /// The query parameter of paged methods.
@@ -43,6 +45,7 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
     ));
     let mut root_values =
         Namespace::with_reserved(&["builder", "from_client", "client", "new", "batch"]);
+    l.operations = crate::operations::find(doc, &mut root_ns);
 
     // Top-level methods live at the crate root.
     let mut root_enums = Vec::new();
@@ -111,6 +114,7 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
             .filter(|e| e.deprecated != Some(true))
             .filter_map(|e| Some((e.location.clone()?, e.endpoint_url.clone()?)))
             .collect(),
+        pollings: std::mem::take(&mut l.operations.pollings),
         batch: doc.batch_path.as_ref().map(|path| Batch {
             id: format!("{}.batch", doc.name),
             path: path.clone(),
@@ -180,6 +184,8 @@ struct Lowerer<'a> {
     /// The arena.
     types: Vec<TypeDef>,
     warnings: Vec<String>,
+    /// Operation schemas and their polling.
+    operations: crate::operations::Found,
 }
 
 impl<'a> Lowerer<'a> {
@@ -190,6 +196,7 @@ impl<'a> Lowerer<'a> {
             schema_ids: BTreeMap::new(),
             types: Vec::new(),
             warnings: Vec::new(),
+            operations: Default::default(),
         };
         // Names already in canonical form keep it; the others come second.
         let (canonical, other): (Vec<&String>, Vec<&String>) = doc
@@ -468,6 +475,7 @@ impl<'a> Lowerer<'a> {
             paging,
             media_upload,
             download,
+            polling: self.operations.started_by(m).map(|p| p.static_name.clone()),
         }
     }
 

@@ -17,7 +17,13 @@
 //!   (int64 as strings, as Google sends them).
 //! - **Gemini** (Generative Language v1beta) `models.list`, `models.get` and
 //!   `models.generateContent`,
-//!   with an API key in `x-goog-api-key` or `key`.
+//!   with an API key in `x-goog-api-key` or `key`; `tunedModels.create`, a
+//!   long-running operation of AIP-151's shape, polled by name.
+//! - **Compute Engine v1** `instances.insert` and `firewalls.insert`,
+//!   long-running operations of Compute's shape (`status: DONE`), polled
+//!   through the zonal or global `operations.get` their `selfLink` names.
+//!   Operations are done after two polls; a name starting with `fail` makes
+//!   one end with an error.
 //!
 //! Faults can be injected ([`Emulator::inject`]): status bursts (429/503
 //! with `Retry-After`), on whole requests or on the calls inside batches,
@@ -50,6 +56,7 @@ mod federation;
 mod gemini;
 mod http_util;
 mod oauth;
+mod operations;
 mod server;
 mod signed_in;
 

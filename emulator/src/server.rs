@@ -69,6 +69,7 @@ struct State {
     oauth: OAuthState,
     files: std::sync::Mutex<Vec<crate::drive::File>>,
     uploads: std::sync::Mutex<crate::drive::Uploads>,
+    operations: std::sync::Mutex<crate::operations::Operations>,
     faults: std::sync::Mutex<std::collections::VecDeque<Fault>>,
     /// The latest API requests served, as `METHOD /path` (see `Emulator::served`).
     served: std::sync::Mutex<std::collections::VecDeque<String>>,
@@ -110,6 +111,7 @@ impl Emulator {
         let state = Arc::new(State {
             files: std::sync::Mutex::new(crate::drive::seed(options.drive_files)),
             uploads: std::sync::Mutex::new(crate::drive::Uploads::default()),
+            operations: std::sync::Mutex::new(crate::operations::Operations::default()),
             options,
             oauth: OAuthState::default(),
             faults: std::sync::Mutex::new(std::collections::VecDeque::new()),
@@ -444,6 +446,48 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             let id = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
             crate::gemini::generate_content(id, body, query, api_key.as_deref(), bearer_ok)
         }
+        (&Method::POST, "/v1beta/tunedModels") if bearer_ok || api_key.is_some() => lock(
+            &state.operations,
+        )
+        .create_tuned_model(body, query),
+        (&Method::GET, p)
+            if p.starts_with("/v1beta/tunedModels/")
+                && p.contains("/operations/")
+                && (bearer_ok || api_key.is_some()) =>
+        {
+            lock(&state.operations).fetch(p)
+        }
+        (&Method::POST, p) if p.starts_with("/compute/v1/projects/") && bearer_ok => {
+            let rest = &p["/compute/v1/projects/".len()..];
+            let (project, rest) = rest.split_once('/').unwrap_or((rest, ""));
+            let segments: Vec<&str> = rest.split('/').collect();
+            let root = format!("http://{host}/");
+            let mut operations = lock(&state.operations);
+            match segments.as_slice() {
+                ["zones", zone, "instances"] => operations.compute_insert(
+                    &root,
+                    project,
+                    &format!("zones/{zone}"),
+                    "instances",
+                    body,
+                ),
+                ["global", "firewalls"] => {
+                    operations.compute_insert(&root, project, "global", "firewalls", body)
+                }
+                _ => google_error(
+                    404,
+                    "NOT_FOUND",
+                    "notFound",
+                    &format!("POST {p} is not emulated"),
+                ),
+            }
+        }
+        (&Method::GET, p)
+            if p.starts_with("/compute/v1/projects/") && p.contains("/operations/") && bearer_ok =>
+        {
+            lock(&state.operations).fetch(p)
+        }
+        (_, p) if p.starts_with("/compute/") => needs_bearer(),
         (&Method::GET, "/v1beta/models") => {
             crate::gemini::list(query, api_key.as_deref(), bearer_ok)
         }
@@ -536,6 +580,7 @@ fn is_api(path: &str) -> bool {
         "/resumable/",
         "/bigquery/",
         "/batch/",
+        "/compute/",
         "/v1beta/",
         "/oauth2/v2/",
     ]

@@ -152,3 +152,30 @@ async fn a_typo_in_a_method_id_fails_the_test_at_once() {
     let mock = MockServer::start(gapi_drive_v3::methods()).await.unwrap();
     mock.on("drive.files.lst", MockResponse::empty());
 }
+
+#[tokio::test]
+async fn batches_are_answered_call_by_call() {
+    let mock = MockServer::start(gapi_drive_v3::methods()).await.unwrap();
+    mock.on(
+        "drive.files.get",
+        MockResponse::json(json!({"id": "1", "name": "a"})),
+    )
+    .once(
+        "drive.files.delete",
+        MockResponse::error(403, "PERMISSION_DENIED", "Not yours."),
+    );
+    let drive = drive_against(&mock).await;
+    let mut batch = drive.batch();
+    let got = batch.add(drive.files().get("1"));
+    let deleted = batch.add(drive.files().delete("2"));
+    let answers = batch.execute().await.unwrap();
+    assert_eq!(answers.get(got).unwrap().name.as_deref(), Some("a"));
+    assert_eq!(answers.get(deleted).unwrap_err().status(), Some(403));
+    // Each call is recorded with its own method id, path and credentials.
+    let gets = mock.calls("drive.files.get");
+    assert_eq!(gets.len(), 1);
+    assert_eq!(gets[0].path, "/drive/v3/files/1");
+    assert_eq!(gets[0].header("authorization"), Some("Bearer ya29.test"));
+    assert_eq!(mock.calls("drive.files.delete")[0].http_method, "DELETE");
+    assert!(mock.unexpected().is_empty());
+}

@@ -555,7 +555,7 @@ fn read_answers(
 }
 
 /// The `boundary` parameter of a `multipart/*` media type.
-fn boundary_of(content_type: &str) -> Option<String> {
+pub(crate) fn boundary_of(content_type: &str) -> Option<String> {
     let (media_type, params) = content_type.split_once(';')?;
     if !media_type
         .trim()
@@ -573,7 +573,7 @@ fn boundary_of(content_type: &str) -> Option<String> {
 
 /// The parts of a multipart body (each part's headers and content, without
 /// the line break before the next delimiter), preamble and epilogue left out.
-fn parts<'a>(body: &'a [u8], boundary: &str) -> Vec<&'a [u8]> {
+pub(crate) fn parts<'a>(body: &'a [u8], boundary: &str) -> Vec<&'a [u8]> {
     let delimiter = format!("--{boundary}");
     let delimiter = delimiter.as_bytes();
     let mut out = Vec::new();
@@ -611,7 +611,7 @@ fn parts<'a>(body: &'a [u8], boundary: &str) -> Vec<&'a [u8]> {
 }
 
 /// A part's header block and its content, split at the first empty line.
-fn split_head(part: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(crate) fn split_head(part: &[u8]) -> Option<(&[u8], &[u8])> {
     let crlf = part
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -631,7 +631,7 @@ fn split_head(part: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// The value of header `name` in a header block.
-fn header<'a>(block: &'a [u8], name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(block: &'a [u8], name: &str) -> Option<&'a str> {
     std::str::from_utf8(block).ok()?.lines().find_map(|line| {
         let (n, v) = line.split_once(':')?;
         n.trim().eq_ignore_ascii_case(name).then(|| v.trim())

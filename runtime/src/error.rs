@@ -98,6 +98,15 @@ pub(crate) enum Kind {
     },
     /// Local I/O (media files, writers).
     Io(std::io::Error),
+    /// A long-running operation finished with an error (its `error`
+    /// object as the server sent it, and the message found in it).
+    Operation {
+        name: String,
+        message: String,
+        error: serde_json::Value,
+    },
+    /// A long-running operation was not done within the poller's time limit.
+    OperationTimedOut { name: String, waited: Duration },
     /// The server's answer does not follow the protocol (a batch response
     /// that is not `multipart/mixed`, or lacks a call's part).
     Protocol(String),
@@ -173,9 +182,21 @@ impl Error {
         }
     }
 
-    /// A timeout (connect or overall).
+    /// A timeout (connect or overall), or a long-running operation that was
+    /// not done in time.
     pub fn is_timeout(&self) -> bool {
         matches!(&*self.kind, Kind::Transport { source, .. } if source.is_timeout())
+            || matches!(&*self.kind, Kind::OperationTimedOut { .. })
+    }
+
+    /// For a long-running operation that finished with an error: that
+    /// `error` object as the server sent it (`code`, `message`, `details`;
+    /// or Compute's `errors[]`).
+    pub fn operation_error(&self) -> Option<&serde_json::Value> {
+        match &*self.kind {
+            Kind::Operation { error, .. } => Some(error),
+            _ => None,
+        }
     }
 
     /// A connection could not be made or was dropped.
@@ -210,7 +231,12 @@ impl Error {
         match &*self.kind {
             Kind::Build(_) | Kind::Auth(_) => false,
             Kind::Transport { sent, .. } => *sent,
-            Kind::Api { .. } | Kind::Decode { .. } | Kind::Io(_) | Kind::Protocol(_) => true,
+            Kind::Api { .. }
+            | Kind::Decode { .. }
+            | Kind::Io(_)
+            | Kind::Protocol(_)
+            | Kind::Operation { .. }
+            | Kind::OperationTimedOut { .. } => true,
         }
     }
 
@@ -291,6 +317,14 @@ impl fmt::Display for Error {
             }
             Kind::Io(_) => f.write_str("local I/O failed"),
             Kind::Protocol(message) => write!(f, "unexpected response: {message}"),
+            Kind::Operation { name, message, .. } => {
+                write!(f, "operation {name} failed: {message}")
+            }
+            Kind::OperationTimedOut { name, waited } => write!(
+                f,
+                "operation {name} was not done after {} s",
+                waited.as_secs()
+            ),
         }
     }
 }

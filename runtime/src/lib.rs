@@ -11,6 +11,7 @@ pub mod decode;
 pub mod encode;
 mod error;
 mod explain;
+pub mod lro;
 pub mod media;
 #[cfg(feature = "mock")]
 pub mod mock;

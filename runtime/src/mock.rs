@@ -23,6 +23,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Batch requests (`service.batch()`) are answered too: each call in the
+//! batch is matched, recorded and answered as if it had come alone.
+//!
 //! Enabled by the `mock` feature: `gapi-runtime = { version = "…", features = ["mock"] }`
 //! under `[dev-dependencies]`.
 
@@ -198,7 +201,10 @@ impl MockServer {
                                 .await
                                 .map(|b| b.to_bytes())
                                 .unwrap_or_default();
-                            let answer = answer(&state, &parts, body);
+                            let answer = match batch_of(&state, &parts) {
+                                Some(()) => answer_batch(&state, &parts, &body),
+                                None => answer(&state, &parts, body),
+                            };
                             let mut response = hyper::Response::new(Full::new(answer.body));
                             *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
                                 .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
@@ -301,6 +307,99 @@ impl MockServer {
         );
         found
     }
+}
+
+/// `Some` when the request goes to the API's batch endpoint.
+fn batch_of(state: &Mutex<State>, parts: &http::request::Parts) -> Option<()> {
+    let state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    let batch = state.methods.first()?.service.batch.as_ref()?;
+    (parts.method == http::Method::POST
+        && parts.uri.path().trim_start_matches('/') == batch.path.trim_start_matches('/'))
+    .then_some(())
+}
+
+/// Answers a batch request: each `application/http` part is answered as a
+/// request of its own, and the answers go back as `multipart/mixed` parts
+/// with `Content-ID: <response-ID>`, as Google answers.
+fn answer_batch(state: &Mutex<State>, outer: &http::request::Parts, body: &[u8]) -> MockResponse {
+    let content_type = outer
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(boundary) = crate::batch::boundary_of(content_type) else {
+        return MockResponse::error(
+            400,
+            "INVALID_ARGUMENT",
+            "gapi mock: a batch must be multipart/mixed",
+        );
+    };
+    let mut out = Vec::new();
+    for part in crate::batch::parts(body, &boundary) {
+        let Some((head, content)) = crate::batch::split_head(part) else {
+            continue;
+        };
+        let content_id = crate::batch::header(head, "content-id").map(|id| {
+            id.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        });
+        let answer = match inner_request(content, outer) {
+            Some((parts, inner_body)) => answer(state, &parts, inner_body),
+            None => MockResponse::error(
+                400,
+                "INVALID_ARGUMENT",
+                "gapi mock: a batch part does not parse",
+            ),
+        };
+        out.extend_from_slice(b"--gapi_mock_batch\r\nContent-Type: application/http\r\n");
+        if let Some(id) = content_id {
+            out.extend_from_slice(format!("Content-ID: <response-{id}>\r\n").as_bytes());
+        }
+        out.extend_from_slice(format!("\r\nHTTP/1.1 {} X\r\n", answer.status).as_bytes());
+        for (name, value) in &answer.headers {
+            out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(&answer.body);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"--gapi_mock_batch--\r\n");
+    MockResponse::raw(
+        200,
+        vec![(
+            "content-type".into(),
+            "multipart/mixed; boundary=gapi_mock_batch".into(),
+        )],
+        out,
+    )
+}
+
+/// One batch part's HTTP request (request line, headers, body); headers it
+/// does not set come from the batch request.
+fn inner_request(
+    content: &[u8],
+    outer: &http::request::Parts,
+) -> Option<(http::request::Parts, Bytes)> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let httparse::Status::Complete(len) = parsed.parse(content).ok()? else {
+        return None;
+    };
+    let mut builder = http::Request::builder()
+        .method(parsed.method?)
+        .uri(parsed.path?);
+    for h in parsed.headers.iter() {
+        builder = builder.header(h.name, h.value);
+    }
+    let (mut parts, ()) = builder.body(()).ok()?.into_parts();
+    for (name, value) in &outer.headers {
+        if !parts.headers.contains_key(name) && name != http::header::CONTENT_TYPE {
+            parts.headers.insert(name.clone(), value.clone());
+        }
+    }
+    Some((parts, Bytes::copy_from_slice(&content[len..])))
 }
 
 /// Matches, records and answers one request.

@@ -142,3 +142,24 @@ pub struct MethodSpec {
     /// application/json`); the others accept anything, as Google's clients do.
     pub returns_json: bool,
 }
+
+/// How a long-running operation type of an API is polled, as the generator
+/// found it in the document.
+#[derive(Debug)]
+pub enum Polling {
+    /// AIP-151 operations (`name`, `done`, `error`, `response`): fetched
+    /// again by `get`, with the operation's `name` as path parameter `param`.
+    ByName {
+        /// The API's `operations.get`.
+        get: &'static MethodSpec,
+        /// Its path parameter (`name`).
+        param: &'static str,
+    },
+    /// Compute-style operations (`status: DONE`, `error.errors`,
+    /// `selfLink`): fetched again by the first of `gets` whose path
+    /// template matches the operation's `selfLink` (zonal, regional, global…).
+    BySelfLink {
+        /// The API's `*Operations.get` methods, most specific first.
+        gets: &'static [&'static MethodSpec],
+    },
+}

@@ -54,6 +54,10 @@ pub mod scopes {
 #[cfg(feature = "health_checks")]
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod health_checks;
+/// The `operations` resource.
+#[cfg(feature = "operations")]
+#[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+pub mod operations;
 /// The `things` resource.
 #[cfg(feature = "things")]
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
@@ -90,6 +94,11 @@ impl Sink {
     #[cfg(feature = "health_checks")]
     pub fn health_checks(&self) -> health_checks::HealthChecksResource {
         health_checks::HealthChecksResource::new(&self.client)
+    }
+    /// The `operations` resource.
+    #[cfg(feature = "operations")]
+    pub fn operations(&self) -> operations::OperationsResource {
+        operations::OperationsResource::new(&self.client)
     }
     /// The `things` resource.
     #[cfg(feature = "things")]
@@ -129,10 +138,29 @@ pub fn methods() -> ::std::vec::Vec<&'static ::gapi_runtime::spec::MethodSpec> {
         ::std::vec![&TOKENINFO_SPEC];
     #[cfg(feature = "health_checks")]
     all.extend_from_slice(health_checks::METHODS);
+    #[cfg(feature = "operations")]
+    all.extend_from_slice(operations::METHODS);
     #[cfg(feature = "things")]
     all.extend_from_slice(things::METHODS);
     all
 }
+static POLL_OPERATION0_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
+    service: &crate::SERVICE,
+    id: "sink.operations.get",
+    http_method: ::gapi_runtime::spec::HttpMethod::Get,
+    path: "v1/{+name}",
+    scopes: &[],
+    api_version: ::std::option::Option::None,
+    media: ::std::option::Option::None,
+    download: ::gapi_runtime::spec::Download::None,
+    returns_json: true,
+};
+/// How `Operation` operations of this API are polled: what calls that start one use in `.poll()`, and what `gapi_runtime::lro::Poller::resume` takes for an operation already in hand.
+pub static OPERATION_POLLING: ::gapi_runtime::spec::Polling =
+    ::gapi_runtime::spec::Polling::ByName {
+        get: &POLL_OPERATION0_SPEC,
+        param: "name",
+    };
 static TOKENINFO_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.tokeninfo",

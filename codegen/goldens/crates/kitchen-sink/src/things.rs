@@ -2,6 +2,7 @@
 
 /// Every method of this module (see the crate's `methods()`).
 pub(crate) static METHODS: &[&::gapi_runtime::spec::MethodSpec] = &[
+    &THINGS_ARCHIVE_SPEC,
     &THINGS_CHILDREN_SPEC,
     &THINGS_DELETE_SPEC,
     &THINGS_GET_SPEC,
@@ -25,6 +26,14 @@ impl ThingsResource {
     /// The `children` resource.
     pub fn children_resource(&self) -> ThingsChildrenResource {
         ThingsChildrenResource::new(&self.client)
+    }
+    /// `POST v1/things/{thingId}:archive` (`sink.things.archive`)
+    pub fn archive(&self, thing_id: impl ::std::convert::AsRef<str>) -> ThingsArchiveCall {
+        let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_ARCHIVE_SPEC);
+        gapi_request.path_param("thingId", thing_id.as_ref());
+        ThingsArchiveCall {
+            request: gapi_request,
+        }
     }
     /// `GET v1/things/{thingId}/children` (`sink.things.children`)
     pub fn children(&self, thing_id: impl ::std::convert::AsRef<str>) -> ThingsChildrenCall {
@@ -99,6 +108,47 @@ impl ThingsResource {
         ThingsSearchCall {
             request: gapi_request,
         }
+    }
+}
+static THINGS_ARCHIVE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
+    service: &crate::SERVICE,
+    id: "sink.things.archive",
+    http_method: ::gapi_runtime::spec::HttpMethod::Post,
+    path: "v1/things/{thingId}:archive",
+    scopes: &[],
+    api_version: ::std::option::Option::None,
+    media: ::std::option::Option::None,
+    download: ::gapi_runtime::spec::Download::None,
+    returns_json: true,
+};
+/// The `sink.things.archive` call: set optional parameters, then `execute().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is executed"]
+pub struct ThingsArchiveCall {
+    request: ::gapi_runtime::Request,
+}
+impl ThingsArchiveCall {
+    ::gapi_runtime::standard_setters!();
+    /// Sends the request and decodes the response.
+    ///
+    /// # Errors
+    /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Operation> {
+        self.request.execute_boxed()
+    }
+    /// Sends the request, then polls the long-running operation it
+    /// starts: `.until_done().await` waits for its final state (an
+    /// error if it failed or took longer than the timeout),
+    /// `.stream()` yields every state as it is fetched.
+    pub fn poll(self) -> ::gapi_runtime::lro::Poller<crate::types::Operation> {
+        ::gapi_runtime::lro::Poller::start(self, &crate::OPERATION_POLLING)
+    }
+}
+impl ::gapi_runtime::Call for ThingsArchiveCall {
+    type Response = crate::types::Operation;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
     }
 }
 static THINGS_CHILDREN_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {

@@ -132,6 +132,116 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Node {
         ::gapi_runtime::decode::decode_struct(d)
     }
 }
+/// A long-running operation (AIP-151).
+#[cfg(any(feature = "operations", feature = "things"))]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Operation {
+    pub done: ::std::option::Option<bool>,
+    pub error: ::std::option::Option<crate::types::Status>,
+    pub name: ::std::option::Option<::gapi_runtime::CompactString>,
+    pub response: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::gapi_runtime::serde_json::Value>,
+    >,
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+impl ::gapi_runtime::serde::Serialize for Operation {
+    fn serialize<S: ::gapi_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::gapi_runtime::serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(::std::option::Option::None)?;
+        ::gapi_runtime::encode::field(&mut map, "done", &self.done)?;
+        ::gapi_runtime::encode::field(&mut map, "error", &self.error)?;
+        ::gapi_runtime::encode::field(&mut map, "name", &self.name)?;
+        ::gapi_runtime::encode::field(&mut map, "response", &self.response)?;
+        map.end()
+    }
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+impl ::gapi_runtime::decode::DecodeFields for Operation {
+    const NAME: &'static str = "Operation";
+    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key.len() {
+            4 => match key {
+                "done" => self.done = map.next_value()?,
+                "name" => self.name = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            5 => match key {
+                "error" => self.error = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            8 => match key {
+                "response" => self.response = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            _ => return ::gapi_runtime::decode::skip_value(map),
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Operation {
+    fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::gapi_runtime::decode::decode_struct(d)
+    }
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    pub code: ::std::option::Option<i32>,
+    pub message: ::std::option::Option<::gapi_runtime::CompactString>,
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+impl ::gapi_runtime::serde::Serialize for Status {
+    fn serialize<S: ::gapi_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::gapi_runtime::serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(::std::option::Option::None)?;
+        ::gapi_runtime::encode::field(&mut map, "code", &self.code)?;
+        ::gapi_runtime::encode::field(&mut map, "message", &self.message)?;
+        map.end()
+    }
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+impl ::gapi_runtime::decode::DecodeFields for Status {
+    const NAME: &'static str = "Status";
+    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key.len() {
+            4 => match key {
+                "code" => self.code = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            7 => match key {
+                "message" => self.message = map.next_value()?,
+                _ => return ::gapi_runtime::decode::skip_value(map),
+            },
+            _ => return ::gapi_runtime::decode::skip_value(map),
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Status {
+    fn deserialize<D: ::gapi_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::gapi_runtime::decode::decode_struct(d)
+    }
+}
 /// A thing.
 ///
 /// indented text that is not code
