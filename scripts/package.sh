@@ -32,5 +32,5 @@ started=target/package/.started
 touch "$started"
 trap 'rm -f generated/*/*.json; find target/debug/.fingerprint -maxdepth 1 -name "gapi-*" -newer "$started" -exec rm -rf {} + 2>/dev/null || true' EXIT
 cargo package --workspace --allow-dirty \
-  --exclude gapi-examples --exclude gapi-sink-v1 "$@"
+  --exclude gapi-examples --exclude gapi-sink-v1 --exclude gapi-compute-v1 "$@"
 ls -1 target/package/*.crate
