@@ -262,6 +262,12 @@ pub fn new_crate(
     })
 }
 
+/// Why [`check`] failed: a message naming the document, the file or the
+/// failing cargo run.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CheckError(String);
+
 /// Generates the named documents as crates in a throwaway workspace at
 /// `work` and compiles them with clippy, warnings denied. The workspace
 /// shares this repository's target directory and profiles, so dependencies
@@ -269,7 +275,11 @@ pub fn new_crate(
 ///
 /// # Errors
 /// A message naming the document or the failing cargo run.
-pub fn check(dir: &Path, only: &[String], work: &Path, repo: &Path) -> Result<(), String> {
+pub fn check(dir: &Path, only: &[String], work: &Path, repo: &Path) -> Result<(), CheckError> {
+    check_workspace(dir, only, work, repo).map_err(CheckError)
+}
+
+fn check_workspace(dir: &Path, only: &[String], work: &Path, repo: &Path) -> Result<(), String> {
     let repo = repo
         .canonicalize()
         .map_err(|e| format!("{}: {e}", repo.display()))?;

@@ -160,7 +160,10 @@ fn dir_or_cache(dir: Option<PathBuf>) -> PathBuf {
 }
 
 fn deps_from(runtime_dep: Option<&str>) -> Result<GapiDeps, String> {
-    runtime_dep.map_or_else(|| Ok(GapiDeps::default()), GapiDeps::parse)
+    runtime_dep.map_or_else(
+        || Ok(GapiDeps::default()),
+        |spec| GapiDeps::parse(spec).map_err(|e| e.to_string()),
+    )
 }
 
 /// The root of the gapi repository the current directory is in.
@@ -344,7 +347,8 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 let dir = dir_or_cache(dir);
                 let workspace = gapi_repository()?;
                 let work = work.unwrap_or_else(|| workspace.join("target").join("catalog-check"));
-                gapi_codegen::catalog::check(&dir, &only, &work, &workspace)?;
+                gapi_codegen::catalog::check(&dir, &only, &work, &workspace)
+                    .map_err(|e| e.to_string())?;
                 println!("checked {} documents with warnings denied", only.len());
                 Ok(ExitCode::SUCCESS)
             }

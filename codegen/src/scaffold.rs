@@ -76,6 +76,22 @@ impl Default for GapiDeps {
     }
 }
 
+/// Why a `--runtime-dep` value was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DepsError {
+    /// A path that is neither the gapi repository nor its `runtime` folder.
+    #[error("--runtime-dep {spec}: {} is not the gapi repository (no runtime/Cargo.toml)", path.display())]
+    NotTheRepository {
+        /// The value given.
+        spec: String,
+        /// The directory it named.
+        path: PathBuf,
+    },
+    /// Neither a version, nor `git:…`, nor `path:…`.
+    #[error("--runtime-dep {0:?}: expected a version (0.1), git:URL[#REV] or path:DIR")]
+    Unrecognised(String),
+}
+
 impl GapiDeps {
     /// Parses `--runtime-dep`: a version requirement (`0.1`), `git:URL` or
     /// `git:URL#REV` (also a bare `https://`, `ssh://` or `file://` URL), or
@@ -84,7 +100,7 @@ impl GapiDeps {
     ///
     /// # Errors
     /// When a path does not hold the gapi repository, or the text is none of these.
-    pub fn parse(spec: &str) -> Result<GapiDeps, String> {
+    pub fn parse(spec: &str) -> Result<GapiDeps, DepsError> {
         let spec = spec.trim();
         let git = spec.strip_prefix("git:").or_else(|| {
             ["https://", "http://", "ssh://", "file://", "git@"]
@@ -115,10 +131,10 @@ impl GapiDeps {
             {
                 path.parent().map(Path::to_path_buf).unwrap_or(path)
             } else {
-                return Err(format!(
-                    "--runtime-dep {spec}: {} is not the gapi repository (no runtime/Cargo.toml)",
-                    path.display()
-                ));
+                return Err(DepsError::NotTheRepository {
+                    spec: spec.to_string(),
+                    path,
+                });
             };
             return Ok(GapiDeps::Path(root));
         }
@@ -130,9 +146,7 @@ impl GapiDeps {
         {
             return Ok(GapiDeps::Version(version.to_string()));
         }
-        Err(format!(
-            "--runtime-dep {spec:?}: expected a version (0.1), git:URL[#REV] or path:DIR"
-        ))
+        Err(DepsError::Unrecognised(spec.to_string()))
     }
 
     /// The dependency value for one of gapi's crates, e.g.
@@ -315,7 +329,7 @@ mod tests {
             }
         );
         let err = GapiDeps::parse("path:/nonexistent/gapi").unwrap_err();
-        assert!(err.contains("not the gapi repository"), "{err}");
+        assert!(err.to_string().contains("not the gapi repository"), "{err}");
         assert!(GapiDeps::parse("{ nonsense").is_err());
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let from_root = GapiDeps::parse(&format!("path:{}", repo.display())).unwrap();
