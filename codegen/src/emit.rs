@@ -844,11 +844,41 @@ fn emit_call(m: &Method) -> TokenStream {
     let returns_json = m.response.is_some();
     let setters = m.optional.iter().map(setter);
     let (output, execute_body) = match &m.response {
+        // A streamed answer read whole is the array of its elements.
+        Some(ty) if m.streaming.is_some() => {
+            let ty = type_tokens(ty);
+            (
+                quote!(::std::vec::Vec<#ty>),
+                quote!(self.request.execute_boxed()),
+            )
+        }
         Some(ty) => {
             let ty = type_tokens(ty);
             (ty, quote!(self.request.execute_boxed()))
         }
         None => (quote!(()), quote!(self.request.execute_empty_boxed())),
+    };
+    let stream = match (&m.response, m.streaming) {
+        (Some(ty), Some(streaming)) => {
+            let ty = type_tokens(ty);
+            let framing = match streaming {
+                Streaming::JsonArray => quote!(::gapi_runtime::stream::Framing::JsonArray),
+                Streaming::ServerSentEvents => {
+                    quote!(::gapi_runtime::stream::Framing::ServerSentEvents)
+                }
+            };
+            quote! {
+                /// Sends the request and yields each element of the streamed
+                /// answer as soon as it has arrived (`execute()` waits for
+                /// all of them). Retries happen only before the answer
+                /// starts; a failure after that is the last item. Dropping
+                /// the stream closes the connection.
+                pub fn stream(self) -> ::gapi_runtime::futures_util::stream::BoxStream<'static, ::std::result::Result<#ty, ::gapi_runtime::Error>> {
+                    ::gapi_runtime::stream::stream(self.request, #framing)
+                }
+            }
+        }
+        _ => TokenStream::new(),
     };
     let doc = format!(" The `{id}` call: set optional parameters, then `execute().await`.");
     let paging = m.paging.as_ref().map(|p| emit_paging(&call, &output, p));
@@ -904,6 +934,7 @@ fn emit_call(m: &Method) -> TokenStream {
 
             #media_methods
             #poll
+            #stream
         }
 
         impl ::gapi_runtime::Call for #call {

@@ -342,6 +342,16 @@ pub struct MediaUpload {
     pub accept: Vec<String>,
 }
 
+/// How a server-streaming method's answer is framed (see
+/// `gapi_runtime::stream`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streaming {
+    /// One JSON array written element by element (`alt=json`).
+    JsonArray,
+    /// Server-sent events (`alt=sse`).
+    ServerSentEvents,
+}
+
 /// How a method downloads media.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Download {
@@ -436,4 +446,7 @@ pub struct Method {
     /// The polling static of the operation this method starts, if it
     /// starts one.
     pub polling: Option<RustName>,
+    /// For a server-streaming method, how its answer is framed; `response`
+    /// is then the type of one element.
+    pub streaming: Option<Streaming>,
 }

@@ -29,6 +29,7 @@ pub const CALL_RESERVED: &[&str] = &[
     "download_with_progress",
     "into_request",
     "poll",
+    "stream",
 ];
 
 /// The query parameter of paged methods.
@@ -128,6 +129,24 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
         root_enums,
         warnings: l.warnings,
     }
+}
+
+/// Whether method `wire` streams its answer, and how: a method whose name
+/// starts with `stream` or has `streaming` in it (`streamGenerateContent`,
+/// `serverStreamingPredict`, `executeStreamingSql`; not `getStream`, which
+/// gets a Stream resource). Over REST Google answers these with a JSON array
+/// sent piece by piece; Generative Language and Vertex AI also send
+/// server-sent events with `alt=sse`, which their guides use, and which
+/// yields each element without scanning for the array's structure.
+fn streaming(wire: &str, api: &str) -> Option<Streaming> {
+    let name = wire.to_ascii_lowercase();
+    if !(name.starts_with("stream") || name.contains("streaming")) {
+        return None;
+    }
+    Some(match api {
+        "generativelanguage" | "aiplatform" => Streaming::ServerSentEvents,
+        _ => Streaming::JsonArray,
+    })
 }
 
 /// The most calls one batch request of API `name` may carry: Google's
@@ -439,6 +458,7 @@ impl<'a> Lowerer<'a> {
             .as_ref()
             .map(|body| self.body_type(body, &format!("{base}Response")));
         let paging = self.paging(m, response.as_ref());
+        let streaming = streaming(wire, &self.doc.name).filter(|_| response.is_some());
         let media_upload = m.media_upload.as_ref().map(|mu| {
             let protocols = mu.protocols.as_ref();
             MediaUpload {
@@ -476,6 +496,7 @@ impl<'a> Lowerer<'a> {
             media_upload,
             download,
             polling: self.operations.started_by(m).map(|p| p.static_name.clone()),
+            streaming,
         }
     }
 

@@ -25,7 +25,7 @@ fn generate_into(input: &Path, dir: &Path) {
         1,
     );
     let toml = format!(
-        "{toml}\n[dev-dependencies]\nserde_json.workspace = true\n\n[lints]\nworkspace = true\n"
+        "{toml}\n[dev-dependencies]\nserde_json.workspace = true\ntokio.workspace = true\n\n[lints]\nworkspace = true\n"
     );
     std::fs::write(toml_path, toml).unwrap();
     // The goldens are workspace members, so `cargo fmt` owns their layout:

@@ -1,4 +1,5 @@
-//! Generative Language v1beta `models.list` and `models.get`.
+//! Generative Language v1beta `models.list`, `models.get`,
+//! `models.generateContent` and `models.streamGenerateContent`.
 
 use hyper::Response;
 
@@ -96,16 +97,75 @@ pub(crate) fn generate_content(
     api_key: Option<&str>,
     bearer_ok: bool,
 ) -> Response<Body> {
+    match reply(id, body, query, api_key, bearer_ok) {
+        Ok((text, words)) => json(200, &chunk(id, &text, Some(words))),
+        Err(response) => response,
+    }
+}
+
+/// `POST /v1beta/models/{id}:streamGenerateContent`: the same reply, in
+/// pieces of a few words, each a `GenerateContentResponse`; the last has
+/// the finish reason and token counts.
+pub(crate) fn stream_generate_content(
+    id: &str,
+    body: &[u8],
+    query: &[(String, String)],
+    api_key: Option<&str>,
+    bearer_ok: bool,
+) -> Result<Vec<serde_json::Value>, Response<Body>> {
+    let (text, words) = reply(id, body, query, api_key, bearer_ok)?;
+    let pieces: Vec<String> = text
+        .split_inclusive(' ')
+        .collect::<Vec<_>>()
+        .chunks(3)
+        .map(|c| c.concat())
+        .collect();
+    let last = pieces.len().saturating_sub(1);
+    Ok(pieces
+        .iter()
+        .enumerate()
+        .map(|(n, piece)| chunk(id, piece, (n == last).then_some(words)))
+        .collect())
+}
+
+/// One `GenerateContentResponse` with `text`; with the prompt's word count
+/// when it is the last (finish reason and usage).
+fn chunk(id: &str, text: &str, last: Option<usize>) -> serde_json::Value {
+    let mut candidate = serde_json::json!({
+        "content": {"role": "model", "parts": [{"text": text}]}, "index": 0,
+    });
+    let mut answer = serde_json::json!({
+        "modelVersion": id,
+        "responseId": format!("emu-{:08x}", fastrand::u32(..)),
+    });
+    if let Some(words) = last {
+        candidate["finishReason"] = serde_json::json!("STOP");
+        answer["usageMetadata"] = serde_json::json!({"promptTokenCount": words,
+            "candidatesTokenCount": words + 4, "totalTokenCount": 2 * words + 4});
+    }
+    answer["candidates"] = serde_json::json!([candidate]);
+    answer
+}
+
+/// The emulated model's reply to a `GenerateContentRequest`, and the
+/// prompt's word count; or the error answer.
+fn reply(
+    id: &str,
+    body: &[u8],
+    query: &[(String, String)],
+    api_key: Option<&str>,
+    bearer_ok: bool,
+) -> Result<(String, usize), Response<Body>> {
     if !has_key(query, api_key, bearer_ok) {
-        return missing_key();
+        return Err(missing_key());
     }
     if !models().iter().any(|m| m["name"] == format!("models/{id}")) {
-        return google_error(
+        return Err(google_error(
             404,
             "NOT_FOUND",
             "notFound",
             &format!("models/{id} is not found for API version v1beta"),
-        );
+        ));
     }
     let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let prompt: Vec<&str> = request["contents"]
@@ -116,25 +176,14 @@ pub(crate) fn generate_content(
         .filter_map(|p| p["text"].as_str())
         .collect();
     if prompt.is_empty() {
-        return google_error(
+        return Err(google_error(
             400,
             "INVALID_ARGUMENT",
             "badRequest",
             "* GenerateContentRequest.contents: contents is not specified",
-        );
+        ));
     }
     let prompt = prompt.join(" ");
     let words = prompt.split_whitespace().count();
-    json(
-        200,
-        &serde_json::json!({
-            "candidates": [{
-                "content": {"role": "model", "parts": [{"text": format!("(emulated {id}) You said: {prompt}")}]},
-                "finishReason": "STOP", "index": 0,
-            }],
-            "usageMetadata": {"promptTokenCount": words, "candidatesTokenCount": words + 4, "totalTokenCount": 2 * words + 4},
-            "modelVersion": id,
-            "responseId": format!("emu-{:08x}", fastrand::u32(..)),
-        }),
-    )
+    Ok((format!("(emulated {id}) You said: {prompt}"), words))
 }

@@ -16,7 +16,8 @@
 //! - **BigQuery v2** `jobs.query` and `jobs.getQueryResults` with paged rows
 //!   (int64 as strings, as Google sends them).
 //! - **Gemini** (Generative Language v1beta) `models.list`, `models.get` and
-//!   `models.generateContent`,
+//!   `models.generateContent` and `models.streamGenerateContent` (a JSON
+//!   array sent piece by piece, or server-sent events with `alt=sse`),
 //!   with an API key in `x-goog-api-key` or `key`; `tunedModels.create`, a
 //!   long-running operation of AIP-151's shape, polled by name.
 //! - **Compute Engine v1** `instances.insert` and `firewalls.insert`,
@@ -59,6 +60,7 @@ mod oauth;
 mod operations;
 mod server;
 mod signed_in;
+mod streaming;
 
 pub use server::{Emulator, EmulatorOptions, Fault};
 pub use signed_in::{SignedInUser, TEST_CLIENT_ID, TEST_CLIENT_SECRET};

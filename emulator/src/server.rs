@@ -53,6 +53,9 @@ pub enum Fault {
     /// The next API answer is cut off halfway: the headers announce the whole
     /// body, then the connection closes.
     DropMidBody,
+    /// The next streamed answer (`streamGenerateContent`) drops its
+    /// connection after its first piece.
+    CutStream,
     /// The next `count` calls inside batch requests answer `status` in
     /// their part (the batch itself answers 200), as when Google rate-limits
     /// some calls of a batch.
@@ -71,6 +74,8 @@ struct State {
     uploads: std::sync::Mutex<crate::drive::Uploads>,
     operations: std::sync::Mutex<crate::operations::Operations>,
     faults: std::sync::Mutex<std::collections::VecDeque<Fault>>,
+    /// Whether streamed answers wait after their first piece.
+    streams_held: tokio::sync::watch::Sender<bool>,
     /// The latest API requests served, as `METHOD /path` (see `Emulator::served`).
     served: std::sync::Mutex<std::collections::VecDeque<String>>,
 }
@@ -116,6 +121,7 @@ impl Emulator {
             oauth: OAuthState::default(),
             faults: std::sync::Mutex::new(std::collections::VecDeque::new()),
             served: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            streams_held: tokio::sync::watch::Sender::new(false),
         });
         let shared = state.clone();
         let task = tokio::spawn(async move {
@@ -127,7 +133,7 @@ impl Emulator {
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
                         let state = state.clone();
-                        async move { Ok::<_, Infallible>(route(&state, req).await) }
+                        async move { Ok::<_, Infallible>(serve(&state, req).await) }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -215,11 +221,103 @@ impl Emulator {
         lock(&self.state.served).iter().cloned().collect()
     }
 
+    /// Holds every streamed answer after its first piece until
+    /// [`release_streams`](Self::release_streams): a test can then check
+    /// that the first element arrived while the stream is still open.
+    pub fn hold_streams(&self) {
+        self.state.streams_held.send_replace(true);
+    }
+
+    /// Lets held streams go on.
+    pub fn release_streams(&self) {
+        self.state.streams_held.send_replace(false);
+    }
+
     /// Serves until the process ends.
     pub async fn run_forever(self) {
         std::future::pending::<()>().await;
         drop(self);
     }
+}
+
+/// The pause between the pieces of a streamed answer.
+const STREAM_GAP: std::time::Duration = std::time::Duration::from_millis(15);
+
+/// Every request: streamed answers here, the others through [`route`].
+async fn serve(
+    state: &State,
+    req: Request<hyper::body::Incoming>,
+) -> Response<crate::streaming::AnyBody> {
+    let path = req.uri().path().to_string();
+    let Some(model) = path
+        .strip_prefix("/v1beta/models/")
+        .and_then(|p| p.strip_suffix(":streamGenerateContent"))
+        .filter(|_| req.method() == Method::POST)
+        .map(str::to_string)
+    else {
+        return crate::streaming::whole(route(state, req).await);
+    };
+    let query = pairs(req.uri().query().unwrap_or(""));
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (api_key, authorization) = (header("x-goog-api-key"), header("authorization"));
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    note(state, format!("POST {path}"));
+    if let Some(response) = take_fault(state) {
+        return crate::streaming::whole(response);
+    }
+    let chunks = match crate::gemini::stream_generate_content(
+        &model,
+        &body,
+        &query,
+        api_key.as_deref(),
+        state.oauth.valid_bearer(authorization.as_deref()),
+    ) {
+        Ok(chunks) => chunks,
+        Err(response) => return crate::streaming::whole(response),
+    };
+    let cut = {
+        let mut faults = lock(&state.faults);
+        let at = faults.iter().position(|f| *f == Fault::CutStream);
+        at.and_then(|at| faults.remove(at)).is_some()
+    };
+    let sse = crate::http_util::get(&query, "alt") == Some("sse");
+    let last = chunks.len().saturating_sub(1);
+    // Google's framing: events `data: {…}` and a blank line; or one array
+    // written as `[{…}`, `,\r\n{…}`, …, `]`.
+    let pieces = chunks
+        .iter()
+        .enumerate()
+        .map(|(n, chunk)| {
+            bytes::Bytes::from(if sse {
+                format!("data: {chunk}\r\n\r\n")
+            } else {
+                let open = if n == 0 { "[" } else { ",\r\n" };
+                let close = if n == last { "]" } else { "" };
+                format!("{open}{chunk}{close}")
+            })
+        })
+        .collect();
+    crate::streaming::respond(
+        if sse {
+            "text/event-stream"
+        } else {
+            "application/json; charset=UTF-8"
+        },
+        pieces,
+        STREAM_GAP,
+        state.streams_held.subscribe(),
+        cut,
+    )
 }
 
 async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<Body> {

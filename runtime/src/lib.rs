@@ -19,6 +19,7 @@ pub mod paging;
 mod request;
 pub mod retry;
 pub mod spec;
+pub mod stream;
 pub mod template;
 mod trace;
 pub mod types;

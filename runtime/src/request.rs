@@ -272,13 +272,16 @@ impl Request {
                 HeaderValue::from_static(concat!("gl-rust/1 gdcl/", env!("CARGO_PKG_VERSION"))),
             ),
         ];
-        // JSON calls ask for JSON, as Google's clients do; media downloads
-        // and calls with no response body take anything.
-        let json = self.spec.returns_json && self.query_value("alt") != Some("media");
-        out.push((
-            http::header::ACCEPT,
-            HeaderValue::from_static(if json { "application/json" } else { "*/*" }),
-        ));
+        // JSON calls ask for JSON, as Google's clients do; streamed answers
+        // as events ask for events; media downloads and calls with no
+        // response body take anything.
+        let accept = match self.query_value("alt") {
+            Some("media") => "*/*",
+            Some("sse") => "text/event-stream",
+            _ if self.spec.returns_json => "application/json",
+            _ => "*/*",
+        };
+        out.push((http::header::ACCEPT, HeaderValue::from_static(accept)));
         if let Some(version) = self.spec.api_version {
             if let Ok(v) = HeaderValue::from_str(version) {
                 out.push((HeaderName::from_static("x-goog-api-version"), v));

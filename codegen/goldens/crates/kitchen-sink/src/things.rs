@@ -10,6 +10,7 @@ pub(crate) static METHODS: &[&::gapi_runtime::spec::MethodSpec] = &[
     &THINGS_LIST_SPEC,
     &THINGS_MOVE_SPEC,
     &THINGS_SEARCH_SPEC,
+    &THINGS_STREAM_UPDATES_SPEC,
     &THINGS_CHILDREN_BINARY_CREATE_SPEC,
 ];
 /// Methods of the `things` resource.
@@ -106,6 +107,13 @@ impl ThingsResource {
             gapi_request.add_query("part", value.as_ref());
         }
         ThingsSearchCall {
+            request: gapi_request,
+        }
+    }
+    /// `POST v1/things:streamUpdates` (`sink.things.streamUpdates`)
+    pub fn stream_updates(&self) -> ThingsStreamUpdatesCall {
+        let gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_STREAM_UPDATES_SPEC);
+        ThingsStreamUpdatesCall {
             request: gapi_request,
         }
     }
@@ -599,6 +607,54 @@ impl ThingsSearchCall {
 }
 impl ::gapi_runtime::Call for ThingsSearchCall {
     type Response = crate::types::ThingList;
+    fn into_request(self) -> ::gapi_runtime::Request {
+        self.request
+    }
+}
+static THINGS_STREAM_UPDATES_SPEC: ::gapi_runtime::spec::MethodSpec =
+    ::gapi_runtime::spec::MethodSpec {
+        service: &crate::SERVICE,
+        id: "sink.things.streamUpdates",
+        http_method: ::gapi_runtime::spec::HttpMethod::Post,
+        path: "v1/things:streamUpdates",
+        scopes: &[],
+        api_version: ::std::option::Option::None,
+        media: ::std::option::Option::None,
+        download: ::gapi_runtime::spec::Download::None,
+        returns_json: true,
+    };
+/// The `sink.things.streamUpdates` call: set optional parameters, then `execute().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is executed"]
+pub struct ThingsStreamUpdatesCall {
+    request: ::gapi_runtime::Request,
+}
+impl ThingsStreamUpdatesCall {
+    ::gapi_runtime::standard_setters!();
+    /// Sends the request and decodes the response.
+    ///
+    /// # Errors
+    /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
+    #[inline(never)]
+    pub fn execute(self) -> ::gapi_runtime::ResponseFuture<::std::vec::Vec<crate::types::Thing>> {
+        self.request.execute_boxed()
+    }
+    /// Sends the request and yields each element of the streamed
+    /// answer as soon as it has arrived (`execute()` waits for
+    /// all of them). Retries happen only before the answer
+    /// starts; a failure after that is the last item. Dropping
+    /// the stream closes the connection.
+    pub fn stream(
+        self,
+    ) -> ::gapi_runtime::futures_util::stream::BoxStream<
+        'static,
+        ::std::result::Result<crate::types::Thing, ::gapi_runtime::Error>,
+    > {
+        ::gapi_runtime::stream::stream(self.request, ::gapi_runtime::stream::Framing::JsonArray)
+    }
+}
+impl ::gapi_runtime::Call for ThingsStreamUpdatesCall {
+    type Response = ::std::vec::Vec<crate::types::Thing>;
     fn into_request(self) -> ::gapi_runtime::Request {
         self.request
     }

@@ -188,3 +188,28 @@ fn calls_and_their_futures_are_send_and_static() {
     send_static(&sink().things().list("projects/p").pages());
     send_static(&sink().things().list("projects/p").items());
 }
+
+/// A server-streaming method reads whole as a `Vec` and streams element by
+/// element; a method that starts an operation polls it.
+#[test]
+fn streaming_and_operation_methods_have_their_shapes() {
+    let whole: gapi_sink_v1::runtime::ResponseFuture<Vec<Thing>> =
+        sink().things().stream_updates().execute();
+    let pieces: gapi_sink_v1::runtime::futures_util::stream::BoxStream<
+        'static,
+        Result<Thing, gapi_sink_v1::Error>,
+    > = sink().things().stream_updates().stream();
+    let poller: gapi_sink_v1::runtime::lro::Poller<gapi_sink_v1::types::Operation> =
+        sink().things().archive("t").poll();
+    // Nothing is sent until they are awaited.
+    drop((whole, pieces, poller));
+    let preview = sink().things().stream_updates().preview().unwrap();
+    assert_eq!(
+        preview.url,
+        "http://127.0.0.1:9/v1/things:streamUpdates?alt=json&prettyPrint=false"
+    );
+    assert!(matches!(
+        gapi_sink_v1::OPERATION_POLLING,
+        gapi_sink_v1::runtime::spec::Polling::ByName { param: "name", .. }
+    ));
+}

@@ -1,0 +1,167 @@
+//! Streamed answers end to end: Gemini's `streamGenerateContent` through
+//! the generated client, as server-sent events (what `.stream()` asks for)
+//! and as the JSON array Google sends otherwise, against the emulator, which
+//! writes them piece by piece.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::emulator;
+use gapi_emulator::Fault;
+use gapi_generativelanguage_v1beta::types::{
+    Content, GenerateContentRequest, GenerateContentResponse, Part,
+};
+use gapi_generativelanguage_v1beta::GenerativeLanguage;
+use gapi_runtime::futures_util::StreamExt;
+use gapi_runtime::stream::Framing;
+
+fn gemini(emu: &gapi_emulator::Emulator) -> GenerativeLanguage {
+    GenerativeLanguage::builder()
+        .root_url(emu.root_url())
+        .credentials(gapi_auth::ApiKey::new("emulator-key"))
+        .retry_policy(gapi_runtime::RetryPolicy {
+            initial_backoff: std::time::Duration::from_millis(10),
+            ..Default::default()
+        })
+        .build()
+        .unwrap()
+}
+
+fn prompt(text: &str) -> GenerateContentRequest {
+    GenerateContentRequest {
+        contents: Some(vec![Content {
+            role: Some("user".into()),
+            parts: Some(vec![Part {
+                text: Some(text.into()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    }
+}
+
+fn text_of(answer: &GenerateContentResponse) -> String {
+    answer
+        .candidates
+        .iter()
+        .flatten()
+        .filter_map(|c| c.content.as_ref()?.parts.as_ref())
+        .flatten()
+        .filter_map(|p| p.text.as_deref())
+        .collect()
+}
+
+const ASKED: &str = "tell me a story about a lighthouse keeper";
+const WHOLE: &str =
+    "(emulated gemini-2.0-flash) You said: tell me a story about a lighthouse keeper";
+
+#[tokio::test]
+async fn the_first_piece_arrives_while_the_answer_is_still_being_written() {
+    let emu = emulator(true).await;
+    let gemini = gemini(&emu);
+    emu.hold_streams();
+    let mut pieces = gemini
+        .models()
+        .stream_generate_content("models/gemini-2.0-flash", prompt(ASKED))
+        .stream();
+    // The emulator sent one event and now waits: the first item is here
+    // before the server has finished.
+    let first = pieces.next().await.unwrap().unwrap();
+    assert!(WHOLE.starts_with(&text_of(&first)), "{}", text_of(&first));
+    assert!(text_of(&first).len() < WHOLE.len());
+    assert_eq!(
+        emu.served().last().map(String::as_str),
+        Some("POST /v1beta/models/gemini-2.0-flash:streamGenerateContent")
+    );
+    emu.release_streams();
+    let mut all = vec![first];
+    while let Some(piece) = pieces.next().await {
+        all.push(piece.unwrap());
+    }
+    assert!(all.len() >= 3, "{} pieces", all.len());
+    assert_eq!(all.iter().map(text_of).collect::<String>(), WHOLE);
+    let last = all.last().unwrap();
+    assert!(
+        last.usage_metadata.is_some(),
+        "the last piece has the counts"
+    );
+}
+
+#[tokio::test]
+async fn a_json_array_answer_streams_too_and_execute_reads_it_whole() {
+    let emu = emulator(true).await;
+    let gemini = gemini(&emu);
+    // execute(): the whole array (Google's default framing).
+    let whole = gemini
+        .models()
+        .stream_generate_content("models/gemini-2.0-flash", prompt(ASKED))
+        .execute()
+        .await
+        .unwrap();
+    assert!(whole.len() >= 3);
+    assert_eq!(whole.iter().map(text_of).collect::<String>(), WHOLE);
+
+    // The same array, element by element as it is written.
+    emu.hold_streams();
+    let call = gemini
+        .models()
+        .stream_generate_content("models/gemini-2.0-flash", prompt(ASKED));
+    let mut pieces = gapi_runtime::stream::stream::<GenerateContentResponse>(
+        gapi_runtime::Call::into_request(call),
+        Framing::JsonArray,
+    );
+    let first = pieces.next().await.unwrap().unwrap();
+    assert_eq!(text_of(&first), text_of(&whole[0]));
+    emu.release_streams();
+    let rest: Vec<_> = pieces.collect().await;
+    assert_eq!(rest.len(), whole.len() - 1);
+    assert!(rest.iter().all(Result::is_ok));
+}
+
+#[tokio::test]
+async fn failures_before_the_answer_retry_and_after_it_end_the_stream() {
+    let emu = emulator(true).await;
+    let gemini = gemini(&emu);
+
+    // A 429 before the answer starts is retried (the request was not
+    // processed; a 503 is not, for this POST).
+    emu.inject(Fault::Status {
+        status: 429,
+        count: 1,
+        retry_after: Some(0),
+    });
+    let pieces: Vec<_> = gemini
+        .models()
+        .stream_generate_content("models/gemini-2.0-flash", prompt(ASKED))
+        .stream()
+        .collect()
+        .await;
+    assert!(pieces.iter().all(Result::is_ok), "{pieces:?}");
+
+    // A connection cut after the first piece: the first item, then an
+    // error item, then the end.
+    emu.inject(Fault::CutStream);
+    let pieces: Vec<_> = gemini
+        .models()
+        .stream_generate_content("models/gemini-2.0-flash", prompt(ASKED))
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(pieces.len(), 2, "{pieces:?}");
+    assert!(pieces[0].is_ok());
+    let error = pieces[1].as_ref().unwrap_err();
+    assert!(error.may_have_been_sent());
+    assert!(error.to_string().contains("cut off"), "{error}");
+
+    // An error answer (an unknown model) is the one and only item.
+    let pieces: Vec<_> = gemini
+        .models()
+        .stream_generate_content("models/no-such-model", prompt(ASKED))
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(pieces.len(), 1);
+    assert!(pieces[0].as_ref().unwrap_err().is_not_found());
+}
