@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole story offline: start the local Google emulator, sign in through
 # the installed-app flow (the emulator's auto-consent), cache token.json, list
-# the five newest Drive files, list Gemini models with an API key, show
+# the five newest Drive files, list Gemini models with an API key, stream a
+# Gemini answer, show
 # userinfo, run a paged BigQuery query; then list Drive files again, which
 # signs in from the cached token. Fails if any step does not say what it should.
 set -euo pipefail
@@ -35,6 +36,8 @@ echo "== drive_list (first run: signs in)";  expect "signed in through the brows
 [ -f token.json ] || { echo "FAILED: token.json was not written"; exit 1; }
 echo "== gemini_models (API key)";          expect "models/gemini-2.5-flash" "$bin/gemini_models"
 echo "== gemini_models --oauth (generative-language.retriever scope)"; expect "models/gemma-3-27b-it" "$bin/gemini_models" --oauth
+echo "== gemini_chat (a streamed answer, printed as it arrives)"; expect "pieces streamed from gemini-2.5-flash" "$bin/gemini_chat" "tell me about lighthouses"
+echo "== gemini_chat --oauth"; expect "You said: hello there" "$bin/gemini_chat" --oauth hello there
 echo "== remote_notebook (paste the redirect address back)"
 coproc NOTEBOOK { "$bin/remote_notebook" 2>&1; }
 auth_url=""

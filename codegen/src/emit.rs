@@ -732,7 +732,12 @@ fn emit_method_fn(m: &Method, client: TokenStream) -> TokenStream {
         sets.push(match (p.location, p.repeated) {
             (Location::Path, _) => {
                 let value = param_value(p, &name);
-                quote! { gapi_request.path_param(#wire, #value); }
+                match &p.collection {
+                    Some(collection) => {
+                        quote! { gapi_request.path_param_in(#wire, #collection, #value); }
+                    }
+                    None => quote! { gapi_request.path_param(#wire, #value); },
+                }
             }
             (Location::Query, false) => {
                 let value = param_value(p, &name);

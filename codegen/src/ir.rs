@@ -316,6 +316,10 @@ pub struct Param {
     pub doc: String,
     /// Deprecated.
     pub deprecated: bool,
+    /// For a path parameter whose `pattern` is one collection and an id
+    /// (`^models/[^/]+$`): the collection (`models/`), which a bare id
+    /// gets in front of it.
+    pub collection: Option<String>,
 }
 
 /// How the response pages.

@@ -131,6 +131,19 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
     }
 }
 
+/// `models/` for a path pattern `^models/[^/]+$`: one literal collection
+/// segment, then one id. Such parameters accept the bare id too
+/// (`"gemini-2.5-flash"` as well as `"models/gemini-2.5-flash"`), so a bare
+/// id never reaches a different path.
+fn collection_of(pattern: &str) -> Option<String> {
+    let collection = pattern.strip_prefix('^')?.strip_suffix("/[^/]+$")?;
+    (!collection.is_empty()
+        && collection
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    .then(|| format!("{collection}/"))
+}
+
 /// Whether method `wire` streams its answer, and how: a method whose name
 /// starts with `stream` or has `streaming` in it (`streamGenerateContent`,
 /// `serverStreamingPredict`, `executeStreamingSql`; not `getStream`, which
@@ -552,6 +565,9 @@ impl<'a> Lowerer<'a> {
             repeated: p.is_repeated(),
             doc: escape(p.description.as_deref().unwrap_or("")),
             deprecated: p.deprecated.unwrap_or(false),
+            collection: (p.location == Some(ParameterLocation::Path))
+                .then(|| collection_of(p.pattern.as_deref()?))
+                .flatten(),
         }
     }
 
@@ -937,6 +953,39 @@ fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn collection_patterns_and_streaming_names() {
+        assert_eq!(
+            super::collection_of("^models/[^/]+$").as_deref(),
+            Some("models/")
+        );
+        assert_eq!(
+            super::collection_of("^tunedModels/[^/]+$").as_deref(),
+            Some("tunedModels/")
+        );
+        assert_eq!(
+            super::collection_of("^projects/[^/]+/locations/[^/]+$"),
+            None
+        );
+        assert_eq!(super::collection_of("^operations/.*$"), None);
+        assert_eq!(super::collection_of("^[^/]+$"), None);
+        use crate::ir::Streaming;
+        assert_eq!(
+            super::streaming("streamGenerateContent", "generativelanguage"),
+            Some(Streaming::ServerSentEvents)
+        );
+        assert_eq!(
+            super::streaming("executeStreamingSql", "spanner"),
+            Some(Streaming::JsonArray)
+        );
+        assert_eq!(
+            super::streaming("serverStreamingPredict", "aiplatform"),
+            Some(Streaming::ServerSentEvents)
+        );
+        assert_eq!(super::streaming("getStream", "datastream"), None);
+        assert_eq!(super::streaming("createStream", "datastream"), None);
+    }
+
     use super::*;
 
     #[test]

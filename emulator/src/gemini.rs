@@ -99,7 +99,7 @@ pub(crate) fn generate_content(
 ) -> Response<Body> {
     match reply(id, body, query, api_key, bearer_ok) {
         Ok((text, words)) => json(200, &chunk(id, &text, Some(words))),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -112,7 +112,7 @@ pub(crate) fn stream_generate_content(
     query: &[(String, String)],
     api_key: Option<&str>,
     bearer_ok: bool,
-) -> Result<Vec<serde_json::Value>, Response<Body>> {
+) -> Result<Vec<serde_json::Value>, Box<Response<Body>>> {
     let (text, words) = reply(id, body, query, api_key, bearer_ok)?;
     let pieces: Vec<String> = text
         .split_inclusive(' ')
@@ -155,17 +155,17 @@ fn reply(
     query: &[(String, String)],
     api_key: Option<&str>,
     bearer_ok: bool,
-) -> Result<(String, usize), Response<Body>> {
+) -> Result<(String, usize), Box<Response<Body>>> {
     if !has_key(query, api_key, bearer_ok) {
-        return Err(missing_key());
+        return Err(Box::new(missing_key()));
     }
     if !models().iter().any(|m| m["name"] == format!("models/{id}")) {
-        return Err(google_error(
+        return Err(Box::new(google_error(
             404,
             "NOT_FOUND",
             "notFound",
             &format!("models/{id} is not found for API version v1beta"),
-        ));
+        )));
     }
     let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let prompt: Vec<&str> = request["contents"]
@@ -176,12 +176,12 @@ fn reply(
         .filter_map(|p| p["text"].as_str())
         .collect();
     if prompt.is_empty() {
-        return Err(google_error(
+        return Err(Box::new(google_error(
             400,
             "INVALID_ARGUMENT",
             "badRequest",
             "* GenerateContentRequest.contents: contents is not specified",
-        ));
+        )));
     }
     let prompt = prompt.join(" ");
     let words = prompt.split_whitespace().count();

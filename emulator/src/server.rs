@@ -283,7 +283,7 @@ async fn serve(
         state.oauth.valid_bearer(authorization.as_deref()),
     ) {
         Ok(chunks) => chunks,
-        Err(response) => return crate::streaming::whole(response),
+        Err(response) => return crate::streaming::whole(*response),
     };
     let cut = {
         let mut faults = lock(&state.faults);

@@ -9,9 +9,7 @@ mod common;
 
 use common::emulator;
 use gapi_emulator::Fault;
-use gapi_generativelanguage_v1beta::types::{
-    Content, GenerateContentRequest, GenerateContentResponse, Part,
-};
+use gapi_generativelanguage_v1beta::types::{GenerateContentRequest, GenerateContentResponse};
 use gapi_generativelanguage_v1beta::GenerativeLanguage;
 use gapi_runtime::futures_util::StreamExt;
 use gapi_runtime::stream::Framing;
@@ -29,28 +27,12 @@ fn gemini(emu: &gapi_emulator::Emulator) -> GenerativeLanguage {
 }
 
 fn prompt(text: &str) -> GenerateContentRequest {
-    GenerateContentRequest {
-        contents: Some(vec![Content {
-            role: Some("user".into()),
-            parts: Some(vec![Part {
-                text: Some(text.into()),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }]),
-        ..Default::default()
-    }
+    GenerateContentRequest::prompt(text)
 }
 
+/// The text of a piece (the crate's hand-written `text()`).
 fn text_of(answer: &GenerateContentResponse) -> String {
-    answer
-        .candidates
-        .iter()
-        .flatten()
-        .filter_map(|c| c.content.as_ref()?.parts.as_ref())
-        .flatten()
-        .filter_map(|p| p.text.as_deref())
-        .collect()
+    answer.text().unwrap_or_default()
 }
 
 const ASKED: &str = "tell me a story about a lighthouse keeper";
@@ -62,9 +44,11 @@ async fn the_first_piece_arrives_while_the_answer_is_still_being_written() {
     let emu = emulator(true).await;
     let gemini = gemini(&emu);
     emu.hold_streams();
+    // A bare model id is taken as `models/…` (the pattern of the path
+    // parameter is `^models/[^/]+$`).
     let mut pieces = gemini
         .models()
-        .stream_generate_content("models/gemini-2.0-flash", prompt(ASKED))
+        .stream_generate_content("gemini-2.0-flash", prompt(ASKED))
         .stream();
     // The emulator sent one event and now waits: the first item is here
     // before the server has finished.

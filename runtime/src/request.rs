@@ -144,6 +144,23 @@ impl Request {
         }
     }
 
+    /// Sets a path variable that names a member of `collection` (`models/`,
+    /// from a pattern `^models/[^/]+$`): a bare id gets the collection in
+    /// front of it, a full name (with a `/`) is kept as it is.
+    pub fn path_param_in(
+        &mut self,
+        name: &'static str,
+        collection: &'static str,
+        value: impl ParamValue,
+    ) {
+        let value = value.to_param();
+        if value.is_empty() || value.contains('/') {
+            self.path_param(name, &*value);
+        } else {
+            self.path_param(name, format!("{collection}{value}"));
+        }
+    }
+
     /// Sets a query parameter, replacing earlier values.
     pub fn set_query(&mut self, name: impl Into<Cow<'static, str>>, value: impl ParamValue) {
         let name = name.into();

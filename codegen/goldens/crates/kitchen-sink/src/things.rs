@@ -74,7 +74,7 @@ impl ThingsResource {
     /// `GET v1/{+parent}/things` (`sink.things.list`)
     pub fn list(&self, parent: impl ::std::convert::AsRef<str>) -> ThingsListCall {
         let mut gapi_request = ::gapi_runtime::Request::new(&self.client, &THINGS_LIST_SPEC);
-        gapi_request.path_param("parent", parent.as_ref());
+        gapi_request.path_param_in("parent", "projects/", parent.as_ref());
         ThingsListCall {
             request: gapi_request,
         }
