@@ -187,3 +187,83 @@ fn reply(
     let words = prompt.split_whitespace().count();
     Ok((format!("(emulated {id}) You said: {prompt}"), words))
 }
+
+/// Words of the texts in a request's `contents` (or `content`).
+fn words_in(request: &serde_json::Value) -> Vec<String> {
+    let contents: Vec<&serde_json::Value> = match request.get("contents") {
+        Some(serde_json::Value::Array(all)) => all.iter().collect(),
+        _ => request.get("content").into_iter().collect(),
+    };
+    contents
+        .iter()
+        .flat_map(|c| c["parts"].as_array().into_iter().flatten())
+        .filter_map(|p| p["text"].as_str())
+        .flat_map(str::split_whitespace)
+        .map(str::to_string)
+        .collect()
+}
+
+/// A deterministic 8-value embedding of some words (unit length).
+fn embedding(words: &[String]) -> serde_json::Value {
+    let mut values = [0f64; 8];
+    for word in words {
+        for (i, b) in word.bytes().enumerate() {
+            values[(i + b as usize) % 8] += f64::from(b) / 255.0;
+        }
+    }
+    let norm = values.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-9);
+    serde_json::json!({"values": values.iter().map(|v| v / norm).collect::<Vec<_>>()})
+}
+
+/// `POST /v1beta/models/{id}:countTokens`, `:embedContent` and
+/// `:batchEmbedContents` (one token per word, as far as the emulator is
+/// concerned).
+pub(crate) fn model_action(
+    id: &str,
+    action: &str,
+    body: &[u8],
+    query: &[(String, String)],
+    api_key: Option<&str>,
+    bearer_ok: bool,
+) -> Response<Body> {
+    if !has_key(query, api_key, bearer_ok) {
+        return missing_key();
+    }
+    if !models().iter().any(|m| m["name"] == format!("models/{id}")) {
+        return google_error(
+            404,
+            "NOT_FOUND",
+            "notFound",
+            &format!("models/{id} is not found for API version v1beta"),
+        );
+    }
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    match action {
+        "countTokens" => {
+            let inner = request.get("generateContentRequest").unwrap_or(&request);
+            json(
+                200,
+                &serde_json::json!({"totalTokens": words_in(inner).len()}),
+            )
+        }
+        "embedContent" => json(
+            200,
+            &serde_json::json!({"embedding": embedding(&words_in(&request))}),
+        ),
+        "batchEmbedContents" => {
+            let all: Vec<serde_json::Value> = request["requests"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| embedding(&words_in(r)))
+                .collect();
+            json(200, &serde_json::json!({"embeddings": all}))
+        }
+        other => google_error(
+            404,
+            "NOT_FOUND",
+            "notFound",
+            &format!("models/{id}:{other} is not emulated"),
+        ),
+    }
+}

@@ -540,6 +540,17 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             )
         }
         (_, p) if p.starts_with("/bigquery/") => needs_bearer(),
+        (&Method::POST, p)
+            if p.starts_with("/v1beta/models/")
+                && (p.ends_with(":countTokens")
+                    || p.ends_with(":embedContent")
+                    || p.ends_with(":batchEmbedContents")) =>
+        {
+            let (id, action) = p["/v1beta/models/".len()..]
+                .split_once(':')
+                .unwrap_or_default();
+            crate::gemini::model_action(id, action, body, query, api_key.as_deref(), bearer_ok)
+        }
         (&Method::POST, p) if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") => {
             let id = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
             crate::gemini::generate_content(id, body, query, api_key.as_deref(), bearer_ok)

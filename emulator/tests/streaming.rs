@@ -149,3 +149,61 @@ async fn failures_before_the_answer_retry_and_after_it_end_the_stream() {
     assert_eq!(pieces.len(), 1);
     assert!(pieces[0].as_ref().unwrap_err().is_not_found());
 }
+
+#[tokio::test]
+async fn tokens_are_counted_and_texts_embedded() {
+    use gapi_generativelanguage_v1beta::types::{
+        BatchEmbedContentsRequest, Content, CountTokensRequest, EmbedContentRequest, Part,
+    };
+    let emu = emulator(true).await;
+    let gemini = gemini(&emu);
+    let counted = gemini
+        .models()
+        .count_tokens(
+            "gemini-2.0-flash",
+            CountTokensRequest {
+                contents: Some(vec![Content::user([Part::text("one two three")])]),
+                ..Default::default()
+            },
+        )
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(counted.total_tokens, Some(3));
+
+    let embed = |text: &str| EmbedContentRequest {
+        content: Some(Content::user([Part::text(text)])),
+        model: Some("models/gemini-embedding-001".into()),
+        ..Default::default()
+    };
+    let one = gemini
+        .models()
+        .embed_content("gemini-embedding-001", embed("a lighthouse"))
+        .execute()
+        .await
+        .unwrap();
+    let values = one.embedding.unwrap().values.unwrap();
+    assert_eq!(values.len(), 8);
+    let norm: f32 = values.iter().map(|v| v * v).sum();
+    assert!((norm - 1.0).abs() < 1e-3, "unit length: {norm}");
+
+    let batch = gemini
+        .models()
+        .batch_embed_contents(
+            "models/gemini-embedding-001",
+            BatchEmbedContentsRequest {
+                requests: Some(vec![embed("a lighthouse"), embed("a keeper")]),
+            },
+        )
+        .execute()
+        .await
+        .unwrap();
+    let all = batch.embeddings.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        all[0].values.as_ref(),
+        Some(&values),
+        "same text, same embedding"
+    );
+    assert_ne!(all[0].values, all[1].values);
+}
