@@ -96,8 +96,9 @@ pub(crate) fn generate_content(
     query: &[(String, String)],
     api_key: Option<&str>,
     bearer_ok: bool,
+    files: &crate::gemini_files::Files,
 ) -> Response<Body> {
-    match reply(id, body, query, api_key, bearer_ok) {
+    match reply(id, body, query, api_key, bearer_ok, files) {
         Ok((text, words)) => json(200, &chunk(id, &text, Some(words))),
         Err(response) => *response,
     }
@@ -112,8 +113,9 @@ pub(crate) fn stream_generate_content(
     query: &[(String, String)],
     api_key: Option<&str>,
     bearer_ok: bool,
+    files: &crate::gemini_files::Files,
 ) -> Result<Vec<serde_json::Value>, Box<Response<Body>>> {
-    let (text, words) = reply(id, body, query, api_key, bearer_ok)?;
+    let (text, words) = reply(id, body, query, api_key, bearer_ok, files)?;
     let pieces: Vec<String> = text
         .split_inclusive(' ')
         .collect::<Vec<_>>()
@@ -148,13 +150,15 @@ fn chunk(id: &str, text: &str, last: Option<usize>) -> serde_json::Value {
 }
 
 /// The emulated model's reply to a `GenerateContentRequest`, and the
-/// prompt's word count; or the error answer.
+/// prompt's word count; or the error answer. Files the parts name
+/// (`fileData.fileUri`) are described in the reply.
 fn reply(
     id: &str,
     body: &[u8],
     query: &[(String, String)],
     api_key: Option<&str>,
     bearer_ok: bool,
+    files: &crate::gemini_files::Files,
 ) -> Result<(String, usize), Box<Response<Body>>> {
     if !has_key(query, api_key, bearer_ok) {
         return Err(Box::new(missing_key()));
@@ -185,7 +189,42 @@ fn reply(
     }
     let prompt = prompt.join(" ");
     let words = prompt.split_whitespace().count();
-    Ok((format!("(emulated {id}) You said: {prompt}"), words))
+    let mut seen = Vec::new();
+    for uri in request["contents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["parts"].as_array().into_iter().flatten())
+        .filter_map(|p| p["fileData"]["fileUri"].as_str())
+    {
+        match files.read(uri) {
+            Ok((name, content)) => {
+                let first = String::from_utf8_lossy(content)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                seen.push(format!(
+                    " [file {name:?}: {} bytes, first line: {first:?}]",
+                    content.len()
+                ));
+            }
+            Err(name) => {
+                return Err(Box::new(google_error(
+                    403,
+                    "PERMISSION_DENIED",
+                    "forbidden",
+                    &format!(
+                        "You do not have permission to access the File {name} or it may not exist."
+                    ),
+                )))
+            }
+        }
+    }
+    Ok((
+        format!("(emulated {id}) You said: {prompt}{}", seen.concat()),
+        words,
+    ))
 }
 
 /// Words of the texts in a request's `contents` (or `content`).

@@ -18,7 +18,10 @@
 //! - **Gemini** (Generative Language v1beta) `models.list`, `models.get` and
 //!   `models.generateContent` and `models.streamGenerateContent` (a JSON
 //!   array sent piece by piece, or server-sent events with `alt=sse`),
-//!   with an API key in `x-goog-api-key` or `key`; `tunedModels.create`, a
+//!   with an API key in `x-goog-api-key` or `key`; `countTokens`,
+//!   `embedContent`, `batchEmbedContents`; files (`media.upload`,
+//!   multipart or resumable, then `files.get/list/delete`), which
+//!   `generateContent` reads when a part names one; `tunedModels.create`, a
 //!   long-running operation of AIP-151's shape, polled by name.
 //! - **Compute Engine v1** `instances.insert` and `firewalls.insert`,
 //!   long-running operations of Compute's shape (`status: DONE`), polled
@@ -55,6 +58,7 @@ mod bigquery;
 mod drive;
 mod federation;
 mod gemini;
+mod gemini_files;
 mod http_util;
 mod oauth;
 mod operations;

@@ -73,6 +73,7 @@ struct State {
     files: std::sync::Mutex<Vec<crate::drive::File>>,
     uploads: std::sync::Mutex<crate::drive::Uploads>,
     operations: std::sync::Mutex<crate::operations::Operations>,
+    gemini_files: std::sync::Mutex<crate::gemini_files::Files>,
     faults: std::sync::Mutex<std::collections::VecDeque<Fault>>,
     /// Whether streamed answers wait after their first piece.
     streams_held: tokio::sync::watch::Sender<bool>,
@@ -117,6 +118,7 @@ impl Emulator {
             files: std::sync::Mutex::new(crate::drive::seed(options.drive_files)),
             uploads: std::sync::Mutex::new(crate::drive::Uploads::default()),
             operations: std::sync::Mutex::new(crate::operations::Operations::default()),
+            gemini_files: std::sync::Mutex::new(crate::gemini_files::Files::default()),
             options,
             oauth: OAuthState::default(),
             faults: std::sync::Mutex::new(std::collections::VecDeque::new()),
@@ -281,6 +283,7 @@ async fn serve(
         &query,
         api_key.as_deref(),
         state.oauth.valid_bearer(authorization.as_deref()),
+        &lock(&state.gemini_files),
     ) {
         Ok(chunks) => chunks,
         Err(response) => return crate::streaming::whole(*response),
@@ -515,7 +518,7 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         (_, p)
             if p.starts_with("/drive/")
                 || p.starts_with("/download/drive/")
-                || p.starts_with("/upload/") =>
+                || p.starts_with("/upload/drive/") =>
         {
             needs_bearer()
         }
@@ -553,7 +556,41 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         }
         (&Method::POST, p) if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") => {
             let id = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
-            crate::gemini::generate_content(id, body, query, api_key.as_deref(), bearer_ok)
+            crate::gemini::generate_content(
+                id,
+                body,
+                query,
+                api_key.as_deref(),
+                bearer_ok,
+                &lock(&state.gemini_files),
+            )
+        }
+        (
+            &Method::POST | &Method::PUT,
+            "/upload/v1beta/files" | "/resumable/upload/v1beta/files",
+        )
+            if bearer_ok
+                || api_key.is_some()
+                || crate::http_util::get(query, "upload_id").is_some() =>
+        {
+            lock(&state.gemini_files).upload(
+                &format!("http://{host}/"),
+                query,
+                content_type.as_deref(),
+                content_range.as_deref(),
+                body,
+            )
+        }
+        (&Method::GET, "/v1beta/files") if bearer_ok || api_key.is_some() => {
+            lock(&state.gemini_files).list(query)
+        }
+        (&Method::GET, p) if p.starts_with("/v1beta/files/") && (bearer_ok || api_key.is_some()) => {
+            lock(&state.gemini_files).get(&p["/v1beta/".len()..])
+        }
+        (&Method::DELETE, p)
+            if p.starts_with("/v1beta/files/") && (bearer_ok || api_key.is_some()) =>
+        {
+            lock(&state.gemini_files).delete(&p["/v1beta/".len()..])
         }
         (&Method::POST, "/v1beta/tunedModels") if bearer_ok || api_key.is_some() => lock(
             &state.operations,

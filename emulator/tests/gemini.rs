@@ -1,7 +1,7 @@
-//! Streamed answers end to end: Gemini's `streamGenerateContent` through
-//! the generated client, as server-sent events (what `.stream()` asks for)
-//! and as the JSON array Google sends otherwise, against the emulator, which
-//! writes them piece by piece.
+//! Gemini end to end through the generated client and its hand-written
+//! extras, against the emulator: streamed answers (server-sent events, what
+//! `.stream()` asks for, and the JSON array Google sends otherwise, written
+//! piece by piece), token counts and embeddings, and files.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -206,4 +206,80 @@ async fn tokens_are_counted_and_texts_embedded() {
         "same text, same embedding"
     );
     assert_ne!(all[0].values, all[1].values);
+}
+
+#[tokio::test]
+async fn files_are_uploaded_listed_used_in_a_prompt_and_deleted() {
+    use gapi_generativelanguage_v1beta::types::{Content, CreateFileRequest, File, Part};
+    let emu = emulator(true).await;
+    let gemini = gemini(&emu);
+    let named = |name: &str| CreateFileRequest {
+        file: Some(Box::new(File {
+            display_name: Some(name.into()),
+            ..Default::default()
+        })),
+    };
+    // Multipart: metadata and bytes in one request.
+    let made = gemini
+        .media()
+        .upload(named("log.txt"))
+        .upload(b"lighthouse log\nday 1: fog".to_vec(), "text/plain")
+        .await
+        .unwrap();
+    let log = made.file.unwrap();
+    assert_eq!(log.display_name.as_deref(), Some("log.txt"));
+    assert_eq!(log.mime_type.as_deref(), Some("text/plain"));
+    assert_eq!(log.size_bytes, Some(25));
+    let name = log.name.clone().unwrap();
+    let uri = log.uri.clone().unwrap();
+
+    // Resumable, in chunks.
+    let big = gemini
+        .media()
+        .upload(named("big.txt"))
+        .upload_resumable(
+            vec![b'x'; 600 * 1024],
+            "text/plain",
+            gapi_runtime::media::ResumableOptions::default().chunk_size(256 * 1024),
+        )
+        .await
+        .unwrap()
+        .file
+        .unwrap();
+    assert_eq!(big.size_bytes, Some(600 * 1024));
+
+    // get takes the bare id too (the pattern is `^files/[^/]+$`).
+    let id = name.trim_start_matches("files/");
+    let again = gemini.files().get(id).execute().await.unwrap();
+    assert_eq!(again.uri.as_deref(), Some(uri.as_str()));
+    let listed = gemini.files().list().execute().await.unwrap();
+    assert_eq!(listed.files.unwrap().len(), 2);
+
+    // A prompt about the file.
+    let ask = |uri: &str| GenerateContentRequest {
+        contents: Some(vec![Content::user([
+            Part::text("what does it say?"),
+            Part::file(uri, "text/plain"),
+        ])]),
+        ..Default::default()
+    };
+    let answer = gemini
+        .models()
+        .generate_content("gemini-2.0-flash", ask(&uri))
+        .execute()
+        .await
+        .unwrap();
+    let text = answer.text().unwrap();
+    assert!(text.contains("first line: \"lighthouse log\""), "{text}");
+
+    gemini.files().delete(&name).execute().await.unwrap();
+    let gone = gemini.files().get(&name).execute().await.unwrap_err();
+    assert_eq!(gone.status(), Some(403));
+    let refused = gemini
+        .models()
+        .generate_content("gemini-2.0-flash", ask(&uri))
+        .execute()
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(403));
 }
