@@ -38,6 +38,7 @@ echo "== gemini_models (API key)";          expect "models/gemini-2.5-flash" "$b
 echo "== gemini_models --oauth (generative-language.retriever scope)"; expect "models/gemma-3-27b-it" "$bin/gemini_models" --oauth
 echo "== gemini_chat (a streamed answer, printed as it arrives)"; expect "pieces streamed from gemini-2.5-flash" "$bin/gemini_chat" "tell me about lighthouses"
 echo "== gemini_chat --oauth"; expect "You said: hello there" "$bin/gemini_chat" --oauth hello there
+echo "== gemini_file (upload a file, ask about it, delete it)"; expect "first line: \"Keeper's log." "$bin/gemini_file"
 echo "== remote_notebook (paste the redirect address back)"
 coproc NOTEBOOK { "$bin/remote_notebook" 2>&1; }
 auth_url=""

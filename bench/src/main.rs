@@ -21,6 +21,7 @@ mod media;
 mod runtime;
 mod server;
 mod stats;
+mod streaming;
 mod walk;
 
 use std::path::{Path, PathBuf};
@@ -31,7 +32,15 @@ use stats::{Section, Table};
 #[global_allocator]
 static GLOBAL: alloc::Counting = alloc::Counting;
 
-const SECTIONS: [&str; 6] = ["compile", "runtime", "walk", "generator", "auth", "media"];
+const SECTIONS: [&str; 7] = [
+    "compile",
+    "runtime",
+    "walk",
+    "generator",
+    "auth",
+    "media",
+    "streaming",
+];
 
 struct Args {
     quick: bool,
@@ -173,6 +182,14 @@ async fn main() {
         sections.push((
             "5. Media: resumable upload",
             media::run(quick, &scratch.join("media")).await,
+        ));
+    }
+
+    if wants("streaming") {
+        eprintln!("streaming…");
+        sections.push((
+            "6. Streaming: a Gemini answer, piece by piece",
+            streaming::run(quick).await,
         ));
     }
 

@@ -131,6 +131,9 @@ impl Emulator {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                // Streamed answers are small writes with pauses between
+                // them: send each at once rather than wait for an ACK.
+                let _ = stream.set_nodelay(true);
                 let state = state.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {

@@ -2,7 +2,7 @@
 //! `executeStreamingSql`, …): over REST Google sends their answer as one
 //! JSON array written element by element, or, when asked with `alt=sse`
 //! (Generative Language, Vertex AI), as server-sent events with one element
-//! per `data:` event. [`stream`] yields each element as soon as its last
+//! per `data:` event. [`fn@stream`] yields each element as soon as its last
 //! byte has arrived.
 //!
 //! Retries happen only until the response starts: once the first byte of

@@ -1,0 +1,79 @@
+//! Uploads a file to Gemini's Files API and asks about it:
+//! `gemini_file PATH "question"` (default: a small text written here), with
+//! an API key (`GEMINI_API_KEY`). The file is deleted afterwards.
+
+use gapi_generativelanguage_v1beta::types::{
+    Content, CreateFileRequest, File, GenerateContentRequest, Part,
+};
+use gapi_generativelanguage_v1beta::GenerativeLanguage;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next();
+    let question = args
+        .next()
+        .unwrap_or_else(|| "What is this file about?".to_string());
+    let (bytes, display, mime) = match &path {
+        Some(path) => (
+            std::fs::read(path).map_err(|e| format!("{path}: {e}"))?,
+            path.clone(),
+            if path.ends_with(".pdf") {
+                "application/pdf"
+            } else {
+                "text/plain"
+            },
+        ),
+        None => (
+            b"Keeper's log. Day 1: fog rolled in at dusk; the lamp burned all night.\n".to_vec(),
+            "keepers-log.txt".to_string(),
+            "text/plain",
+        ),
+    };
+    let key = gapi_auth::ApiKey::from_env("GEMINI_API_KEY")
+        .ok_or("set GEMINI_API_KEY (any value works against the emulator)")?;
+    let gemini = gapi_examples::target(GenerativeLanguage::builder())
+        .credentials(key)
+        .build()?;
+
+    let uploaded = gemini
+        .media()
+        .upload(CreateFileRequest {
+            file: Some(Box::new(File {
+                display_name: Some(display.as_str().into()),
+                ..Default::default()
+            })),
+        })
+        .upload(bytes, mime)
+        .await?
+        .file
+        .ok_or("the upload returned no file")?;
+    let name = uploaded.name.clone().unwrap_or_default();
+    let uri = uploaded.uri.clone().ok_or("the uploaded file has no URI")?;
+    println!(
+        "uploaded {display} as {name} ({} bytes, {})",
+        uploaded.size_bytes.unwrap_or(0),
+        uri
+    );
+
+    let model = std::env::var("GEMINI_MODEL").unwrap_or_else(|_| "gemini-2.5-flash".into());
+    let answer = gemini
+        .models()
+        .generate_content(
+            &model,
+            GenerateContentRequest {
+                contents: Some(vec![Content::user([
+                    Part::text(question),
+                    Part::file(uri, mime),
+                ])]),
+                ..Default::default()
+            },
+        )
+        .execute()
+        .await?;
+    println!("{}", answer.text().unwrap_or_default());
+
+    gemini.files().delete(&name).execute().await?;
+    println!("deleted {name}");
+    Ok(())
+}
