@@ -62,7 +62,7 @@ step "outside the repository: install, sync without Python, git dependencies, ne
 
 step "hard sample of the catalog, compiled with warnings denied"
 cargo run -q -p gapi-codegen -- catalog check \
-  --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1
+  --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1,youtube.v3
 
 step "benchmark harness, quick mode (proves it builds and runs; no figures asserted)"
 cargo fmt --manifest-path bench/Cargo.toml -- --check

@@ -470,8 +470,13 @@ impl<'a> Lowerer<'a> {
             .response
             .as_ref()
             .map(|body| self.body_type(body, &format!("{base}Response")));
-        let paging = self.paging(m, response.as_ref());
         let streaming = streaming(wire, &self.doc.name).filter(|_| response.is_some());
+        // A streamed answer is a sequence of pages already (YouTube's
+        // `liveChatMessages.stream` sends one per element): no page loop.
+        let paging = match streaming {
+            Some(_) => None,
+            None => self.paging(m, response.as_ref()),
+        };
         let media_upload = m.media_upload.as_ref().map(|mu| {
             let protocols = mu.protocols.as_ref();
             MediaUpload {
