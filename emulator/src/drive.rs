@@ -294,41 +294,17 @@ pub(crate) fn upload(
 ) -> Response<Body> {
     let bad = |m: &str| google_error(400, "INVALID_ARGUMENT", "badRequest", m);
     if let Some(id) = get(query, "upload_id") {
-        let Some((metadata, received)) = uploads.sessions.get_mut(id) else {
+        let Some((_, received)) = uploads.sessions.get_mut(id) else {
             return google_error(404, "NOT_FOUND", "notFound", "No such upload session.");
         };
-        let range = content_range.unwrap_or("");
-        let total = range
-            .rsplit('/')
-            .next()
-            .and_then(|t| t.parse::<usize>().ok());
-        if let Some(spec) = range.strip_prefix("bytes ").filter(|s| !s.starts_with('*')) {
-            let start: usize = spec
-                .split('-')
-                .next()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(usize::MAX);
-            if start != received.len() {
-                return bad("Content-Range does not continue the upload");
-            }
-            received.extend_from_slice(body);
+        if let Some(answer) = crate::http_util::resumable_chunk(received, content_range, body) {
+            return answer;
         }
-        if total == Some(received.len()) {
-            let (metadata, content) = uploads.sessions.remove(id).unwrap_or_default();
-            return json(
-                200,
-                &new_file(files, &metadata, content, "application/octet-stream"),
-            );
-        }
-        let mut r = Response::new(http_body_util::Full::new(bytes::Bytes::new()));
-        *r.status_mut() = hyper::StatusCode::PERMANENT_REDIRECT;
-        if !received.is_empty() {
-            if let Ok(v) = http::HeaderValue::from_str(&format!("bytes=0-{}", received.len() - 1)) {
-                r.headers_mut().insert(http::header::RANGE, v);
-            }
-        }
-        let _ = metadata;
-        return r;
+        let (metadata, content) = uploads.sessions.remove(id).unwrap_or_default();
+        return json(
+            200,
+            &new_file(files, &metadata, content, "application/octet-stream"),
+        );
     }
     if method != hyper::Method::POST {
         return bad("Uploads start with POST");

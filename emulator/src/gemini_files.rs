@@ -61,34 +61,15 @@ impl Files {
             let Some((_, received)) = self.sessions.get_mut(id) else {
                 return google_error(404, "NOT_FOUND", "notFound", "No such upload session.");
             };
-            let range = content_range.unwrap_or("");
-            let total = range
-                .rsplit('/')
-                .next()
-                .and_then(|t| t.parse::<usize>().ok());
-            if let Some(spec) = range.strip_prefix("bytes ").filter(|s| !s.starts_with('*')) {
-                let start = spec.split('-').next().and_then(|s| s.parse().ok());
-                if start != Some(received.len()) {
-                    return bad("Content-Range does not continue the upload");
-                }
-                received.extend_from_slice(body);
+            if let Some(answer) = crate::http_util::resumable_chunk(received, content_range, body) {
+                return answer;
             }
-            if total == Some(received.len()) {
-                let (metadata, content) = self.sessions.remove(id).unwrap_or_default();
-                let mime = metadata["file"]["mimeType"]
-                    .as_str()
-                    .unwrap_or("application/octet-stream")
-                    .to_string();
-                return json(200, &self.create(root, &metadata, &mime, content));
-            }
-            let mut r = Response::new(http_body_util::Full::new(bytes::Bytes::new()));
-            *r.status_mut() = hyper::StatusCode::PERMANENT_REDIRECT;
-            if let Some(last) = received.len().checked_sub(1) {
-                if let Ok(v) = http::HeaderValue::from_str(&format!("bytes=0-{last}")) {
-                    r.headers_mut().insert(http::header::RANGE, v);
-                }
-            }
-            return r;
+            let (metadata, content) = self.sessions.remove(id).unwrap_or_default();
+            let mime = metadata["file"]["mimeType"]
+                .as_str()
+                .unwrap_or("application/octet-stream")
+                .to_string();
+            return json(200, &self.create(root, &metadata, &mime, content));
         }
         match get(query, "uploadType") {
             Some("multipart") => {

@@ -161,3 +161,43 @@ pub(crate) fn json_fields(
         None => json(status, value),
     }
 }
+
+/// One request to a resumable upload session that has `received` bytes so
+/// far: the bytes of `Content-Range: bytes a-b/total` are appended (`bytes
+/// */total` only asks for the status). `None` when the upload is complete;
+/// otherwise the answer to send: a 308 with the `Range` received, or a 400
+/// for a range that does not continue the upload.
+pub(crate) fn resumable_chunk(
+    received: &mut Vec<u8>,
+    content_range: Option<&str>,
+    body: &[u8],
+) -> Option<Response<Body>> {
+    let range = content_range.unwrap_or("");
+    let total = range
+        .rsplit('/')
+        .next()
+        .and_then(|t| t.parse::<usize>().ok());
+    if let Some(spec) = range.strip_prefix("bytes ").filter(|s| !s.starts_with('*')) {
+        let start = spec.split('-').next().and_then(|s| s.parse::<usize>().ok());
+        if start != Some(received.len()) {
+            return Some(google_error(
+                400,
+                "INVALID_ARGUMENT",
+                "badRequest",
+                "Content-Range does not continue the upload",
+            ));
+        }
+        received.extend_from_slice(body);
+    }
+    if total == Some(received.len()) {
+        return None;
+    }
+    let mut r = Response::new(Full::new(Bytes::new()));
+    *r.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    if let Some(last) = received.len().checked_sub(1) {
+        if let Ok(v) = http::HeaderValue::from_str(&format!("bytes=0-{last}")) {
+            r.headers_mut().insert(http::header::RANGE, v);
+        }
+    }
+    Some(r)
+}

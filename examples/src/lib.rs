@@ -64,3 +64,29 @@ pub fn installed_flow(scopes: &[&str], token_file: &str) -> InstalledFlow {
 pub fn cached(token_file: &str) -> bool {
     std::path::Path::new(token_file).is_file()
 }
+
+/// A Gemini client for the examples: an API key from `GEMINI_API_KEY`, or,
+/// with `oauth`, the Gemini OAuth quickstart's sign-in (scope
+/// `generative-language.retriever`, cached in `token-gemini.json`).
+///
+/// # Errors
+/// No `GEMINI_API_KEY`, a failed sign-in, or a client that cannot be built.
+pub async fn gemini(
+    oauth: bool,
+) -> Result<gapi_generativelanguage_v1beta::GenerativeLanguage, Box<dyn std::error::Error>> {
+    let builder = target(gapi_generativelanguage_v1beta::GenerativeLanguage::builder());
+    let builder = if oauth {
+        let creds = installed_flow(
+            &["https://www.googleapis.com/auth/generative-language.retriever"],
+            "token-gemini.json",
+        )
+        .authenticate()
+        .await?;
+        builder.credentials(creds)
+    } else {
+        let key = gapi_auth::ApiKey::from_env("GEMINI_API_KEY")
+            .ok_or("set GEMINI_API_KEY (any value works against the emulator)")?;
+        builder.credentials(key)
+    };
+    Ok(builder.build()?)
+}

@@ -6,7 +6,6 @@
 use std::io::Write;
 
 use gapi_generativelanguage_v1beta::types::GenerateContentRequest;
-use gapi_generativelanguage_v1beta::GenerativeLanguage;
 use gapi_runtime::futures_util::StreamExt;
 
 #[tokio::main]
@@ -24,21 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         prompt
     };
-    let builder = gapi_examples::target(GenerativeLanguage::builder());
-    let builder = if oauth {
-        let creds = gapi_examples::installed_flow(
-            &["https://www.googleapis.com/auth/generative-language.retriever"],
-            "token-gemini.json",
-        )
-        .authenticate()
-        .await?;
-        builder.credentials(creds)
-    } else {
-        let key = gapi_auth::ApiKey::from_env("GEMINI_API_KEY")
-            .ok_or("set GEMINI_API_KEY (any value works against the emulator)")?;
-        builder.credentials(key)
-    };
-    let gemini = builder.build()?;
+    let gemini = gapi_examples::gemini(oauth).await?;
     let model = std::env::var("GEMINI_MODEL").unwrap_or_else(|_| "gemini-2.5-flash".into());
     let mut answer = gemini
         .models()

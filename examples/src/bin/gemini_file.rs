@@ -5,7 +5,6 @@
 use gapi_generativelanguage_v1beta::types::{
     Content, CreateFileRequest, File, GenerateContentRequest, Part,
 };
-use gapi_generativelanguage_v1beta::GenerativeLanguage;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,11 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "text/plain",
         ),
     };
-    let key = gapi_auth::ApiKey::from_env("GEMINI_API_KEY")
-        .ok_or("set GEMINI_API_KEY (any value works against the emulator)")?;
-    let gemini = gapi_examples::target(GenerativeLanguage::builder())
-        .credentials(key)
-        .build()?;
+    let gemini = gapi_examples::gemini(false).await?;
 
     let uploaded = gemini
         .media()
