@@ -118,7 +118,7 @@ pub fn emit(api: &Api, layout: Layout) -> Vec<EmittedFile> {
     for r in &api.resources {
         files.push(EmittedFile {
             name: format!("{}.rs", r.module.text),
-            tokens: emit_resource_module(r),
+            tokens: emit_resource_module(r, &api.types),
         });
     }
     files
@@ -233,7 +233,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
         }
     });
     let root_calls = api.methods.iter().map(emit_call);
-    let root_enums = api.root_enums.iter().map(emit_typedef);
+    let root_enums = api.root_enums.iter().map(|e| emit_typedef(e, &api.types));
     let service_doc = doc_attrs(&format!(
         "The {} API ({}), revision {}.\n\nCreate one with [`{}::builder`] or [`build`]; clones are cheap and share one connection pool.",
         api.title, api.id, api.revision, api.service_type.text
@@ -396,16 +396,19 @@ fn emit_types(types: &[TypeDef], layout: Layout) -> Vec<EmittedFile> {
     let mut root = TokenStream::new();
     for t in sorted {
         match &t.module {
-            None => root.extend(emit_typedef(t)),
+            None => root.extend(emit_typedef(t, types)),
             Some(module) => {
                 let entry = modules
                     .entry(module.text.as_str())
                     .or_insert_with(|| (module, t.features.as_slice(), TokenStream::new()));
                 // The module carries the gate; its items need none of their own.
-                entry.2.extend(emit_typedef(&TypeDef {
-                    features: Vec::new(),
-                    ..t.clone()
-                }));
+                entry.2.extend(emit_typedef(
+                    &TypeDef {
+                        features: Vec::new(),
+                        ..t.clone()
+                    },
+                    types,
+                ));
             }
         }
     }
@@ -436,7 +439,8 @@ fn emit_types(types: &[TypeDef], layout: Layout) -> Vec<EmittedFile> {
     files
 }
 
-fn emit_typedef(t: &TypeDef) -> TokenStream {
+/// One named type; `types` is the arena its fields' types index.
+fn emit_typedef(t: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let name = ident(&t.name);
     let doc = doc_attrs(&t.doc);
     let cfg = cfg_attr(&t.features);
@@ -452,7 +456,7 @@ fn emit_typedef(t: &TypeDef) -> TokenStream {
                 }
             });
             let encode = emit_encode(&name, &cfg, fields);
-            let decode = emit_decode(&name, &cfg, fields);
+            let decode = emit_decode(&name, &cfg, fields, types);
             quote! {
                 #doc
                 #cfg
@@ -509,56 +513,94 @@ fn emit_encode(name: &Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream
 
 /// `Deserialize` through the runtime's [`DecodeFields`]: a `match` from wire
 /// name to field, grouped by the name's length so that a key is compared
-/// with one or two names rather than with every field in turn.
+/// with one or two names rather than with every field in turn. Each arm
+/// reads its value through the runtime's `Reader` (see [`read_expr`]); a key
+/// no arm reads is skipped by the runtime.
 ///
 /// [`DecodeFields`]: https://docs.rs/gapi-runtime/latest/gapi_runtime/decode/trait.DecodeFields.html
-fn emit_decode(name: &Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream {
+fn emit_decode(
+    name: &Ident,
+    cfg: &TokenStream,
+    fields: &[Field],
+    types: &[TypeDef],
+) -> TokenStream {
+    // Each field is one call: `set` (compiled once per field type) drops the
+    // old value and stores the new one, so a struct's arms hold no drop glue.
+    let set = |f: &Field| {
+        let fname = ident(&f.name);
+        let read = read_expr(&f.ty, types);
+        quote! { ::gapi_runtime::decode::set(&mut self.#fname, #read) }
+    };
     let mut by_len: std::collections::BTreeMap<usize, Vec<&Field>> = Default::default();
     for f in fields {
         by_len.entry(f.wire.len()).or_default().push(f);
     }
-    let groups = by_len.iter().map(|(len, fields)| {
-        let len = Literal::usize_unsuffixed(*len);
+    let match_names = |fields: &[&Field]| {
         let arms = fields.iter().map(|f| {
-            let fname = ident(&f.name);
             let wire = Literal::string(&f.wire);
-            if f.ty.has_string_int() {
-                quote! { #wire => self.#fname = ::gapi_runtime::decode::string_int(map)?, }
-            } else {
-                quote! { #wire => self.#fname = map.next_value()?, }
-            }
+            let set = set(f);
+            quote! { #wire => #set, }
         });
         quote! {
-            #len => match key {
+            match key {
                 #( #arms )*
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-        }
-    });
-    let body = if fields.is_empty() {
-        quote! {
-            let _ = key;
-            ::gapi_runtime::decode::skip_value(map)
-        }
-    } else {
-        quote! {
-            match key.len() {
-                #( #groups )*
-                _ => return ::gapi_runtime::decode::skip_value(map),
+                _ => ::std::result::Result::Ok(()),
             }
+        }
+    };
+    let body = match fields {
+        [] => quote! {
+            let _ = (key, r);
             ::std::result::Result::Ok(())
+        },
+        [only] => {
+            let wire = Literal::string(&only.wire);
+            let set = set(only);
+            quote! {
+                if key == #wire {
+                    #set
+                } else {
+                    ::std::result::Result::Ok(())
+                }
+            }
+        }
+        // All names of one length: no length dispatch.
+        _ if by_len.len() == 1 => match_names(&fields.iter().collect::<Vec<_>>()),
+        _ => {
+            let groups = by_len.iter().map(|(len, group)| {
+                let len = Literal::usize_unsuffixed(*len);
+                match group.as_slice() {
+                    [only] => {
+                        let wire = Literal::string(&only.wire);
+                        let set = set(only);
+                        quote! { #len if key == #wire => #set, }
+                    }
+                    group => {
+                        let names = match_names(group);
+                        quote! { #len => #names, }
+                    }
+                }
+            });
+            quote! {
+                match key.len() {
+                    #( #groups )*
+                    _ => ::std::result::Result::Ok(()),
+                }
+            }
         }
     };
     let type_name = Literal::string(&name.to_string());
     quote! {
         #cfg
         impl ::gapi_runtime::decode::DecodeFields for #name {
-            const NAME: &'static str = #type_name;
-            fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+            fn type_name(&self) -> &'static str {
+                #type_name
+            }
+            fn decode_field(
                 &mut self,
                 key: &str,
-                map: &mut A,
-            ) -> ::std::result::Result<(), A::Error> {
+                r: &mut dyn ::gapi_runtime::decode::Reader,
+            ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
                 #body
             }
         }
@@ -571,6 +613,70 @@ fn emit_decode(name: &Ident, cfg: &TokenStream, fields: &[Field]) -> TokenStream
                 ::gapi_runtime::decode::decode_struct(d)
             }
         }
+    }
+}
+
+/// An expression reading a value of `ty` from the reader `r`, of type
+/// `Result<Option<ty>, Failed>`. Objects are decoded in place (a boxed
+/// object or a list of objects is filled where it lives); everything else
+/// is a runtime function, so a struct's decoding compiles to a `match` of
+/// calls.
+fn read_expr(ty: &Type, types: &[TypeDef]) -> TokenStream {
+    let decode = quote!(::gapi_runtime::decode);
+    match ty {
+        Type::String => quote!(r.string()),
+        Type::Bool => quote!(r.boolean()),
+        Type::I32 => quote!(r.int32()),
+        Type::U32 => quote!(r.uint32()),
+        Type::I64 { .. } => quote!(r.int64()),
+        Type::U64 { .. } => quote!(r.uint64()),
+        Type::F32 => quote!(r.float()),
+        Type::F64 => quote!(r.double()),
+        Type::Any => quote!(r.any()),
+        Type::Bytes => quote!(r.bytes()),
+        Type::DateTime => quote!(#decode::date_time(r)),
+        Type::Duration => quote!(#decode::duration(r)),
+        Type::FieldMask => quote!(#decode::field_mask(r)),
+        Type::LocalEnum(_) => {
+            let t = type_tokens(ty);
+            quote!(#decode::enumeration::<#t>(r))
+        }
+        Type::Named { id, .. } => {
+            let t = type_tokens(ty);
+            match &types[id.0].kind {
+                TypeKind::Struct(_) => quote!(#decode::object::<#t>(r)),
+                TypeKind::Enum(_) => quote!(#decode::enumeration::<#t>(r)),
+                TypeKind::Alias(aliased) => read_expr(aliased, types),
+            }
+        }
+        Type::Vec(inner) => match struct_of(inner, types) {
+            Some(t) => quote!(#decode::object_list::<#t>(r)),
+            None => {
+                let read = read_expr(inner, types);
+                quote!(#decode::list(r, |r| #read))
+            }
+        },
+        Type::Map(inner) => {
+            let read = read_expr(inner, types);
+            quote!(#decode::map(r, |r| #read))
+        }
+        Type::Boxed(inner) => match struct_of(inner, types) {
+            Some(t) => quote!(#decode::boxed_object::<#t>(r)),
+            None => {
+                let read = read_expr(inner, types);
+                quote!(#decode::boxed(r, |r| #read))
+            }
+        },
+    }
+}
+
+/// The type's tokens when it is a generated struct (decoded in place).
+fn struct_of(ty: &Type, types: &[TypeDef]) -> Option<TokenStream> {
+    match ty {
+        Type::Named { id, .. } if matches!(types[id.0].kind, TypeKind::Struct(_)) => {
+            Some(type_tokens(ty))
+        }
+        _ => None,
     }
 }
 
@@ -617,7 +723,7 @@ fn spec_names(r: &Resource, out: &mut Vec<Ident>) {
     }
 }
 
-fn emit_resource_module(r: &ResourceModule) -> TokenStream {
+fn emit_resource_module(r: &ResourceModule, types: &[TypeDef]) -> TokenStream {
     let mut items = TokenStream::new();
     let mut specs = Vec::new();
     spec_names(&r.resource, &mut specs);
@@ -627,7 +733,7 @@ fn emit_resource_module(r: &ResourceModule) -> TokenStream {
     });
     emit_resource(&r.resource, &mut items);
     for e in &r.enums {
-        items.extend(emit_typedef(e));
+        items.extend(emit_typedef(e, types));
     }
     items
 }

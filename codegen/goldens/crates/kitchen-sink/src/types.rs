@@ -24,20 +24,22 @@ impl ::gapi_runtime::serde::Serialize for Edge {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for Edge {
-    const NAME: &'static str = "Edge";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "Edge"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key.len() {
-            2 => match key {
-                "to" => self.to = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
+        if key == "to" {
+            ::gapi_runtime::decode::set(
+                &mut self.to,
+                ::gapi_runtime::decode::boxed_object::<crate::types::Node>(r),
+            )
+        } else {
+            ::std::result::Result::Ok(())
         }
-        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Edge {
@@ -63,20 +65,19 @@ impl ::gapi_runtime::serde::Serialize for HttpHealthCheck {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for HttpHealthCheck {
-    const NAME: &'static str = "HttpHealthCheck";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "HttpHealthCheck"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key.len() {
-            4 => match key {
-                "host" => self.host = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
+        if key == "host" {
+            ::gapi_runtime::decode::set(&mut self.host, r.string())
+        } else {
+            ::std::result::Result::Ok(())
         }
-        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for HttpHealthCheck {
@@ -105,24 +106,22 @@ impl ::gapi_runtime::serde::Serialize for Node {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for Node {
-    const NAME: &'static str = "Node";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "Node"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
         match key.len() {
-            4 => match key {
-                "next" => self.next = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            5 => match key {
-                "label" => self.label = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+            4 if key == "next" => ::gapi_runtime::decode::set(
+                &mut self.next,
+                ::gapi_runtime::decode::boxed_object::<crate::types::Edge>(r),
+            ),
+            5 if key == "label" => ::gapi_runtime::decode::set(&mut self.label, r.string()),
+            _ => ::std::result::Result::Ok(()),
         }
-        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Node {
@@ -160,29 +159,30 @@ impl ::gapi_runtime::serde::Serialize for Operation {
 }
 #[cfg(any(feature = "operations", feature = "things"))]
 impl ::gapi_runtime::decode::DecodeFields for Operation {
-    const NAME: &'static str = "Operation";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "Operation"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
         match key.len() {
             4 => match key {
-                "done" => self.done = map.next_value()?,
-                "name" => self.name = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
+                "done" => ::gapi_runtime::decode::set(&mut self.done, r.boolean()),
+                "name" => ::gapi_runtime::decode::set(&mut self.name, r.string()),
+                _ => ::std::result::Result::Ok(()),
             },
-            5 => match key {
-                "error" => self.error = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            8 => match key {
-                "response" => self.response = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+            5 if key == "error" => ::gapi_runtime::decode::set(
+                &mut self.error,
+                ::gapi_runtime::decode::object::<crate::types::Status>(r),
+            ),
+            8 if key == "response" => ::gapi_runtime::decode::set(
+                &mut self.response,
+                ::gapi_runtime::decode::map(r, |r| r.any()),
+            ),
+            _ => ::std::result::Result::Ok(()),
         }
-        ::std::result::Result::Ok(())
     }
 }
 #[cfg(any(feature = "operations", feature = "things"))]
@@ -214,24 +214,19 @@ impl ::gapi_runtime::serde::Serialize for Status {
 }
 #[cfg(any(feature = "operations", feature = "things"))]
 impl ::gapi_runtime::decode::DecodeFields for Status {
-    const NAME: &'static str = "Status";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "Status"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
         match key.len() {
-            4 => match key {
-                "code" => self.code = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            7 => match key {
-                "message" => self.message = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+            4 if key == "code" => ::gapi_runtime::decode::set(&mut self.code, r.int32()),
+            7 if key == "message" => ::gapi_runtime::decode::set(&mut self.message, r.string()),
+            _ => ::std::result::Result::Ok(()),
         }
-        ::std::result::Result::Ok(())
     }
 }
 #[cfg(any(feature = "operations", feature = "things"))]
@@ -327,70 +322,104 @@ impl ::gapi_runtime::serde::Serialize for Thing {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for Thing {
-    const NAME: &'static str = "Thing";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "Thing"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
         match key.len() {
             3 => match key {
-                "old" => self.old = map.next_value()?,
-                "ttl" => self.ttl = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
+                "old" => ::gapi_runtime::decode::set(&mut self.old, r.string()),
+                "ttl" => {
+                    ::gapi_runtime::decode::set(&mut self.ttl, ::gapi_runtime::decode::duration(r))
+                }
+                _ => ::std::result::Result::Ok(()),
             },
             4 => match key {
-                "$ref" => self.r#ref = map.next_value()?,
-                "mask" => self.mask = map.next_value()?,
-                "node" => self.node = map.next_value()?,
-                "self" => self.self_ = map.next_value()?,
-                "size" => self.size = ::gapi_runtime::decode::string_int(map)?,
-                "tags" => self.tags = map.next_value()?,
-                "type" => self.r#type = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
+                "$ref" => ::gapi_runtime::decode::set(&mut self.r#ref, r.string()),
+                "mask" => ::gapi_runtime::decode::set(
+                    &mut self.mask,
+                    ::gapi_runtime::decode::field_mask(r),
+                ),
+                "node" => ::gapi_runtime::decode::set(
+                    &mut self.node,
+                    ::gapi_runtime::decode::object::<crate::types::Node>(r),
+                ),
+                "self" => ::gapi_runtime::decode::set(&mut self.self_, r.string()),
+                "size" => ::gapi_runtime::decode::set(&mut self.size, r.int64()),
+                "tags" => ::gapi_runtime::decode::set(
+                    &mut self.tags,
+                    ::gapi_runtime::decode::list(r, |r| {
+                        ::gapi_runtime::decode::enumeration::<crate::types::ThingTagsItem>(r)
+                    }),
+                ),
+                "type" => ::gapi_runtime::decode::set(&mut self.r#type, r.string()),
+                _ => ::std::result::Result::Ok(()),
             },
             5 => match key {
-                "@type" => self.type_2 = map.next_value()?,
-                "count" => self.count = map.next_value()?,
-                "extra" => self.extra = map.next_value()?,
-                "owner" => self.owner = map.next_value()?,
-                "ratio" => self.ratio = map.next_value()?,
-                "score" => self.score = map.next_value()?,
-                "sizes" => self.sizes = ::gapi_runtime::decode::string_int(map)?,
-                "state" => self.state = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
+                "@type" => ::gapi_runtime::decode::set(&mut self.type_2, r.string()),
+                "count" => ::gapi_runtime::decode::set(&mut self.count, r.int32()),
+                "extra" => ::gapi_runtime::decode::set(&mut self.extra, r.any()),
+                "owner" => ::gapi_runtime::decode::set(
+                    &mut self.owner,
+                    ::gapi_runtime::decode::object::<crate::types::ThingOwner>(r),
+                ),
+                "ratio" => ::gapi_runtime::decode::set(&mut self.ratio, r.float()),
+                "score" => ::gapi_runtime::decode::set(&mut self.score, r.double()),
+                "sizes" => ::gapi_runtime::decode::set(
+                    &mut self.sizes,
+                    ::gapi_runtime::decode::list(r, |r| r.int64()),
+                ),
+                "state" => ::gapi_runtime::decode::set(
+                    &mut self.state,
+                    ::gapi_runtime::decode::enumeration::<crate::types::ThingState>(r),
+                ),
+                _ => ::std::result::Result::Ok(()),
             },
             6 => match key {
-                "labels" => self.labels = map.next_value()?,
-                "parent" => self.parent = map.next_value()?,
-                "ucount" => self.ucount = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
+                "labels" => ::gapi_runtime::decode::set(
+                    &mut self.labels,
+                    ::gapi_runtime::decode::map(r, |r| r.string()),
+                ),
+                "parent" => ::gapi_runtime::decode::set(
+                    &mut self.parent,
+                    ::gapi_runtime::decode::boxed_object::<crate::types::Thing>(r),
+                ),
+                "ucount" => ::gapi_runtime::decode::set(&mut self.ucount, r.uint32()),
+                _ => ::std::result::Result::Ok(()),
             },
             7 => match key {
-                "created" => self.created = map.next_value()?,
-                "enabled" => self.enabled = map.next_value()?,
-                "payload" => self.payload = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
+                "created" => ::gapi_runtime::decode::set(
+                    &mut self.created,
+                    ::gapi_runtime::decode::date_time(r),
+                ),
+                "enabled" => ::gapi_runtime::decode::set(&mut self.enabled, r.boolean()),
+                "payload" => ::gapi_runtime::decode::set(&mut self.payload, r.bytes()),
+                _ => ::std::result::Result::Ok(()),
             },
             8 => match key {
-                "bigCount" => {
-                    self.big_count = ::gapi_runtime::decode::string_int(map)?;
-                }
-                "children" => self.children = map.next_value()?,
-                "counters" => {
-                    self.counters = ::gapi_runtime::decode::string_int(map)?;
-                }
-                "end-date" => self.end_date = map.next_value()?,
-                "modified" => self.modified = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
+                "bigCount" => ::gapi_runtime::decode::set(&mut self.big_count, r.uint64()),
+                "children" => ::gapi_runtime::decode::set(
+                    &mut self.children,
+                    ::gapi_runtime::decode::object_list::<crate::types::Thing>(r),
+                ),
+                "counters" => ::gapi_runtime::decode::set(
+                    &mut self.counters,
+                    ::gapi_runtime::decode::map(r, |r| r.int64()),
+                ),
+                "end-date" => ::gapi_runtime::decode::set(&mut self.end_date, r.string()),
+                "modified" => ::gapi_runtime::decode::set(
+                    &mut self.modified,
+                    ::gapi_runtime::decode::date_time(r),
+                ),
+                _ => ::std::result::Result::Ok(()),
             },
-            10 => match key {
-                "resolution" => self.resolution = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+            10 if key == "resolution" => ::gapi_runtime::decode::set(&mut self.resolution, r.any()),
+            _ => ::std::result::Result::Ok(()),
         }
-        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Thing {
@@ -419,24 +448,22 @@ impl ::gapi_runtime::serde::Serialize for ThingOwner {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for ThingOwner {
-    const NAME: &'static str = "ThingOwner";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "ThingOwner"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
         match key.len() {
-            4 => match key {
-                "name" => self.name = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            7 => match key {
-                "address" => self.address = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+            4 if key == "name" => ::gapi_runtime::decode::set(&mut self.name, r.string()),
+            7 if key == "address" => ::gapi_runtime::decode::set(
+                &mut self.address,
+                ::gapi_runtime::decode::object::<crate::types::ThingOwnerAddress>(r),
+            ),
+            _ => ::std::result::Result::Ok(()),
         }
-        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingOwner {
@@ -462,20 +489,19 @@ impl ::gapi_runtime::serde::Serialize for ThingOwnerAddress {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for ThingOwnerAddress {
-    const NAME: &'static str = "ThingOwnerAddress";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "ThingOwnerAddress"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key.len() {
-            4 => match key {
-                "city" => self.city = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
+        if key == "city" {
+            ::gapi_runtime::decode::set(&mut self.city, r.string())
+        } else {
+            ::std::result::Result::Ok(())
         }
-        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingOwnerAddress {

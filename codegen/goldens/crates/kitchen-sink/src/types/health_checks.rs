@@ -16,20 +16,19 @@ impl ::gapi_runtime::serde::Serialize for HttpHealthCheck2 {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for HttpHealthCheck2 {
-    const NAME: &'static str = "HttpHealthCheck2";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "HttpHealthCheck2"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key.len() {
-            4 => match key {
-                "port" => self.port = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
+        if key == "port" {
+            ::gapi_runtime::decode::set(&mut self.port, r.int32())
+        } else {
+            ::std::result::Result::Ok(())
         }
-        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for HttpHealthCheck2 {

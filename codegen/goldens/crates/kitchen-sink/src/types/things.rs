@@ -13,14 +13,16 @@ impl ::gapi_runtime::serde::Serialize for Empty {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for Empty {
-    const NAME: &'static str = "Empty";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "Empty"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        let _ = key;
-        ::gapi_runtime::decode::skip_value(map)
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
+        let _ = (key, r);
+        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Empty {
@@ -50,28 +52,28 @@ impl ::gapi_runtime::serde::Serialize for ThingList {
     }
 }
 impl ::gapi_runtime::decode::DecodeFields for ThingList {
-    const NAME: &'static str = "ThingList";
-    fn decode_field<'de, A: ::gapi_runtime::serde::de::MapAccess<'de>>(
+    fn type_name(&self) -> &'static str {
+        "ThingList"
+    }
+    fn decode_field(
         &mut self,
         key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
+        r: &mut dyn ::gapi_runtime::decode::Reader,
+    ) -> ::std::result::Result<(), ::gapi_runtime::decode::Failed> {
         match key.len() {
-            6 => match key {
-                "things" => self.things = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            11 => match key {
-                "unreachable" => self.unreachable = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            13 => match key {
-                "nextPageToken" => self.next_page_token = map.next_value()?,
-                _ => return ::gapi_runtime::decode::skip_value(map),
-            },
-            _ => return ::gapi_runtime::decode::skip_value(map),
+            6 if key == "things" => ::gapi_runtime::decode::set(
+                &mut self.things,
+                ::gapi_runtime::decode::object_list::<crate::types::Thing>(r),
+            ),
+            11 if key == "unreachable" => ::gapi_runtime::decode::set(
+                &mut self.unreachable,
+                ::gapi_runtime::decode::list(r, |r| r.string()),
+            ),
+            13 if key == "nextPageToken" => {
+                ::gapi_runtime::decode::set(&mut self.next_page_token, r.string())
+            }
+            _ => ::std::result::Result::Ok(()),
         }
-        ::std::result::Result::Ok(())
     }
 }
 impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingList {
