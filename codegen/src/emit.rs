@@ -1079,6 +1079,9 @@ fn emit_paging(call: &Ident, page: &TokenStream, p: &Paging) -> TokenStream {
                 quote!(page.#field.unwrap_or_default()),
                 quote! {
                     /// Every item of every page, lazily, as a stream.
+                    // Inline: compiled in the crate that walks the pages
+                    // (see `pages`).
+                    #[inline]
                     pub fn items(self) -> ::gapi_runtime::futures_util::stream::BoxStream<'static, ::std::result::Result<#ty, ::gapi_runtime::Error>> {
                         ::gapi_runtime::paging::items(self)
                     }
@@ -1090,6 +1093,11 @@ fn emit_paging(call: &Ident, page: &TokenStream, p: &Paging) -> TokenStream {
     quote! {
         impl #call {
             /// Every page, lazily, as a stream (follows `nextPageToken`).
+            // Inline, so the stream's state machine is compiled only in a
+            // crate that walks pages, not for every paged method of the API
+            // in the generated crate (a twelfth of its code). `execute()`,
+            // which each page goes through, stays compiled here once.
+            #[inline]
             pub fn pages(self) -> ::gapi_runtime::futures_util::stream::BoxStream<'static, ::std::result::Result<#page, ::gapi_runtime::Error>> {
                 ::gapi_runtime::paging::pages(self)
             }

@@ -458,6 +458,7 @@ impl ::gapi_runtime::Call for ThingsListCall {
 }
 impl ThingsListCall {
     /// Every page, lazily, as a stream (follows `nextPageToken`).
+    #[inline]
     pub fn pages(
         self,
     ) -> ::gapi_runtime::futures_util::stream::BoxStream<
@@ -467,6 +468,7 @@ impl ThingsListCall {
         ::gapi_runtime::paging::pages(self)
     }
     /// Every item of every page, lazily, as a stream.
+    #[inline]
     pub fn items(
         self,
     ) -> ::gapi_runtime::futures_util::stream::BoxStream<
