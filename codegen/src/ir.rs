@@ -177,7 +177,7 @@ pub enum Type {
 
 impl Type {
     /// Whether a 64-bit integer inside travels as a string, so the field
-    /// needs `gapi_runtime::wire::int64`.
+    /// is written with `gapi_runtime::encode::int64_field`.
     pub fn has_string_int(&self) -> bool {
         match self {
             Type::I64 { string_encoded } | Type::U64 { string_encoded } => *string_encoded,

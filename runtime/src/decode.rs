@@ -437,13 +437,13 @@ impl<'de> Visitor<'de> for BoolOrNull {
 
 /// An integer as a JSON number or string (Google sends 64-bit integers as
 /// strings, and some servers send either).
-struct IntOrNull<T> {
+pub(crate) struct IntOrNull<T> {
     name: &'static str,
     marker: std::marker::PhantomData<T>,
 }
 
 impl<T> IntOrNull<T> {
-    fn new(name: &'static str) -> Self {
+    pub(crate) fn new(name: &'static str) -> Self {
         IntOrNull {
             name,
             marker: std::marker::PhantomData,

@@ -1,15 +1,15 @@
 //! Wire representations that differ from the Rust type: 64-bit integers
 //! travel as JSON strings (`"size": "1024"`), at any nesting depth.
 //!
-//! Generated fields use `#[serde(with = "gapi_runtime::wire::int64")]` for
-//! `i64`/`u64` and any `Option`/`Vec`/map of them. Input accepts a string or
-//! a number, since some servers send either.
+//! Generated structs write them through [`crate::encode::int64_field`] and
+//! read them through [`crate::decode`]; hand-written types can use
+//! `#[serde(with = "gapi_runtime::wire::int64")]` for `i64`/`u64` and any
+//! `Option`/`Vec`/map of them. Input accepts a string or a number, since
+//! some servers send either.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +21,6 @@ pub trait StringInt: Sized {
     fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
 }
 
-struct IntVisitor<T>(PhantomData<T>);
-
 macro_rules! string_int {
     ($t:ty, $name:literal) => {
         impl StringInt for $t {
@@ -30,24 +28,15 @@ macro_rules! string_int {
                 s.collect_str(self)
             }
             fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(IntVisitor::<$t>(PhantomData))
-            }
-        }
-
-        impl<'de> Visitor<'de> for IntVisitor<$t> {
-            type Value = $t;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(concat!("a ", $name, " as a string or number"))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<$t, E> {
-                v.parse()
-                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<$t, E> {
-                <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<$t, E> {
-                <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+                // The decoder's visitor (a string or a number), with `null`
+                // refused: here the value is not optional.
+                d.deserialize_any(crate::decode::IntOrNull::<$t>::new($name))?
+                    .ok_or_else(|| {
+                        de::Error::invalid_type(
+                            de::Unexpected::Unit,
+                            &concat!("a ", $name, " as a string or number"),
+                        )
+                    })
             }
         }
     };
