@@ -11,14 +11,59 @@ fn header(api_id: &str, revision: &str) -> String {
     )
 }
 
-/// `tokens` as text for the compiler, one line, headed like [`format_file`].
-/// Build scripts use this: nobody reads `OUT_DIR`, and formatting would
-/// cost every user's clean build a syn and a prettyplease.
+/// `tokens` as text for the compiler, headed like [`format_file`]. Build
+/// scripts use this: formatting would cost every user's clean build a syn
+/// and a prettyplease.
+///
+/// Not one line, as `TokenStream`'s `Display` writes it: rustc finds the
+/// column of every span it records (debug info, diagnostics) by scanning
+/// its line, so a 60 KB line made the Drive crate's debug build spend 7 %
+/// of its instructions there, and an error in it would be reported at
+/// "line 3, column 41213".
 pub fn plain_file(tokens: &TokenStream, api_id: &str, revision: &str) -> String {
     let mut out = header(api_id, revision);
-    out.push_str(&tokens.to_string());
+    write_lines(&mut out, tokens.clone(), true);
     out.push('\n');
     out
+}
+
+/// Writes `tokens` separated by spaces (none after a joint punctuation
+/// character: `::`, `->`, `'a`), with line breaks at statements, braces
+/// and the commas between braces (struct fields, enum variants, arms).
+fn write_lines(out: &mut String, tokens: TokenStream, in_braces: bool) {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    for token in tokens {
+        match token {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ") "),
+                    Delimiter::Bracket => ("[", "] "),
+                    Delimiter::Brace => ("{\n", "}\n"),
+                    Delimiter::None => ("", " "),
+                };
+                out.push_str(open);
+                write_lines(out, group.stream(), group.delimiter() == Delimiter::Brace);
+                out.push_str(close);
+            }
+            TokenTree::Punct(punct) => {
+                out.push(punct.as_char());
+                match (punct.spacing(), punct.as_char()) {
+                    (Spacing::Joint, _) => {}
+                    (Spacing::Alone, ';') => out.push('\n'),
+                    (Spacing::Alone, ',') if in_braces => out.push('\n'),
+                    (Spacing::Alone, _) => out.push(' '),
+                }
+            }
+            TokenTree::Ident(ident) => {
+                out.push_str(&ident.to_string());
+                out.push(' ');
+            }
+            TokenTree::Literal(literal) => {
+                out.push_str(&literal.to_string());
+                out.push(' ');
+            }
+        }
+    }
 }
 
 /// Why tokens did not form a Rust file (a generator bug, reported with the file).
@@ -49,4 +94,37 @@ pub fn format_file(
     let mut out = header(api_id, revision);
     out.push_str(&prettyplease::unparse(&parsed));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn plain_text_reads_back_as_the_same_tokens_on_short_lines() {
+        let tokens = quote! {
+            /// Docs with "quotes"; and a semicolon.
+            pub struct Thing<'a> { r#type: &'a str, n: i64 }
+            impl<'a> Thing<'a> {
+                pub fn new(r#type: &'a str) -> Self {
+                    let f = |x: i64| -> i64 { x >> 2 };
+                    let mut n = f(-1);
+                    n >>= 1;
+                    if n != 0 && n <= 3 { n += 1; }
+                    match n { 0 => Thing { r#type, n }, _ => Thing { n, ..Self::default_of(r#type) } }
+                }
+                fn default_of(r#type: &'a str) -> Self { Thing { r#type, n: 0 } }
+            }
+            const S: &'static str = "a;b{c}";
+            type Path = ::std::collections::BTreeMap<String, Vec<::std::option::Option<u8>>>;
+        };
+        let text = plain_file(&tokens, "x:v1", "1");
+        assert!(text.starts_with("// @generated"));
+        let read: TokenStream = text.parse().expect("plain text parses as tokens");
+        assert_eq!(read.to_string(), tokens.to_string());
+        assert!(text.lines().count() > 10, "{text}");
+        let longest = text.lines().map(str::len).max().unwrap_or(0);
+        assert!(longest < 120, "a line of {longest} bytes in:\n{text}");
+    }
 }
