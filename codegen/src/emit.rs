@@ -232,7 +232,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
             all.extend_from_slice(#module::METHODS);
         }
     });
-    let root_calls = api.methods.iter().map(emit_call);
+    let root_calls = api.methods.iter().map(|m| emit_call(m, &api.types));
     let root_enums = api.root_enums.iter().map(|e| emit_typedef(e, &api.types));
     let service_doc = doc_attrs(&format!(
         "The {} API ({}), revision {}.\n\nCreate one with [`{}::builder`] or [`build`]; clones are cheap and share one connection pool.",
@@ -731,14 +731,14 @@ fn emit_resource_module(r: &ResourceModule, types: &[TypeDef]) -> TokenStream {
         /// Every method of this module (see the crate's `methods()`).
         pub(crate) static METHODS: &[&::gapi_runtime::spec::MethodSpec] = &[#( &#specs ),*];
     });
-    emit_resource(&r.resource, &mut items);
+    emit_resource(&r.resource, types, &mut items);
     for e in &r.enums {
         items.extend(emit_typedef(e, types));
     }
     items
 }
 
-fn emit_resource(r: &Resource, out: &mut TokenStream) {
+fn emit_resource(r: &Resource, types: &[TypeDef], out: &mut TokenStream) {
     let ty = ident(&r.type_name);
     let doc = format!(" Methods of the `{}` resource.", r.wire);
     let methods = r
@@ -773,10 +773,10 @@ fn emit_resource(r: &Resource, out: &mut TokenStream) {
         }
     });
     for m in &r.methods {
-        out.extend(emit_call(m));
+        out.extend(emit_call(m, types));
     }
     for s in &r.resources {
-        emit_resource(s, out);
+        emit_resource(s, types, out);
     }
 }
 
@@ -916,7 +916,7 @@ fn setter(p: &Param) -> TokenStream {
     }
 }
 
-fn emit_call(m: &Method) -> TokenStream {
+fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
     let call = ident(&m.call_type);
     let spec = ident(&m.spec_name);
     let id = &m.id;
@@ -963,10 +963,12 @@ fn emit_call(m: &Method) -> TokenStream {
                 quote!(self.request.execute_boxed()),
             )
         }
-        Some(ty) => {
-            let ty = type_tokens(ty);
-            (ty, quote!(self.request.execute_boxed()))
-        }
+        // A struct is decoded in place through the runtime's one compiled
+        // pipeline; anything else (a list, a map, a JSON value) via serde.
+        Some(ty) => match struct_of(ty, types) {
+            Some(ty) => (ty, quote!(self.request.execute_struct())),
+            None => (type_tokens(ty), quote!(self.request.execute_boxed())),
+        },
         None => (quote!(()), quote!(self.request.execute_empty_boxed())),
     };
     let stream = match (&m.response, m.streaming) {

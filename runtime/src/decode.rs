@@ -260,7 +260,12 @@ pub fn from_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Res
 /// # Errors
 /// As [`from_json`].
 pub fn from_json_into(body: &[u8], into: &mut dyn DecodeFields) -> serde_json::Result<()> {
-    let mut de = serde_json::Deserializer::from_str(text_of(body)?);
+    from_str_into(text_of(body)?, into)
+}
+
+/// [`from_json_into`] from text.
+pub(crate) fn from_str_into(text: &str, into: &mut dyn DecodeFields) -> serde_json::Result<()> {
+    let mut de = serde_json::Deserializer::from_str(text);
     de.deserialize_map(ObjectVisitor(into))?;
     de.end()
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use tracing::Instrument;
 
 use crate::client::Client;
+use crate::decode::DecodeFields;
 use crate::error::{Error, GoogleError, Kind};
 use crate::retry::{parse_retry_after, Attempts, RetryPolicy};
 use crate::spec::{Download, HttpMethod, MethodSpec};
@@ -394,6 +395,32 @@ impl Request {
         Box::pin(self.execute())
     }
 
+    /// [`execute_boxed`](Self::execute_boxed) for a response that is a
+    /// generated struct: what most generated `execute()`s return. Sending
+    /// and JSON reading are compiled once, here; each response type adds
+    /// only its `Default` and a call through [`DecodeFields`], so a crate
+    /// with many response types does not compile the request pipeline once
+    /// per type.
+    pub fn execute_struct<T>(self) -> crate::ResponseFuture<T>
+    where
+        T: DecodeFields + Default + Send + 'static,
+    {
+        Box::pin(DecodeStruct {
+            sending: self.sending(),
+            into: std::marker::PhantomData,
+        })
+    }
+
+    /// What [`execute_struct`](Self::execute_struct) waits for, built here
+    /// rather than in each of its instances.
+    fn sending(self) -> Sending {
+        Sending {
+            id: self.spec.id,
+            unwrap: self.spec.service.data_wrapper,
+            sent: Box::pin(self.send()),
+        }
+    }
+
     /// [`execute_empty`](Self::execute_empty), boxed (compiled once, here).
     pub fn execute_empty_boxed(self) -> crate::ResponseFuture<()> {
         Box::pin(self.execute_empty())
@@ -552,6 +579,61 @@ pub(crate) fn decode<T: DeserializeOwned>(
     .map_err(|source| failed(source, body.clone(), 0))?;
     match serde_json::from_str::<T>(text) {
         Ok(value) => Ok(value),
+        Err(source) => Err(failed(source, body, base)),
+    }
+}
+
+/// [`Request::execute_struct`]'s future: the sending future, compiled once,
+/// then a decode into `T::default()`. Hand-written rather than
+/// `FutureExt::map` to keep what each response type compiles to a few lines.
+struct DecodeStruct<T> {
+    sending: Sending,
+    into: std::marker::PhantomData<fn() -> T>,
+}
+
+/// A request on its way, and how to read its answer.
+struct Sending {
+    id: &'static str,
+    unwrap: bool,
+    sent: crate::ResponseFuture<Bytes>,
+}
+
+impl<T: DecodeFields + Default> std::future::Future for DecodeStruct<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let Sending { id, unwrap, sent } = &mut self.sending;
+        sent.as_mut().poll(cx).map(|sent| {
+            let mut value = T::default();
+            decode_fields(id, sent, *unwrap, &mut value).map(|()| value)
+        })
+    }
+}
+
+/// [`decode`] into a generated struct, without being generic: an empty body
+/// leaves `into` as it is (an all-optional struct from `{}`).
+fn decode_fields(
+    id: &'static str,
+    sent: Result<Bytes, Error>,
+    unwrap: bool,
+    into: &mut dyn DecodeFields,
+) -> Result<(), Error> {
+    let body = sent?;
+    let failed = |source, body, base| Error::new(id, Kind::Decode { source, body, base });
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let (text, base) = if unwrap {
+        data_of(&body)
+    } else {
+        crate::decode::text_of(&body).map(|text| (text, 0))
+    }
+    .map_err(|source| failed(source, body.clone(), 0))?;
+    match crate::decode::from_str_into(text, into) {
+        Ok(()) => Ok(()),
         Err(source) => Err(failed(source, body, base)),
     }
 }

@@ -1116,3 +1116,78 @@ fn a_span_per_call_with_status_and_attempts_and_no_secrets() {
         assert!(!log.contains(secret), "{secret} leaked: {log}");
     }
 }
+
+/// A generated-style struct: decoded in place through `DecodeFields`.
+#[derive(Debug, Default, PartialEq)]
+struct Named {
+    id: Option<gapi_runtime::CompactString>,
+    size: Option<i64>,
+}
+
+impl gapi_runtime::decode::DecodeFields for Named {
+    fn type_name(&self) -> &'static str {
+        "Named"
+    }
+    fn decode_field(
+        &mut self,
+        key: &str,
+        r: &mut dyn gapi_runtime::decode::Reader,
+    ) -> Result<(), gapi_runtime::decode::Failed> {
+        match key {
+            "id" => self.id = r.string()?,
+            "size" => self.size = r.int64()?,
+            _ => r.skip()?,
+        }
+        Ok(())
+    }
+}
+
+static WRAPPED: ServiceSpec = ServiceSpec {
+    data_wrapper: true,
+    ..SERVICE
+};
+
+static WRAPPED_GET: MethodSpec = MethodSpec {
+    service: &WRAPPED,
+    ..GET
+};
+
+#[tokio::test]
+async fn execute_struct_decodes_in_place_unwraps_data_and_keeps_bad_bodies() {
+    let server = serve(4, |i, _| match i {
+        0 => json(200, r#"{"id":"t1","size":"12","other":[1,{"x":null}]}"#),
+        1 => Reply::Respond(204, vec![], Vec::new()),
+        2 => json(200, "{\n  \"id\": \"t1\",\n  \"size\": true\n}"),
+        _ => json(200, r#"{"data": {"id": "inner", "size": 3}}"#),
+    })
+    .await;
+    let mut r = Request::new(&client(&server.base), &GET);
+    r.path_param("thingId", "t1");
+    let named: Named = r.clone().execute_struct().await.unwrap();
+    assert_eq!(
+        named,
+        Named {
+            id: Some("t1".into()),
+            size: Some(12),
+        }
+    );
+    let empty: Named = r.clone().execute_struct().await.unwrap();
+    assert_eq!(empty, Named::default(), "an empty 204 is the empty struct");
+    let err = r.execute_struct::<Named>().await.unwrap_err();
+    assert!(err.is_decode(), "{err}");
+    assert!(err.to_string().contains("did not decode at `size`"), "{err}");
+    assert_eq!(
+        err.body().unwrap(),
+        b"{\n  \"id\": \"t1\",\n  \"size\": true\n}"
+    );
+
+    let wrapped = Client::builder(&WRAPPED)
+        .root_url(&server.base)
+        .build()
+        .unwrap();
+    let mut r = Request::new(&wrapped, &WRAPPED_GET);
+    r.path_param("thingId", "t1");
+    let named: Named = r.execute_struct().await.unwrap();
+    assert_eq!(named.id.as_deref(), Some("inner"));
+    assert_eq!(named.size, Some(3));
+}

@@ -47,7 +47,7 @@ impl HealthChecksCheckCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::HttpHealthCheck2> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
 }
 impl ::gapi_runtime::Call for HealthChecksCheckCall {

@@ -196,7 +196,7 @@ impl TokeninfoCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
 }
 impl ::gapi_runtime::Call for TokeninfoCall {

@@ -47,7 +47,7 @@ impl OperationsGetCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Operation> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
 }
 impl ::gapi_runtime::Call for OperationsGetCall {

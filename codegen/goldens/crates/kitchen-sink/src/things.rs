@@ -143,7 +143,7 @@ impl ThingsArchiveCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Operation> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
     /// Sends the request, then polls the long-running operation it
     /// starts: `.until_done().await` waits for its final state (an
@@ -218,7 +218,7 @@ impl ThingsDeleteCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Empty> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
 }
 impl ::gapi_runtime::Call for ThingsDeleteCall {
@@ -257,7 +257,7 @@ impl ThingsGetCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
     /// Downloads the media (`alt=media`) into `writer`, resuming with
     /// `Range` after a dropped connection. Returns the bytes written.
@@ -326,7 +326,7 @@ impl ThingsInsertCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::Thing> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
     /// Uploads media in one request (with the metadata set on this
     /// call, if any, as `multipart/related`).
@@ -447,7 +447,7 @@ impl ThingsListCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::ThingList> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
 }
 impl ::gapi_runtime::Call for ThingsListCall {
@@ -604,7 +604,7 @@ impl ThingsSearchCall {
     /// Transport, HTTP and decoding failures; see [`gapi_runtime::Error`].
     #[inline(never)]
     pub fn execute(self) -> ::gapi_runtime::ResponseFuture<crate::types::ThingList> {
-        self.request.execute_boxed()
+        self.request.execute_struct()
     }
 }
 impl ::gapi_runtime::Call for ThingsSearchCall {
