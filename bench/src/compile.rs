@@ -93,6 +93,7 @@ impl Project {
             "path = \"../../../",
             &format!("path = \"{}/", repo.display()),
         );
+        let manifest = manifest + &non_incremental(&source.join("Cargo.lock"));
         std::fs::write(dir.join("Cargo.toml"), manifest).expect("write manifest");
         std::fs::copy(source.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy lock file");
         std::fs::copy(source.join("src/main.rs"), dir.join("src/main.rs")).expect("copy main.rs");
@@ -100,16 +101,34 @@ impl Project {
     }
 
     fn cargo(&self, release: bool, timings: bool) -> Build {
+        self.cargo_with(release, timings, &[])
+    }
+
+    /// The generated crate rebuilt on its own, debug: its dependencies are
+    /// built, so nothing else shares the cores while it compiles (in a
+    /// clean build its time depends on what cargo happens to run beside
+    /// it). `one_job` gives rustc a single job token: no parallel codegen,
+    /// so the figure tracks the CPU work done.
+    fn crate_alone(&self, one_job: bool) -> f64 {
+        let mut cmd = self.command("clean");
+        cmd.args(["--package", self.app.generated_crate()]);
+        let out = cmd.output().expect("run cargo clean");
+        assert!(
+            out.status.success(),
+            "cargo clean in {} failed:\n{}",
+            self.dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let jobs: &[&str] = if one_job { &["--jobs", "1"] } else { &[] };
+        self.cargo_with(false, true, jobs)
+            .crate_seconds(self.app.generated_crate())
+    }
+
+    /// `cargo <verb>` in the app's directory, with the user's environment.
+    fn command(&self, verb: &str) -> Command {
         let mut cmd = Command::new(env!("CARGO"));
-        cmd.arg("build").arg("--locked").arg("--quiet");
-        if release {
-            cmd.arg("--release");
-        }
-        if timings {
-            cmd.arg("--timings");
-        }
-        cmd.args(self.app.extra_args())
-            .current_dir(&self.dir)
+        cmd.arg(verb).arg("--locked").arg("--quiet");
+        cmd.current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", self.dir.join("target"));
         // The user's build, not ours: no inherited flags or jobserver.
         for var in [
@@ -125,6 +144,18 @@ impl Project {
         ] {
             cmd.env_remove(var);
         }
+        cmd
+    }
+
+    fn cargo_with(&self, release: bool, timings: bool, extra: &[&str]) -> Build {
+        let mut cmd = self.command("build");
+        if release {
+            cmd.arg("--release");
+        }
+        if timings {
+            cmd.arg("--timings");
+        }
+        cmd.args(self.app.extra_args()).args(extra);
         let started = Instant::now();
         let out = cmd.output().expect("run cargo build");
         let seconds = started.elapsed().as_secs_f64();
@@ -167,6 +198,31 @@ impl Project {
     }
 }
 
+/// Profile overrides that build gapi's crates as cargo builds them for a
+/// user: users depend on gapi through git (or a registry), and cargo only
+/// compiles path dependencies incrementally. Here they are path dependencies
+/// into the repository, which would otherwise cost each of them the
+/// incremental bookkeeping (about a third more for the generated crate)
+/// that no user pays. The app crate itself stays incremental, as it would
+/// for a user. google-drive3's crates come from the registry already.
+fn non_incremental(lock: &Path) -> String {
+    let lock = std::fs::read_to_string(lock).unwrap_or_else(|e| panic!("{}: {e}", lock.display()));
+    let mut out = String::from("\n# Added by the harness: gapi's crates built as git dependencies are.\n");
+    for block in lock.split("[[package]]") {
+        let name = block
+            .lines()
+            .find_map(|l| l.strip_prefix("name = \""))
+            .and_then(|l| l.strip_suffix('"'));
+        let from_path = !block.lines().any(|l| l.starts_with("source = "));
+        if let Some(name) = name.filter(|n| n.starts_with("gapi-") && from_path) {
+            if !["gapi-app", "gemini-app"].contains(&name) {
+                out.push_str(&format!("[profile.dev.package.{name}]\nincremental = false\n"));
+            }
+        }
+    }
+    out
+}
+
 /// Per-crate seconds from cargo's `--timings` HTML (its `UNIT_DATA` array).
 fn unit_times(html: &str) -> Vec<(String, f64)> {
     let Some(start) = html.find("const UNIT_DATA = ") else {
@@ -196,6 +252,9 @@ struct Figures {
     gen_release: Samples,
     app_debug: Samples,
     app_release: Samples,
+    /// The generated crate rebuilt alone (debug), and with one job.
+    alone_debug: Samples,
+    alone_one_job: Samples,
     crates: usize,
     /// `(crate, seconds)` of the first clean debug build.
     units: Vec<(String, f64)>,
@@ -246,6 +305,10 @@ pub fn run(quick: bool, rounds: Option<usize>, bench: &Path, scratch: &Path) -> 
                 if !release && f.units.is_empty() {
                     f.units = clean.crates.clone();
                 }
+                if !release {
+                    f.alone_debug.push(p.crate_alone(false));
+                    f.alone_one_job.push(p.crate_alone(true));
+                }
                 if release {
                     f.clean_release.push(clean.seconds);
                     f.edit_release.push(edit);
@@ -265,7 +328,9 @@ pub fn run(quick: bool, rounds: Option<usize>, bench: &Path, scratch: &Path) -> 
         "The same app (sign in with the installed-app flow and a token cache, list five files \
          by `modifiedByMeTime desc`; `bench/compile/`) with each client, as a user would build \
          it: its own workspace and lock file, default profiles, a cold target directory and a \
-         warm registry. {rounds} alternating rounds. \"Edit\" is the rebuild after changing one \
+         warm registry. gapi's crates are path dependencies into the repository, built \
+         without incremental compilation as cargo builds git and registry dependencies \
+         (how users get them); the app crate is incremental in both. {rounds} alternating rounds. \"Edit\" is the rebuild after changing one \
          string literal in `main.rs`. Per-crate times are from `cargo build --timings` of the \
          clean build and add up every unit of the crate (for gapi-drive-v3 that includes \
          compiling and running its build script, which generates the code).\n\n"
@@ -299,18 +364,36 @@ pub fn run(quick: bool, rounds: Option<usize>, bench: &Path, scratch: &Path) -> 
     }
     out.push_str(&t.render());
     out.push('\n');
-    let mut t = Table::new(&["crate (from `--timings`)", ">debug (s)", ">release (s)"]);
+    out.push_str(
+        "\"Alone\" rebuilds only the generated crate (`cargo clean -p` it, then build) \
+         after the clean debug build, so no other crate shares the two cores while it \
+         compiles; \"one job\" does the same with `--jobs 1`, which also keeps rustc from \
+         generating code on both cores, so it follows the CPU work. In a clean build a \
+         crate's own time depends on which other crates cargo runs beside it, and that \
+         differs between the two apps; the crate goals are read from \"alone\".\n\n",
+    );
+    let mut t = Table::new(&[
+        "crate (from `--timings`)",
+        ">in the clean debug build (s)",
+        ">alone, debug (s)",
+        ">alone, one job (s)",
+        ">in the clean release build (s)",
+    ]);
     for (app, f) in apps.iter().zip(&figures) {
-        let rel = |s: &Samples| if s.0.is_empty() { na() } else { s.show(2) };
+        let show = |s: &Samples| if s.0.is_empty() { na() } else { s.show(2) };
         t.row(vec![
             format!("`{}` in {}", app.generated_crate(), app.label()),
             f.gen_debug.show(2),
-            rel(&f.gen_release),
+            show(&f.alone_debug),
+            show(&f.alone_one_job),
+            show(&f.gen_release),
         ]);
         t.row(vec![
             format!("the app crate with {}", app.label()),
             f.app_debug.show(2),
-            rel(&f.app_release),
+            na(),
+            na(),
+            show(&f.app_release),
         ]);
     }
     out.push_str(&t.render());
@@ -408,22 +491,44 @@ pub fn run(quick: bool, rounds: Option<usize>, bench: &Path, scratch: &Path) -> 
         ));
     }
     goals.push(ratio_goal(
-        "generated crate ≤ 1.0 × google-drive3's (debug)",
-        &g.gen_debug,
-        &d.gen_debug,
+        "generated crate ≤ 1.0 × google-drive3's (debug, alone)",
+        &g.alone_debug,
+        &d.alone_debug,
         1.0,
     ));
     goals.push(ratio_goal(
-        "generated crate ≤ 0.5 × google-drive3's (debug; the older aim)",
-        &g.gen_debug,
-        &d.gen_debug,
+        "generated crate ≤ 0.5 × google-drive3's (debug, alone; the older aim)",
+        &g.alone_debug,
+        &d.alone_debug,
         0.5,
     ));
     if let Some(f) = find(App::GapiFilesOnly) {
         goals.push(ratio_goal(
-            "generated crate with one resource ≤ 0.4 × google-drive3's (debug)",
-            &f.gen_debug,
-            &d.gen_debug,
+            "generated crate with one resource ≤ 0.4 × google-drive3's (debug, alone)",
+            &f.alone_debug,
+            &d.alone_debug,
+            0.4,
+        ));
+    }
+    // The same goals read in the other two ways, so a reader sees whether
+    // the verdict depends on how the crate is timed.
+    goals.push(ratio_goal(
+        "generated crate ≤ 1.0 × google-drive3's (debug, one job)",
+        &g.alone_one_job,
+        &d.alone_one_job,
+        1.0,
+    ));
+    goals.push(ratio_goal(
+        "generated crate ≤ 1.0 × google-drive3's (debug, inside the clean build)",
+        &g.gen_debug,
+        &d.gen_debug,
+        1.0,
+    ));
+    if let Some(f) = find(App::GapiFilesOnly) {
+        goals.push(ratio_goal(
+            "generated crate with one resource ≤ 0.4 × google-drive3's (debug, one job)",
+            &f.alone_one_job,
+            &d.alone_one_job,
             0.4,
         ));
     }
