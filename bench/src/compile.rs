@@ -207,7 +207,8 @@ impl Project {
 /// for a user. google-drive3's crates come from the registry already.
 fn non_incremental(lock: &Path) -> String {
     let lock = std::fs::read_to_string(lock).unwrap_or_else(|e| panic!("{}: {e}", lock.display()));
-    let mut out = String::from("\n# Added by the harness: gapi's crates built as git dependencies are.\n");
+    let mut out =
+        String::from("\n# Added by the harness: gapi's crates built as git dependencies are.\n");
     for block in lock.split("[[package]]") {
         let name = block
             .lines()
@@ -216,7 +217,9 @@ fn non_incremental(lock: &Path) -> String {
         let from_path = !block.lines().any(|l| l.starts_with("source = "));
         if let Some(name) = name.filter(|n| n.starts_with("gapi-") && from_path) {
             if !["gapi-app", "gemini-app"].contains(&name) {
-                out.push_str(&format!("[profile.dev.package.{name}]\nincremental = false\n"));
+                out.push_str(&format!(
+                    "[profile.dev.package.{name}]\nincremental = false\n"
+                ));
             }
         }
     }

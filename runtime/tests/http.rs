@@ -1175,7 +1175,10 @@ async fn execute_struct_decodes_in_place_unwraps_data_and_keeps_bad_bodies() {
     assert_eq!(empty, Named::default(), "an empty 204 is the empty struct");
     let err = r.execute_struct::<Named>().await.unwrap_err();
     assert!(err.is_decode(), "{err}");
-    assert!(err.to_string().contains("did not decode at `size`"), "{err}");
+    assert!(
+        err.to_string().contains("did not decode at `size`"),
+        "{err}"
+    );
     assert_eq!(
         err.body().unwrap(),
         b"{\n  \"id\": \"t1\",\n  \"size\": true\n}"
