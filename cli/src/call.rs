@@ -1,0 +1,333 @@
+//! One call: the request a method's flags describe, then a dry run, the
+//! answer, or every page of it.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use clap::ArgMatches;
+use gapi_codegen::ir::{self, Location, Type, TypeKind};
+use gapi_runtime::auth::Credentials;
+use gapi_runtime::spec::{Download, HttpMethod, MediaSpec, MethodSpec, ServiceSpec};
+use gapi_runtime::{Client, PreparedRequest, Request};
+use serde_json::Value;
+
+use crate::error::CliError;
+use crate::tree::Entry;
+
+/// Leaked for the process's lifetime: the runtime takes method descriptions
+/// as `'static` data, as generated code has them in statics. One call per
+/// process, so this is a few kilobytes once.
+fn leak_str(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+/// The runtime's description of the API, from the IR.
+pub fn service_spec(api: &ir::Api) -> &'static ServiceSpec {
+    Box::leak(Box::new(ServiceSpec {
+        id: leak_str(&api.id),
+        revision: leak_str(&api.revision),
+        root_url: leak_str(&api.root_url),
+        service_path: leak_str(&api.service_path),
+        fully_encode_reserved_expansion: api.fully_encode_reserved_expansion,
+        data_wrapper: api.data_wrapper,
+        endpoints: Box::leak(
+            api.endpoints
+                .iter()
+                .map(|(location, root_url)| gapi_runtime::spec::Endpoint {
+                    location: leak_str(location),
+                    root_url: leak_str(root_url),
+                })
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        ),
+        batch: None,
+    }))
+}
+
+/// The runtime's description of one method, from the IR.
+pub fn method_spec(service: &'static ServiceSpec, m: &ir::Method) -> &'static MethodSpec {
+    let scopes: Vec<&'static str> = m.scopes.iter().map(|s| leak_str(s)).collect();
+    Box::leak(Box::new(MethodSpec {
+        service,
+        id: leak_str(&m.id),
+        http_method: match m.http_method {
+            ir::HttpMethod::Get => HttpMethod::Get,
+            ir::HttpMethod::Post => HttpMethod::Post,
+            ir::HttpMethod::Put => HttpMethod::Put,
+            ir::HttpMethod::Patch => HttpMethod::Patch,
+            ir::HttpMethod::Delete => HttpMethod::Delete,
+            ir::HttpMethod::Head => HttpMethod::Head,
+        },
+        path: leak_str(&m.path),
+        scopes: Box::leak(scopes.into_boxed_slice()),
+        api_version: m.api_version.as_deref().map(leak_str),
+        media: m.media_upload.as_ref().map(|u| {
+            &*Box::leak(Box::new(MediaSpec {
+                simple_path: u.simple_path.as_deref().map(leak_str),
+                resumable_path: u.resumable_path.as_deref().map(leak_str),
+                max_size: u.max_size,
+                accept: Box::leak(
+                    u.accept
+                        .iter()
+                        .map(|a| leak_str(a))
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice(),
+                ),
+            }))
+        }),
+        download: match m.download {
+            ir::Download::None => Download::None,
+            ir::Download::AltMedia => Download::AltMedia,
+            ir::Download::Service => Download::Service,
+        },
+        returns_json: m.response.is_some(),
+    }))
+}
+
+/// The raw text of every value given for argument `id`.
+fn raw_values(matches: &ArgMatches, id: &str) -> Vec<String> {
+    // `try_`: a parameter whose flag was not made (its name taken) has no
+    // argument to ask about; it travels through `--param`.
+    matches
+        .try_get_raw(id)
+        .ok()
+        .flatten()
+        .map(|values| values.map(|v| v.to_string_lossy().into_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// The request the method's arguments describe.
+///
+/// # Errors
+/// A `--param` without `=`, or a body that is not JSON or does not fit the
+/// request schema (named by its path).
+pub fn build_request(
+    client: &Client,
+    spec: &'static MethodSpec,
+    entry: Entry<'_>,
+    matches: &ArgMatches,
+    api: &ir::Api,
+) -> Result<Request, CliError> {
+    let m = entry.method;
+    let mut request = Request::new(client, spec);
+    for p in m.positional.iter().chain(&m.optional) {
+        let values = raw_values(matches, &p.wire);
+        if values.is_empty() {
+            continue;
+        }
+        let name = leak_str(&p.wire);
+        match p.location {
+            Location::Path => {
+                let value = values.last().map(String::as_str).unwrap_or_default();
+                match &p.collection {
+                    Some(collection) => request.path_param_in(name, leak_str(collection), value),
+                    None => request.path_param(name, value),
+                }
+            }
+            Location::Query if p.repeated => {
+                for value in &values {
+                    request.add_query(name, value.as_str());
+                }
+            }
+            Location::Query => request.set_query(name, values[values.len() - 1].as_str()),
+        }
+    }
+    if let Some(fields) = matches.get_one::<String>("fields") {
+        request.set_query("fields", fields.as_str());
+    }
+    if let Some(user) = matches.get_one::<String>("quota-user") {
+        request.set_query("quotaUser", user.as_str());
+    }
+    for pair in raw_values(matches, "param") {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--param {pair}: expected NAME=VALUE"
+            )));
+        };
+        let is_path = m
+            .positional
+            .iter()
+            .chain(&m.optional)
+            .any(|p| p.wire == name && p.location == Location::Path);
+        if is_path {
+            request.path_param(leak_str(name), value);
+        } else {
+            request.add_query(name.to_string(), value);
+        }
+    }
+    if let Some(source) = matches.get_one::<String>("json") {
+        let body = read_body(source)?;
+        match &m.request {
+            Some(_) if matches.get_flag("no-check") => {}
+            Some((_, ty)) => crate::body::check(&body, ty, api).map_err(|e| {
+                CliError::Usage(format!(
+                    "--json: {e} (--no-check sends it as it is, e.g. for a field newer than the document)"
+                ))
+            })?,
+            None => {
+                return Err(CliError::Usage(format!(
+                    "--json: {} takes no request body",
+                    m.id
+                )))
+            }
+        }
+        request.json_body(&body);
+    }
+    Ok(request)
+}
+
+/// `--json` text, `@file`, or `-` for stdin, parsed.
+fn read_body(source: &str) -> Result<Value, CliError> {
+    let (text, origin) = if source == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::Io(format!("--json -: reading stdin: {e}")))?;
+        (text, "stdin".to_string())
+    } else if let Some(file) = source.strip_prefix('@') {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| CliError::Io(format!("--json @{file}: {e}")))?;
+        (text, file.to_string())
+    } else {
+        (source.to_string(), "--json".to_string())
+    };
+    serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{origin}: not JSON: {e}")))
+}
+
+/// Header names whose values are never printed.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "x-goog-api-key",
+    "cookie",
+    "proxy-authorization",
+];
+
+/// What `--dry-run` prints: `METHOD URL`, the headers (secrets redacted), a
+/// blank line, the body.
+pub fn dry_run_text(request: &PreparedRequest) -> String {
+    let mut out = format!("{} {}\n", request.method, request.url);
+    for (name, value) in &request.headers {
+        let value = if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            "<redacted>"
+        } else {
+            value.as_str()
+        };
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+    out.push('\n');
+    if let Some(body) = &request.body {
+        out.push_str(&String::from_utf8_lossy(body));
+        out.push('\n');
+    }
+    out
+}
+
+/// How the answer is printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    /// One line instead of indented.
+    pub compact: bool,
+}
+
+impl Output {
+    fn json(self, value: &Value) -> String {
+        if self.compact {
+            value.to_string()
+        } else {
+            serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+        }
+    }
+}
+
+/// Sends once and prints the answer.
+///
+/// # Errors
+/// The runtime's error (Google's message for an HTTP error); a closed
+/// stdout.
+pub async fn execute(request: Request, output: Output) -> Result<(), CliError> {
+    let body = request.send().await?;
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(value) => crate::out::line(output.json(&value)),
+        Err(_) if body.iter().all(u8::is_ascii_whitespace) => Ok(()),
+        Err(_) => crate::out::bytes(&body),
+    }
+}
+
+/// The wire names of a paged method's next-page token and item list.
+pub fn paging_fields(m: &ir::Method, api: &ir::Api) -> Option<(String, String, Option<String>)> {
+    let paging = m.paging.as_ref()?;
+    let Some(Type::Named { id, .. }) = &m.response else {
+        return None;
+    };
+    let TypeKind::Struct(fields) = &api.types[id.0].kind else {
+        return None;
+    };
+    let wire_of = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f.name.text == name)
+            .map(|f| f.wire.clone())
+    };
+    let token = wire_of(&paging.next_token_field.text)?;
+    let items = paging
+        .items
+        .as_ref()
+        .and_then(|(name, _)| wire_of(&name.text));
+    Some((paging.token_param.clone(), token, items))
+}
+
+/// Walks every page, printing each item as a line of JSON (each page,
+/// when the method has no item list), up to `max_items`.
+///
+/// # Errors
+/// As [`execute`], for any page.
+pub async fn page_all(
+    mut request: Request,
+    (token_param, token_field, items_field): (String, String, Option<String>),
+    max_items: Option<u64>,
+) -> Result<(), CliError> {
+    let mut printed: u64 = 0;
+    let token_param = leak_str(&token_param);
+    // Bounded by the server's tokens; a token repeated is a loop we stop.
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let body = request.clone().send().await?;
+        let page: Value = serde_json::from_slice(&body).map_err(|e| {
+            CliError::Io(format!("{}: the page is not JSON: {e}", request.spec().id))
+        })?;
+        let lines: Vec<&Value> = match &items_field {
+            Some(field) => page
+                .get(field)
+                .and_then(Value::as_array)
+                .map(|items| items.iter().collect())
+                .unwrap_or_default(),
+            None => vec![&page],
+        };
+        for line in lines {
+            if max_items.is_some_and(|max| printed >= max) {
+                return Ok(());
+            }
+            crate::out::line(line)?;
+            printed += 1;
+        }
+        match page.get(&token_field).and_then(Value::as_str) {
+            Some(token) if !token.is_empty() && seen.insert(token.to_string()) => {
+                request.set_query(token_param, token);
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Credentials for a call: an API key if given, else Application Default
+/// Credentials for the method's scopes, else none (public data only).
+pub async fn credentials(api_key: Option<&str>, scopes: &[String]) -> Option<Arc<dyn Credentials>> {
+    if let Some(key) = api_key.filter(|k| !k.is_empty()) {
+        return Some(Arc::new(gapi_auth::ApiKey::new(key)));
+    }
+    let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    match gapi_auth::ApplicationDefaultCredentials::new(&scopes).await {
+        Ok(adc) => Some(Arc::new(adc)),
+        Err(_) => None,
+    }
+}

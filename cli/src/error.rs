@@ -1,0 +1,35 @@
+//! What can go wrong, and the exit code a script sees for it.
+
+use std::process::ExitCode;
+
+/// A failure of one `gapi` invocation.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad flags or values: exit 2, as clap's own usage errors.
+    #[error("{0}")]
+    Usage(String),
+    /// The discovery document is missing or unreadable: exit 2.
+    #[error("{0}")]
+    Document(String),
+    /// The call failed: an HTTP error (Google's message), the network, or
+    /// an answer that could not be read: exit 1.
+    #[error("{0}")]
+    Call(#[from] gapi_runtime::Error),
+    /// A local file could not be read or written: exit 1.
+    #[error("{0}")]
+    Io(String),
+    /// Whoever read the output stopped reading (`| head`): exit 0, quietly.
+    #[error("standard output closed")]
+    Closed,
+}
+
+impl CliError {
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            CliError::Closed => 0,
+            CliError::Call(_) | CliError::Io(_) => 1,
+            CliError::Usage(_) | CliError::Document(_) => 2,
+        })
+    }
+}

@@ -1,0 +1,286 @@
+//! The `gapi` binary against the emulator, as a script would run it: real
+//! processes, a signed-in user through Application Default Credentials,
+//! exit codes and stderr checked.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use gapi_emulator::{Emulator, EmulatorOptions};
+
+const DRIVE: &str = "https://www.googleapis.com/auth/drive";
+
+/// A signed-in user's ADC file, in a directory of its own.
+fn adc_file(emu: &Emulator, tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gapi-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("adc.json");
+    std::fs::write(&file, emu.sign_in(&[DRIVE]).authorized_user_json()).unwrap();
+    file
+}
+
+/// Runs `gapi ARGS` against the emulator with `adc` as its credentials.
+async fn gapi(emu: &Emulator, adc: &PathBuf, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gapi"));
+    command
+        .args(args)
+        .env("GAPI_ROOT_URL", emu.root_url())
+        .env("GOOGLE_APPLICATION_CREDENTIALS", adc)
+        .env("GAPI_DISCOVERY_URL", "http://127.0.0.1:9/{api}/{version}")
+        .env_remove("GOOGLE_API_KEY");
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drive_list_get_and_every_page() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "drive");
+
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "list",
+            "--page-size",
+            "5",
+            "--order-by",
+            "modifiedByMeTime desc",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let files = page["files"].as_array().unwrap();
+    assert_eq!(files.len(), 5);
+    assert!(stdout(&out).contains("\n  "), "pretty by default");
+
+    let id = files[0]["id"].as_str().unwrap().to_string();
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "get",
+            &id,
+            "--fields",
+            "id,name",
+            "--compact",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1, "compact: one line");
+    let file: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(file["id"], id.as_str());
+
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "list",
+            "--page-size",
+            "40",
+            "--page-all",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 250, "every seeded file, one per line");
+    let ids: std::collections::BTreeSet<String> = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 250, "no file twice");
+
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "list",
+            "--page-size",
+            "40",
+            "--page-all",
+            "--max-items",
+            "7",
+        ],
+    )
+    .await;
+    assert_eq!(stdout(&out).lines().count(), 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_exit_non_zero_with_a_message() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "errors");
+
+    // Google's error, from the server: exit 1, its message on stderr.
+    let out = gapi(&emu, &adc, &["drive", "v3", "files", "get", "no-such-file"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("404"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+
+    // A flag of the wrong type: clap's usage error, exit 2, naming the flag.
+    let out = gapi(
+        &emu,
+        &adc,
+        &["drive", "v3", "files", "list", "--page-size", "many"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--page-size"), "{}", stderr(&out));
+
+    // An enum value that is not in the list.
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "list",
+            "--corpus",
+            "galaxy",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("domain") && stderr(&out).contains("user"),
+        "the values are listed: {}",
+        stderr(&out)
+    );
+
+    // A misspelt body field, named by its path, with a suggestion.
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "create",
+            "--json",
+            r#"{"name":"a","parnts":["x"]}"#,
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("$: File has no field `parnts`; did you mean `parents`?"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A wrong type deep inside.
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "create",
+            "--json",
+            r#"{"owners":[{"me":"yes"}]}"#,
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("$.owners[0].me: expected true or false, found a string"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Not JSON at all.
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "create",
+            "--json",
+            "{name:",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not JSON"), "{}", stderr(&out));
+
+    // An API that is not here.
+    let out = gapi(&emu, &adc, &["no-such-api", "v1", "things", "list"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-api"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_shows_the_request_and_sends_nothing() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "dry");
+    let before = emu.served().len();
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "list",
+            "--page-size",
+            "5",
+            "--q",
+            "name contains 'x'",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!("GET {}drive/v3/files?", emu.root_url())),
+        "{first}"
+    );
+    assert!(first.contains("pageSize=5"), "{first}");
+    assert!(
+        first.contains("q=name+contains+%27x%27") || first.contains("q=name%20contains%20%27x%27"),
+        "{first}"
+    );
+    assert!(text.contains("\n\n"), "headers, then a blank line");
+    assert_eq!(emu.served().len(), before, "a dry run sends nothing");
+}
