@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The whole story offline: start the local Google emulator, sign in through
 # the installed-app flow (the emulator's auto-consent), cache token.json, list
-# the five newest Drive files, list Gemini models with an API key, stream a
+# the five newest Drive files, list Gemini models with an API key (also with
+# the `gapi` command line), stream a
 # Gemini answer, show
 # userinfo, run a paged BigQuery query; then list Drive files again, which
 # signs in from the cached token. Fails if any step does not say what it should.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build -q -p gapi-emulator -p gapi-examples
+cargo build -q -p gapi-emulator -p gapi-examples -p gapi-cli
+docs=$(cd "${GAPI_DISCOVERY_DIR:-discovery/cache}" && pwd)
 work=$(mktemp -d)
 log="$work/emulator.log"
 target/debug/gapi-emulator --port 0 --auto-consent > "$log" 2>&1 &
@@ -35,6 +37,10 @@ expect() { # expect PATTERN COMMAND...: run, show, and require PATTERN in the ou
 echo "== drive_list (first run: signs in)";  expect "signed in through the browser" "$bin/drive_list"
 [ -f token.json ] || { echo "FAILED: token.json was not written"; exit 1; }
 echo "== gemini_models (API key)";          expect "models/gemini-2.5-flash" "$bin/gemini_models"
+echo "== gapi (the command line): Gemini models, every page, one per line"
+expect '"name":"models/gemini-2.5-flash"' env GAPI_DISCOVERY_DIR="$docs" "$bin/gapi" generativelanguage v1beta models list --root-url "$url" --api-key demo-key --page-all
+echo "== gapi --dry-run: the request, not sent"
+expect "GET ${url}drive/v3/files?" env GAPI_DISCOVERY_DIR="$docs" "$bin/gapi" drive v3 files list --root-url "$url" --page-size 5 --dry-run
 echo "== gemini_models --oauth (generative-language.retriever scope)"; expect "models/gemma-3-27b-it" "$bin/gemini_models" --oauth
 echo "== gemini_chat (a streamed answer, printed as it arrives)"; expect "pieces streamed from gemini-2.5-flash" "$bin/gemini_chat" "tell me about lighthouses"
 echo "== gemini_chat --oauth"; expect "You said: hello there" "$bin/gemini_chat" --oauth hello there

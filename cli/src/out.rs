@@ -18,7 +18,7 @@ pub fn line(text: impl Display) -> Result<(), CliError> {
 /// Writes `data` to standard output as it is.
 ///
 /// # Errors
-/// As [`line`].
+/// As [`line()`].
 pub fn bytes(data: &[u8]) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     stdout
