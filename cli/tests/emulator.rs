@@ -137,115 +137,99 @@ async fn drive_list_get_and_every_page() {
     assert_eq!(stdout(&out).lines().count(), 7);
 }
 
+/// Runs `gapi ARGS` and requires exit `code` with `needle` on stderr and
+/// nothing on stdout.
+async fn fails(emu: &Emulator, adc: &PathBuf, args: &[&str], code: i32, needle: &str) {
+    let out = gapi(emu, adc, args).await;
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "gapi {args:?}: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains(needle),
+        "gapi {args:?}: {}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty(), "gapi {args:?}: {}", stdout(&out));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_exit_non_zero_with_a_message() {
     let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
     let adc = adc_file(&emu, "errors");
+    let list = ["drive", "v3", "files", "list"];
+    let create = |json| {
+        [
+            "drive",
+            "v3",
+            "files",
+            "create",
+            "--dry-run",
+            "--json",
+            json,
+        ]
+    };
 
-    // Google's error, from the server: exit 1, its message on stderr.
-    let out = gapi(&emu, &adc, &["drive", "v3", "files", "get", "no-such-file"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("404"), "{}", stderr(&out));
-    assert!(stdout(&out).is_empty());
-
+    // Google's error, from the server: exit 1, its status on stderr.
+    fails(
+        &emu,
+        &adc,
+        &["drive", "v3", "files", "get", "no-such-file"],
+        1,
+        "404",
+    )
+    .await;
     // A flag of the wrong type: clap's usage error, exit 2, naming the flag.
-    let out = gapi(
+    fails(
         &emu,
         &adc,
-        &["drive", "v3", "files", "list", "--page-size", "many"],
+        &[&list[..], &["--page-size", "many"]].concat(),
+        2,
+        "--page-size",
     )
     .await;
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--page-size"), "{}", stderr(&out));
-
-    // An enum value that is not in the list.
-    let out = gapi(
+    // An enum value not in the list: the values are listed.
+    fails(
         &emu,
         &adc,
-        &[
-            "drive",
-            "v3",
-            "files",
-            "list",
-            "--corpus",
-            "galaxy",
-            "--dry-run",
-        ],
+        &[&list[..], &["--corpus", "galaxy"]].concat(),
+        2,
+        "[possible values: domain, user]",
     )
     .await;
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("domain") && stderr(&out).contains("user"),
-        "the values are listed: {}",
-        stderr(&out)
-    );
-
     // A misspelt body field, named by its path, with a suggestion.
-    let out = gapi(
+    let typo = r#"{"name":"a","parnts":["x"]}"#;
+    fails(
         &emu,
         &adc,
-        &[
-            "drive",
-            "v3",
-            "files",
-            "create",
-            "--json",
-            r#"{"name":"a","parnts":["x"]}"#,
-            "--dry-run",
-        ],
+        &create(typo),
+        2,
+        "$: File has no field `parnts`; did you mean `parents`?",
     )
     .await;
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("$: File has no field `parnts`; did you mean `parents`?"),
-        "{}",
-        stderr(&out)
-    );
-
     // A wrong type deep inside.
-    let out = gapi(
+    let deep = r#"{"owners":[{"me":"yes"}]}"#;
+    fails(
         &emu,
         &adc,
-        &[
-            "drive",
-            "v3",
-            "files",
-            "create",
-            "--json",
-            r#"{"owners":[{"me":"yes"}]}"#,
-            "--dry-run",
-        ],
+        &create(deep),
+        2,
+        "$.owners[0].me: expected true or false, found a string",
     )
     .await;
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("$.owners[0].me: expected true or false, found a string"),
-        "{}",
-        stderr(&out)
-    );
-
     // Not JSON at all.
-    let out = gapi(
+    fails(&emu, &adc, &create("{name:"), 2, "--json: not JSON").await;
+    // An API that is not here (and cannot be fetched).
+    fails(
         &emu,
         &adc,
-        &[
-            "drive",
-            "v3",
-            "files",
-            "create",
-            "--json",
-            "{name:",
-            "--dry-run",
-        ],
+        &["no-such-api", "v1", "things", "list"],
+        2,
+        "no-such-api",
     )
     .await;
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not JSON"), "{}", stderr(&out));
-
-    // An API that is not here.
-    let out = gapi(&emu, &adc, &["no-such-api", "v1", "things", "list"]).await;
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no-such-api"), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
