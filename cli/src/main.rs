@@ -12,6 +12,7 @@
 mod apis;
 mod body;
 mod call;
+mod completions;
 mod document;
 mod error;
 mod names;
@@ -33,7 +34,7 @@ use crate::error::CliError;
     version,
     after_help = "Calls: gapi API VERSION RESOURCE... METHOD [ARGS] [FLAGS]\n  e.g. gapi drive v3 files list --page-size 5\n       gapi drive v3 files get FILE_ID --fields id,name --dry-run\nSee `gapi API VERSION --help` for an API's resources and methods."
 )]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Builtin,
 }
@@ -45,6 +46,13 @@ enum Builtin {
         #[command(subcommand)]
         command: apis::ApisCommand,
     },
+    /// A completion script for bash, zsh or fish, e.g. `gapi completions bash drive:v3 > ~/.local/share/bash-completion/completions/gapi`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+        /// APIs whose resources, methods and flags are completed too (`drive:v3`).
+        apis: Vec<String>,
+    },
     /// A call: `gapi API VERSION RESOURCE... METHOD`.
     #[command(external_subcommand)]
     Call(Vec<OsString>),
@@ -54,6 +62,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Builtin::Apis { command } => apis::run(command, &Lookup::new()),
+        Builtin::Completions { shell, apis } => completions::run(shell, &apis, &Lookup::new()),
         Builtin::Call(args) => call_command(args),
     };
     match result {

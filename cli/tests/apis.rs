@@ -99,3 +99,32 @@ fn help_lists_an_apis_resources_and_a_methods_flags() {
     assert!(text.contains("--dry-run"), "{text}");
     assert!(text.contains("--include-items-from-all-drives"), "{text}");
 }
+
+#[test]
+fn completion_scripts_for_each_shell_reach_a_named_apis_flags() {
+    let script = |args: &[&str]| {
+        let out = gapi().arg("completions").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = script(&["bash", "drive:v3"]);
+    assert!(
+        bash.contains("gapi__subcmd__drive__subcmd__v3__subcmd__files__subcmd__list)"),
+        "a case for the method"
+    );
+    assert!(bash.contains("--page-size"));
+    let plain = script(&["bash"]);
+    assert!(plain.contains("gapi__subcmd__drive__subcmd__v3)") && !plain.contains("--page-size"));
+    assert!(script(&["zsh", "drive:v3"]).contains("--page-size"));
+    assert!(script(&["fish"]).contains("-a \"drive\""));
+    let out = gapi()
+        .args(["completions", "bash", "drive"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected API:VERSION"));
+}
