@@ -319,15 +319,25 @@ pub async fn page_all(
     }
 }
 
-/// Credentials for a call: an API key if given, else Application Default
-/// Credentials for the method's scopes, else none (public data only).
-pub async fn credentials(api_key: Option<&str>, scopes: &[String]) -> Option<Arc<dyn Credentials>> {
+/// Credentials for a call, first match: an API key if given, the user
+/// `gapi auth login` cached, Application Default Credentials for the
+/// method's scopes, none (public data only).
+///
+/// # Errors
+/// A sign-in cache that exists but cannot be read.
+pub async fn credentials(
+    api_key: Option<&str>,
+    scopes: &[String],
+) -> Result<Option<Arc<dyn Credentials>>, CliError> {
     if let Some(key) = api_key.filter(|k| !k.is_empty()) {
-        return Some(Arc::new(gapi_auth::ApiKey::new(key)));
+        return Ok(Some(Arc::new(gapi_auth::ApiKey::new(key))));
+    }
+    if let Some(user) = crate::auth::cached_user()? {
+        return Ok(Some(user));
     }
     let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-    match gapi_auth::ApplicationDefaultCredentials::new(&scopes).await {
-        Ok(adc) => Some(Arc::new(adc)),
-        Err(_) => None,
-    }
+    Ok(gapi_auth::ApplicationDefaultCredentials::new(&scopes)
+        .await
+        .ok()
+        .map(|adc| Arc::new(adc) as Arc<dyn Credentials>))
 }

@@ -13,8 +13,11 @@ pub enum CliError {
     Document(String),
     /// The call failed: an HTTP error (Google's message), the network, or
     /// an answer that could not be read: exit 1.
-    #[error("{0}")]
+    #[error(transparent)]
     Call(#[from] gapi_runtime::Error),
+    /// Sign-in failed or is missing: exit 3.
+    #[error("{0}")]
+    Auth(String),
     /// A local file could not be read or written: exit 1.
     #[error("{0}")]
     Io(String),
@@ -24,12 +27,29 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// The message and every cause under it (`credentials failed: token
+    /// endpoint said invalid_grant …`), for stderr.
+    pub fn report(&self) -> String {
+        let mut message = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = cause.source();
+        }
+        message
+    }
+
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             CliError::Closed => 0,
             CliError::Call(_) | CliError::Io(_) => 1,
             CliError::Usage(_) | CliError::Document(_) => 2,
+            CliError::Auth(_) => 3,
         })
     }
 }

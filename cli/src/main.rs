@@ -10,6 +10,7 @@
 //! ```
 
 mod apis;
+mod auth;
 mod body;
 mod call;
 mod completions;
@@ -46,6 +47,11 @@ enum Builtin {
         #[command(subcommand)]
         command: apis::ApisCommand,
     },
+    /// Sign in once; later calls use the cached user.
+    Auth {
+        #[command(subcommand)]
+        command: auth::AuthCommand,
+    },
     /// A completion script for bash, zsh or fish, e.g. `gapi completions bash drive:v3 > ~/.local/share/bash-completion/completions/gapi`.
     Completions {
         /// The shell.
@@ -62,13 +68,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Builtin::Apis { command } => apis::run(command, &Lookup::new()),
+        Builtin::Auth { command } => {
+            runtime().and_then(|rt| rt.block_on(auth::run(command, &Lookup::new())))
+        }
         Builtin::Completions { shell, apis } => completions::run(shell, &apis, &Lookup::new()),
         Builtin::Call(args) => call_command(args),
     };
     match result {
         Ok(()) | Err(CliError::Closed) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("gapi: {error}");
+            eprintln!("gapi: {}", error.report());
             error.exit_code()
         }
     }
@@ -120,11 +129,7 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
     let service = call::service_spec(&api);
     let spec = call::method_spec(service, entry.method);
     let dry_run = leaf.get_flag("dry-run");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Io(format!("starting the async runtime: {e}")))?;
-    runtime.block_on(async {
+    runtime()?.block_on(async {
         let mut builder = gapi_runtime::Client::builder(service);
         if let Some(root) = leaf.get_one::<String>("root-url") {
             builder = builder.root_url(root.as_str());
@@ -132,7 +137,7 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         if !dry_run {
             let api_key = leaf.get_one::<String>("api-key").map(String::as_str);
             let scopes: Vec<String> = entry.method.scopes.iter().take(1).cloned().collect();
-            if let Some(credentials) = call::credentials(api_key, &scopes).await {
+            if let Some(credentials) = call::credentials(api_key, &scopes).await? {
                 builder = builder.shared_credentials(credentials);
             }
         }
@@ -159,4 +164,12 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         }
         call::execute(request, output).await
     })
+}
+
+/// The single-threaded async runtime a command runs on.
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Io(format!("starting the async runtime: {e}")))
 }

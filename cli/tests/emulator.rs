@@ -27,6 +27,8 @@ async fn gapi(emu: &Emulator, adc: &PathBuf, args: &[&str]) -> Output {
         .args(args)
         .env("GAPI_ROOT_URL", emu.root_url())
         .env("GOOGLE_APPLICATION_CREDENTIALS", adc)
+        // Nobody signed in through `gapi auth`: the ADC file is what is used.
+        .env("GAPI_CONFIG_DIR", adc.with_file_name("config"))
         .env("GAPI_DISCOVERY_URL", "http://127.0.0.1:9/{api}/{version}")
         .env_remove("GOOGLE_API_KEY");
     tokio::task::spawn_blocking(move || command.output().unwrap())
@@ -267,4 +269,122 @@ async fn dry_run_shows_the_request_and_sends_nothing() {
     );
     assert!(text.contains("\n\n"), "headers, then a blank line");
     assert_eq!(emu.served().len(), before, "a dry run sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_login_status_call_and_logout() {
+    let emu = Emulator::start(EmulatorOptions {
+        auto_consent: true,
+        ..EmulatorOptions::default()
+    })
+    .await
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("gapi-cli-auth-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let secrets = dir.join("client_secret.json");
+    std::fs::write(&secrets, emu.sign_in(&[DRIVE]).client_secrets_json()).unwrap();
+    // The "browser": follows the authorization URL, which the emulator
+    // approves at once and redirects to gapi's loopback server.
+    let browser = dir.join("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\ncurl -sL -o /dev/null \"$1\" &\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config = dir.join("config");
+    let run = |args: Vec<String>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gapi"));
+        command
+            .args(args)
+            .env("GAPI_CONFIG_DIR", &config)
+            .env("BROWSER", &browser)
+            .env("GAPI_ROOT_URL", emu.root_url())
+            .env("GAPI_DISCOVERY_URL", "http://127.0.0.1:9/{api}/{version}")
+            .env("GOOGLE_APPLICATION_CREDENTIALS", dir.join("no-adc.json"))
+            .env_remove("GOOGLE_API_KEY");
+        async move {
+            tokio::task::spawn_blocking(move || command.output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let args = |s: &[&str]| s.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+
+    let out = run(args(&["auth", "status"])).await;
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "not signed in yet: {}",
+        stderr(&out)
+    );
+
+    let secrets_arg = secrets.display().to_string();
+    let out = run(args(&[
+        "auth",
+        "login",
+        "--client-secrets",
+        &secrets_arg,
+        "--api",
+        "drive:v3",
+    ]))
+    .await;
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let cache = config.join("token.json");
+    let cached: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert!(
+        cached["refresh_token"].is_string(),
+        "google-auth's format: {cached}"
+    );
+    assert!(
+        cached["scopes"].to_string().contains("auth/drive"),
+        "{cached}"
+    );
+
+    let out = run(args(&["auth", "status"])).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("https://www.googleapis.com/auth/drive"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A call signs in from the cache (there is no ADC file).
+    let out = run(args(&[
+        "drive",
+        "v3",
+        "files",
+        "list",
+        "--page-size",
+        "3",
+        "--compact",
+    ]))
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(page["files"].as_array().unwrap().len(), 3);
+
+    let kept = std::fs::read(&cache).unwrap();
+    let out = run(args(&["auth", "logout"])).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("revoked"), "{}", stdout(&out));
+    assert!(!cache.exists(), "the cache is removed");
+    // The revoked sign-in is dead at the server too: put the old cache back
+    // (without its access token) and a call cannot refresh.
+    let mut old: serde_json::Value = serde_json::from_slice(&kept).unwrap();
+    old.as_object_mut().unwrap().remove("token");
+    std::fs::write(&cache, old.to_string()).unwrap();
+    let out = run(args(&["drive", "v3", "files", "list"])).await;
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("invalid_grant") || stderr(&out).contains("revoked"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_file(&cache);
+    let out = run(args(&["auth", "status"])).await;
+    assert_eq!(out.status.code(), Some(3));
+    let _ = std::fs::remove_dir_all(&dir);
 }
