@@ -230,7 +230,8 @@ pub struct Output {
 }
 
 impl Output {
-    fn json(self, value: &Value) -> String {
+    /// The answer as text: indented, or one line with `--compact`.
+    pub fn json(self, value: &Value) -> String {
         if self.compact {
             value.to_string()
         } else {

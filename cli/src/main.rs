@@ -16,6 +16,7 @@ mod call;
 mod completions;
 mod document;
 mod error;
+mod media;
 mod names;
 mod out;
 mod tree;
@@ -152,6 +153,13 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         let output = call::Output {
             compact: leaf.get_flag("compact"),
         };
+        if let Some(file) = leaf.get_one::<String>("upload") {
+            let mime = leaf.get_one::<String>("mime").map(String::as_str);
+            return media::upload(request, std::path::Path::new(file), mime, output).await;
+        }
+        if let Some(file) = leaf.get_one::<String>("download") {
+            return media::download(request, std::path::Path::new(file)).await;
+        }
         if leaf.get_flag("page-all") {
             let Some(paging) = call::paging_fields(entry.method, &api) else {
                 return Err(CliError::Usage(format!(

@@ -18,6 +18,9 @@ pub const COMMON_FLAGS: &[&str] = &[
     "dry-run",
     "json",
     "no-check",
+    "upload",
+    "mime",
+    "download",
     "fields",
     "param",
     "page-all",
@@ -292,6 +295,23 @@ fn common_args() -> Vec<Arg> {
             .global(true)
             .action(ArgAction::SetTrue)
             .help("Send the --json body without checking it against the document's request schema"),
+        Arg::new("upload")
+            .long("upload")
+            .global(true)
+            .value_name("FILE")
+            .conflicts_with("download")
+            .help("Send FILE as the method's media (resumable, with progress, above 5 MiB); --json is its metadata"),
+        Arg::new("mime")
+            .long("mime")
+            .global(true)
+            .value_name("TYPE")
+            .requires("upload")
+            .help("The MIME type of --upload (default: from the file name)"),
+        Arg::new("download")
+            .long("download")
+            .global(true)
+            .value_name("FILE")
+            .help("Save the method's media (alt=media) to FILE, streamed, resuming a dropped connection"),
         Arg::new("fields")
             .long("fields")
             .global(true)

@@ -388,3 +388,66 @@ async fn auth_login_status_call_and_logout() {
     assert_eq!(out.status.code(), Some(3));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_then_download_small_and_resumable() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "media");
+    let dir = adc.parent().unwrap().to_path_buf();
+    // One request below 5 MiB; the resumable protocol above it.
+    for (name, len) in [
+        ("small.bin", 300_000usize),
+        ("large.bin", 6 * 1024 * 1024 + 17),
+    ] {
+        let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+        let file = dir.join(name);
+        std::fs::write(&file, &data).unwrap();
+        let metadata = format!(r#"{{"name":"{name}"}}"#);
+        let path = file.display().to_string();
+        let args = [
+            "drive",
+            "v3",
+            "files",
+            "create",
+            "--upload",
+            &path,
+            "--json",
+            &metadata,
+            "--compact",
+        ];
+        let out = gapi(&emu, &adc, &args).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        let created: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(created["name"], name);
+        let id = created["id"].as_str().unwrap().to_string();
+
+        let back = dir.join(format!("{name}.back"));
+        let back_path = back.display().to_string();
+        let out = gapi(
+            &emu,
+            &adc,
+            &["drive", "v3", "files", "get", &id, "--download", &back_path],
+        )
+        .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(std::fs::read(&back).unwrap(), data, "{name} round trip");
+        assert!(!dir.join(format!("{name}.back.part")).exists());
+    }
+    // The large file went up in resumable chunks (PUTs to its session).
+    let served = emu.served();
+    assert!(
+        served
+            .iter()
+            .any(|r| r.starts_with("PUT /upload/drive/v3/files")),
+        "{served:?}"
+    );
+    // A method without media.
+    let out = gapi(
+        &emu,
+        &adc,
+        &["drive", "v3", "about", "get", "--download", "x"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no media"), "{}", stderr(&out));
+}
