@@ -342,3 +342,21 @@ pub async fn credentials(
         .ok()
         .map(|adc| Arc::new(adc) as Arc<dyn Credentials>))
 }
+
+/// A streamed answer (Gemini's `streamGenerateContent`): each element
+/// printed as one line of JSON as soon as it has arrived.
+///
+/// # Errors
+/// The call's error, also one that ends the stream midway.
+pub async fn stream(request: Request, streaming: ir::Streaming) -> Result<(), CliError> {
+    use futures_util::StreamExt;
+    let framing = match streaming {
+        ir::Streaming::JsonArray => gapi_runtime::stream::Framing::JsonArray,
+        ir::Streaming::ServerSentEvents => gapi_runtime::stream::Framing::ServerSentEvents,
+    };
+    let mut items = gapi_runtime::stream::stream::<Value>(request, framing);
+    while let Some(item) = items.next().await {
+        crate::out::line(item?)?;
+    }
+    Ok(())
+}

@@ -160,6 +160,9 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         if let Some(file) = leaf.get_one::<String>("download") {
             return media::download(request, std::path::Path::new(file)).await;
         }
+        if let Some(streaming) = entry.method.streaming {
+            return call::stream(request, streaming).await;
+        }
         if leaf.get_flag("page-all") {
             let Some(paging) = call::paging_fields(entry.method, &api) else {
                 return Err(CliError::Usage(format!(

@@ -451,3 +451,56 @@ async fn upload_then_download_small_and_resumable() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("no media"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gemini_streams_with_an_api_key_and_bigquery_queries() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "gemini");
+    let ask = r#"{"contents":[{"role":"user","parts":[{"text":"tell me about lighthouses"}]}]}"#;
+    let args = [
+        "generativelanguage",
+        "v1beta",
+        "models",
+        "stream-generate-content",
+        "gemini-2.5-flash",
+        "--api-key",
+        "demo-key",
+        "--json",
+        ask,
+    ];
+    let out = gapi(&emu, &adc, &args).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pieces: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        pieces.len() > 1,
+        "one line per streamed piece: {}",
+        stdout(&out)
+    );
+    assert!(
+        pieces.iter().all(|p| p["candidates"].is_array()),
+        "{}",
+        stdout(&out)
+    );
+
+    let query = r#"{"query":"SELECT 1","useLegacySql":false}"#;
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "bigquery",
+            "v2",
+            "jobs",
+            "query",
+            "demo-project",
+            "--json",
+            query,
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(answer["kind"], "bigquery#queryResponse", "{answer}");
+}
