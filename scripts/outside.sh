@@ -7,6 +7,8 @@
 #     no Python on it, no GAPI_* or other variables (env -i);
 #   - `cargo install --locked --git <repo> gapi-codegen`, then `gapi-codegen sync`
 #     (the pinned documents over HTTPS from PyPI, into ~/.cache/gapi/discovery);
+#   - `cargo install --locked --git <repo> gapi-cli`: `gapi apis sync` finds
+#     them verified, and a call reaches the emulator with an API key;
 #   - an application with git dependencies on gapi-drive-v3 and gapi-auth that
 #     builds, runs the README's first call against the emulator (its binary,
 #     with a user signed in for it), and passes its own emulator test;
@@ -82,6 +84,18 @@ names=$(cd "$work/app" && stranger "$target/debug/drive-app" "http://127.0.0.1:$
 echo "$names"
 [ "$(echo "$names" | wc -l)" = 5 ] || { echo "expected five file names" >&2; cat "$work/emulator.log" >&2; exit 1; }
 (cd "$work/app" && stranger cargo test --quiet --target-dir "$target")
+
+step "cargo install gapi-cli: the gapi command, its documents, a call to the emulator"
+stranger cargo install --quiet --locked --git "$git_url" gapi-cli
+(cd "$work" && stranger gapi apis sync) | grep -q "^611 documents verified" \
+  || { echo "gapi apis sync did not verify 611 documents" >&2; exit 1; }
+(cd "$work" && stranger gapi apis list drive) | grep -q "^drive  *v3 " \
+  || { echo "gapi apis list does not show drive v3" >&2; exit 1; }
+models=$(cd "$work" && stranger gapi generativelanguage v1beta models list \
+  --root-url "http://127.0.0.1:$port/" --api-key stranger-key --page-all)
+echo "$models" | grep -q '"name":"models/gemini-2.5-flash"' \
+  || { echo "gapi models list did not reach the emulator:" >&2; echo "$models" >&2; exit 1; }
+echo "gapi: $(echo "$models" | wc -l) models, one per line"
 
 step "an API-key-only application compiles no sign-in flow"
 mkdir -p "$work/gemini"
