@@ -207,7 +207,9 @@ const SECRET_HEADERS: &[&str] = &[
 pub fn dry_run_text(request: &PreparedRequest) -> String {
     let mut out = format!("{} {}\n", request.method, request.url);
     for (name, value) in &request.headers {
-        let value = if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        let value = if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+            && !value.ends_with("<redacted>")
+        {
             "<redacted>"
         } else {
             value.as_str()

@@ -147,7 +147,19 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
             .map_err(|e| CliError::Usage(format!("--root-url: {e}")))?;
         let request = call::build_request(&client, spec, entry, leaf, &api)?;
         if dry_run {
-            let prepared = request.preview()?;
+            let mut prepared = request.preview()?;
+            // The credential a real call would add, without its value (a
+            // dry run signs nobody in and fetches no token).
+            let api_key = leaf.get_one::<String>("api-key").filter(|k| !k.is_empty());
+            if api_key.is_some() {
+                prepared
+                    .headers
+                    .push(("x-goog-api-key".into(), "<redacted>".into()));
+            } else if auth::token_file().is_ok_and(|f| f.is_file()) {
+                prepared
+                    .headers
+                    .push(("authorization".into(), "Bearer <redacted>".into()));
+            }
             return out::bytes(call::dry_run_text(&prepared).as_bytes());
         }
         let output = call::Output {

@@ -269,6 +269,26 @@ async fn dry_run_shows_the_request_and_sends_nothing() {
     );
     assert!(text.contains("\n\n"), "headers, then a blank line");
     assert_eq!(emu.served().len(), before, "a dry run sends nothing");
+    assert!(!text.contains("x-goog-api-key"), "no key given: {text}");
+
+    // With an API key, the header a call would carry, its value hidden.
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "about",
+            "get",
+            "--api-key",
+            "s3cret",
+            "--dry-run",
+        ],
+    )
+    .await;
+    let text = stdout(&out);
+    assert!(text.contains("x-goog-api-key: <redacted>"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
