@@ -60,9 +60,17 @@ step "packing: every publishable crate packs and builds from its own package"
 step "outside the repository: install, sync without Python, git dependencies, new crates"
 ./scripts/outside.sh
 
-step "hard sample of the catalog, compiled with warnings denied"
+step "catalog compile: the hard sample and ten documents picked by the commit hash (clippy, warnings denied)"
+# A different ten each commit covers the whole catalog over time; a failure
+# names its document (rerun it with --only NAME). The whole catalog:
+# `gapi-codegen catalog check --all` (BENCHMARKS.md has the last run).
 cargo run -q -p gapi-codegen -- catalog check \
-  --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1,youtube.v3
+  --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1,youtube.v3 \
+  --sample 10 --seed "${GAPI_SAMPLE_SEED:-$(git rev-parse HEAD 2>/dev/null || date +%F)}"
+
+step "catalog compile: each resource feature alone (documents whose type gating once broke)"
+cargo run -q -p gapi-codegen -- catalog check --only logging.v2,vision.v1 --features-alone \
+  --work target/catalog-features
 
 step "benchmark harness, quick mode (proves it builds and runs; no figures asserted)"
 cargo fmt --manifest-path bench/Cargo.toml -- --check

@@ -19,6 +19,7 @@ pub mod build;
 pub mod catalog;
 pub mod docs;
 pub mod emit;
+pub mod features;
 pub mod format;
 pub mod ir;
 pub mod lower;

@@ -671,14 +671,26 @@ impl<'a> Lowerer<'a> {
             }
         }
         let every = resources.iter().filter(|r| r.feature.is_some()).count();
+        let gated = |i: usize| {
+            !always.contains(&TypeId(i))
+                && reached_by
+                    .get(&TypeId(i))
+                    .is_some_and(|features| features.len() < every)
+        };
+        // An ungated type must not name a gated one: a type no method
+        // reaches is always compiled, so everything it refers to must be too.
+        let ungated = closure(
+            (0..self.types.len())
+                .filter(|&i| !gated(i))
+                .map(TypeId)
+                .collect(),
+        );
         for (i, t) in self.types.iter_mut().enumerate() {
-            if always.contains(&TypeId(i)) {
+            if ungated.contains(&TypeId(i)) {
                 continue;
             }
             if let Some(features) = reached_by.get(&TypeId(i)) {
-                if features.len() < every {
-                    t.features = features.iter().cloned().collect();
-                }
+                t.features = features.iter().cloned().collect();
             }
             // Types of one feature alone go to a module of their own, so
             // that a big API's types are not one file.

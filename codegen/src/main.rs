@@ -121,15 +121,41 @@ enum CatalogCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Compile the named documents (`compute.v1,youtube.v3`) with warnings denied.
+    /// Compile documents' crates with clippy, warnings denied: named ones
+    /// and/or a sample picked by a seed, or all of them. Resumable: outcomes go to
+    /// WORK/report.jsonl as each batch ends, and a rerun skips them.
     Check {
-        /// Comma-separated file stems.
-        #[arg(long, value_delimiter = ',', required = true)]
+        /// Comma-separated file stems (`compute.v1,youtube.v3`).
+        #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// Every document of the directory.
+        #[arg(long)]
+        all: bool,
+        /// This many documents picked by `--seed` (CI passes the commit hash).
+        #[arg(long, requires = "seed")]
+        sample: Option<usize>,
+        /// Seed of `--sample`.
+        #[arg(long)]
+        seed: Option<String>,
+        /// Bytes of document JSON a sample may hold after its first pick.
+        #[arg(long, default_value_t = 8_000_000)]
+        sample_bytes: u64,
+        /// Parallel compiler jobs (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Lines of generated Rust per cargo run.
+        #[arg(long, default_value_t = 250_000)]
+        batch_lines: usize,
+        /// Also compile each resource feature alone, and no feature.
+        #[arg(long)]
+        features_alone: bool,
+        /// Forget the report of an earlier run and start over.
+        #[arg(long)]
+        fresh: bool,
         /// Directory of documents (default: the cache).
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// Where the throwaway workspace goes (default: target/catalog-check).
+        /// Where the throwaway workspace and report go (default: target/catalog-check).
         #[arg(long)]
         work: Option<PathBuf>,
     },
@@ -145,6 +171,18 @@ enum CatalogCommand {
 }
 
 fn main() -> ExitCode {
+    // `catalog check` runs cargo with this program as its rustc wrapper, to
+    // time each crate's compile.
+    if let Some(times) = std::env::var_os(gapi_codegen::catalog::check::TIMES_ENV) {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+        return match gapi_codegen::catalog::check::time_rustc(Path::new(&times), &args) {
+            Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+            Err(e) => {
+                eprintln!("gapi-codegen (timing rustc): {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => code,
@@ -343,14 +381,75 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     ExitCode::FAILURE
                 })
             }
-            CatalogCommand::Check { only, dir, work } => {
-                let dir = dir_or_cache(dir);
-                let workspace = gapi_repository()?;
-                let work = work.unwrap_or_else(|| workspace.join("target").join("catalog-check"));
-                gapi_codegen::catalog::check(&dir, &only, &work, &workspace)
-                    .map_err(|e| e.to_string())?;
-                println!("checked {} documents with warnings denied", only.len());
-                Ok(ExitCode::SUCCESS)
+            CatalogCommand::Check {
+                only,
+                all,
+                sample,
+                seed,
+                sample_bytes,
+                jobs,
+                batch_lines,
+                features_alone,
+                fresh,
+                dir,
+                work,
+            } => {
+                use gapi_codegen::catalog::check;
+                if !all && sample.is_none() && only.is_empty() {
+                    return Err(
+                        "name documents with --only, or pass --all or --sample N --seed S".into(),
+                    );
+                }
+                let selection = check::Selection {
+                    only,
+                    all,
+                    sample: sample.map(|count| check::Sample {
+                        count,
+                        seed: seed.unwrap_or_default(),
+                        max_bytes: sample_bytes,
+                    }),
+                };
+                let repo = gapi_repository()?;
+                let options = check::Options {
+                    dir: dir_or_cache(dir),
+                    work: work.unwrap_or_else(|| repo.join("target").join("catalog-check")),
+                    jobs: jobs.unwrap_or_else(|| {
+                        std::thread::available_parallelism().map_or(1, |n| n.get())
+                    }),
+                    repo,
+                    batch_lines,
+                    fresh,
+                    features_alone,
+                };
+                let summary = check::check(&selection, &options, |o| {
+                    println!(
+                        "{:<48} {:>8} lines {:>7.1} s  {}",
+                        o.label(),
+                        o.lines,
+                        o.seconds,
+                        if o.passed { "ok" } else { "FAILED" }
+                    );
+                    if let Some(error) = &o.first_error {
+                        println!("    {}", error.replace('\n', "\n    "));
+                    }
+                })
+                .map_err(|e| e.to_string())?;
+                let summary_file = options.work.join("report.md");
+                std::fs::write(&summary_file, summary.markdown())
+                    .map_err(|e| format!("{}: {e}", summary_file.display()))?;
+                println!(
+                    "\n{}compiled {} now in {:.0} s; report {}, summary {}",
+                    summary.markdown(),
+                    summary.compiled_now,
+                    summary.seconds,
+                    summary.report.display(),
+                    summary_file.display()
+                );
+                Ok(if summary.failures().next().is_none() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                })
             }
             CatalogCommand::Parse { dir, strict } => {
                 let dir = dir_or_cache(dir);

@@ -1,5 +1,7 @@
 //! Whole-catalog runs: every document of a directory, in parallel.
 
+pub mod check;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -91,8 +93,9 @@ pub struct GenerateReport {
     pub failures: Vec<String>,
 }
 
-/// Generates every document of `dir` (checking that each output parses as
-/// Rust); with `out`, writes each as a standalone crate there.
+/// Generates every document of `dir`, checking that each output parses as
+/// Rust and that each resource feature compiles alone ([`crate::features`]);
+/// with `out`, writes each as a standalone crate there.
 ///
 /// # Errors
 /// Only when the directory cannot be listed.
@@ -111,6 +114,13 @@ pub fn generate_all(dir: &Path, out: Option<&Path>) -> std::io::Result<GenerateR
             let api = crate::Generator::new(&parsed.doc)
                 .with_resource_features(true)
                 .lower();
+            let breaches = crate::features::check(&api);
+            if let Some(first) = breaches.first() {
+                return Err(format!(
+                    "{} feature breach(es), first: {first}",
+                    breaches.len()
+                ));
+            }
             let output =
                 crate::Generator::generate_from(&api, Layout::Files).map_err(|e| e.to_string())?;
             let lines = output.files.iter().map(|(_, s)| s.lines().count()).sum();
@@ -260,72 +270,4 @@ pub fn new_crate(
         name: crate::scaffold::crate_name(&doc.name, &doc.version),
         warnings: api.warnings,
     })
-}
-
-/// Why [`check`] failed: a message naming the document, the file or the
-/// failing cargo run.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct CheckError(String);
-
-/// Generates the named documents as crates in a throwaway workspace at
-/// `work` and compiles them with clippy, warnings denied. The workspace
-/// shares this repository's target directory and profiles, so dependencies
-/// already built are reused.
-///
-/// # Errors
-/// A message naming the document or the failing cargo run.
-pub fn check(dir: &Path, only: &[String], work: &Path, repo: &Path) -> Result<(), CheckError> {
-    check_workspace(dir, only, work, repo).map_err(CheckError)
-}
-
-fn check_workspace(dir: &Path, only: &[String], work: &Path, repo: &Path) -> Result<(), String> {
-    let repo = repo
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", repo.display()))?;
-    let _ = std::fs::remove_dir_all(work);
-    let root_toml = std::fs::read_to_string(repo.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    let profiles = root_toml
-        .find("[profile")
-        .map(|i| &root_toml[i..])
-        .unwrap_or("");
-    let deps = GapiDeps::Path(repo.clone());
-    let mut members = Vec::new();
-    for stem in only {
-        let file = dir.join(format!("{stem}.json"));
-        let parsed =
-            gapi_discovery::parse_file(&file, Strictness::Lenient).map_err(|e| e.to_string())?;
-        let member = stem.replace('.', "-");
-        write_standalone(&parsed.doc, &work.join(&member), &deps, true)?;
-        members.push(format!("{member:?}"));
-    }
-    write(
-        &work.join("Cargo.toml"),
-        &format!(
-            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n{profiles}",
-            members.join(", ")
-        ),
-    )?;
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "clippy",
-                "--quiet",
-                "--workspace",
-                "--all-targets",
-                "--manifest-path",
-            ])
-            .arg(work.join("Cargo.toml"))
-            .args(["--", "-D", "warnings"])
-            .env("CARGO_TARGET_DIR", repo.join("target"))
-            .status()
-            .map_err(|e| format!("could not run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "cargo clippy failed for {} ({status})",
-            only.join(", ")
-        ))
-    }
 }

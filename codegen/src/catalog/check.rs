@@ -1,0 +1,767 @@
+//! `catalog check`: compile documents' crates with warnings denied.
+//!
+//! Each document becomes a standalone crate (`#![deny(warnings)]`) in a
+//! throwaway workspace that shares this repository's target directory and
+//! profiles, so gapi-runtime and its dependencies are built once. Crates
+//! are compiled in batches (one `cargo clippy --keep-going` per batch, so
+//! one failure does not stop the others), and every outcome is appended to
+//! a JSON-lines report as its batch ends: an interrupted run resumes where
+//! it stopped.
+//!
+//! Per-crate compile time comes from cargo itself running this binary as
+//! its `RUSTC_WRAPPER` ([`time_rustc`]): parallel jobs overlap, so the wall
+//! time of a batch says nothing about one crate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use gapi_discovery::Strictness;
+use serde::{Deserialize, Serialize};
+
+use super::{par_for_each, write, write_standalone};
+use crate::scaffold::GapiDeps;
+
+/// Set (to a file) in the environment of the cargo runs `check` starts; a
+/// `gapi-codegen` started by cargo with it set acts as a timing rustc
+/// wrapper instead of a command line.
+pub const TIMES_ENV: &str = "GAPI_CODEGEN_RUSTC_TIMES";
+
+/// Which documents to compile: the union of what is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// These file stems (`compute.v1`).
+    pub only: Vec<String>,
+    /// Every document of the directory.
+    pub all: bool,
+    /// A sample picked by a seed.
+    pub sample: Option<Sample>,
+}
+
+/// `count` documents picked by `seed` (a commit hash), at most `max_bytes`
+/// of JSON beyond the first pick: a different, bounded sample for each
+/// commit, covering the catalog over time.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// How many.
+    pub count: usize,
+    /// Any text; the same seed picks the same documents.
+    pub seed: String,
+    /// Budget of document bytes after the first pick.
+    pub max_bytes: u64,
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Directory of documents.
+    pub dir: PathBuf,
+    /// Throwaway workspace (crates and the report go here).
+    pub work: PathBuf,
+    /// The gapi repository (gapi-runtime, profiles, target directory).
+    pub repo: PathBuf,
+    /// Parallel compiler jobs.
+    pub jobs: usize,
+    /// Lines of generated Rust per batch.
+    pub batch_lines: usize,
+    /// Forget an earlier report and start over.
+    pub fresh: bool,
+    /// Also compile each top-level resource feature alone, and no
+    /// feature at all.
+    pub features_alone: bool,
+}
+
+/// One compile of one document's crate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Outcome {
+    /// File stem (`drive.v3`).
+    pub document: String,
+    /// `None`: default (all) features; `Some("")`: no feature; else the
+    /// one feature enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+    /// sha256 of the crate compiled (a rerun compiles a changed crate again).
+    pub source: String,
+    /// Lines of generated Rust.
+    pub lines: usize,
+    /// Seconds the compiler spent on this crate.
+    pub seconds: f64,
+    /// Compiled with no error and no warning.
+    pub passed: bool,
+    /// The first error (or denied warning), rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_error: Option<String>,
+}
+
+impl Outcome {
+    fn key(&self) -> (String, Option<String>) {
+        (self.document.clone(), self.feature.clone())
+    }
+
+    /// `drive.v3` or `drive.v3 --features files`.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self.feature.as_deref() {
+            None => self.document.clone(),
+            Some("") => format!("{} --no-default-features", self.document),
+            Some(f) => format!("{} --features {f}", self.document),
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Every outcome in the report, this run's and earlier ones'.
+    pub outcomes: Vec<Outcome>,
+    /// How many were compiled by this run.
+    pub compiled_now: usize,
+    /// Wall time of this run.
+    pub seconds: f64,
+    /// The report file.
+    pub report: PathBuf,
+}
+
+impl Summary {
+    /// The outcomes that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &Outcome> {
+        self.outcomes.iter().filter(|o| !o.passed)
+    }
+
+    /// A Markdown summary: counts, totals, the slowest crates, failures.
+    #[must_use]
+    pub fn markdown(&self) -> String {
+        let all: Vec<&Outcome> = self
+            .outcomes
+            .iter()
+            .filter(|o| o.feature.is_none())
+            .collect();
+        let passed = all.iter().filter(|o| o.passed).count();
+        let lines: usize = all.iter().map(|o| o.lines).sum();
+        let seconds: f64 = all.iter().map(|o| o.seconds).sum();
+        let mut out = format!(
+            "{passed}/{} documents compile with warnings denied (clippy, all features): \
+             {lines} lines of Rust, {seconds:.0} s of compiler time in all.\n",
+            all.len()
+        );
+        let alone: Vec<&Outcome> = self
+            .outcomes
+            .iter()
+            .filter(|o| o.feature.is_some())
+            .collect();
+        if !alone.is_empty() {
+            out.push_str(&format!(
+                "{}/{} single-feature compiles pass.\n",
+                alone.iter().filter(|o| o.passed).count(),
+                alone.len()
+            ));
+        }
+        let mut slowest = all.clone();
+        slowest.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+        out.push_str("\n| slowest | lines | seconds |\n|---|---:|---:|\n");
+        for o in slowest.iter().take(8) {
+            out.push_str(&format!(
+                "| {} | {} | {:.1} |\n",
+                o.document, o.lines, o.seconds
+            ));
+        }
+        for o in self.failures() {
+            out.push_str(&format!(
+                "\nFAILED {}: {}\n",
+                o.label(),
+                o.first_error.as_deref().unwrap_or("(no message)")
+            ));
+        }
+        out
+    }
+}
+
+/// Why [`check`] could not run (a document that failed is an outcome, not
+/// an error).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CheckError(String);
+
+/// Compiles the selected documents; `progress` sees each outcome as its
+/// batch ends. Outcomes already in the report are kept and not compiled
+/// again (unless [`Options::fresh`]).
+///
+/// # Errors
+/// An unknown document, an unreadable directory, or cargo not starting.
+pub fn check(
+    selection: &Selection,
+    options: &Options,
+    mut progress: impl FnMut(&Outcome),
+) -> Result<Summary, CheckError> {
+    let started = Instant::now();
+    let stems = select(&options.dir, selection).map_err(CheckError)?;
+    let report = options.work.join("report.jsonl");
+    if options.fresh {
+        let _ = std::fs::remove_file(&report);
+    }
+    let crates = options.work.join("crates");
+    let stem_refs: Vec<&String> = stems.iter().collect();
+    let (generated, failed) = generate(&options.dir, &stem_refs, &crates, &options.repo)?;
+
+    // An earlier outcome counts only for the very source it compiled: a
+    // generator change makes a new crate, which is compiled again.
+    let source: BTreeMap<&str, &str> = generated
+        .iter()
+        .map(|g| (g.stem.as_str(), g.source.as_str()))
+        .collect();
+    let mut kept: BTreeMap<(String, Option<String>), Outcome> = BTreeMap::new();
+    for o in read_report(&report) {
+        if source.get(o.document.as_str()) == Some(&o.source.as_str()) {
+            kept.insert(o.key(), o);
+        }
+    }
+    let mut summary = Summary {
+        outcomes: kept.values().cloned().collect(),
+        report: report.clone(),
+        ..Summary::default()
+    };
+    let mut record = |o: Outcome, summary: &mut Summary| -> Result<(), CheckError> {
+        append_report(&report, &o).map_err(CheckError)?;
+        progress(&o);
+        summary.compiled_now += 1;
+        summary.outcomes.push(o);
+        Ok(())
+    };
+    for o in failed {
+        record(o, &mut summary)?;
+    }
+    let pending: Vec<&Generated> = generated
+        .iter()
+        .filter(|g| !kept.contains_key(&(g.stem.clone(), None)))
+        .collect();
+    let package = |stem: &str| crate_target_name(&crates.join(member(stem)));
+    for batch in batches(&pending, options.batch_lines, package) {
+        for o in compile_batch(&batch, None, options)? {
+            record(o, &mut summary)?;
+        }
+    }
+    if options.features_alone {
+        for g in &generated {
+            for feature in features_of(&crates.join(member(&g.stem)))? {
+                if kept.contains_key(&(g.stem.clone(), Some(feature.clone()))) {
+                    continue;
+                }
+                for o in compile_batch(&[g], Some(&feature), options)? {
+                    record(o, &mut summary)?;
+                }
+            }
+        }
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// A document's crate, written to disk.
+#[derive(Debug, Clone)]
+struct Generated {
+    stem: String,
+    lines: usize,
+    /// sha256 of its manifest and sources.
+    source: String,
+}
+
+fn member(stem: &str) -> String {
+    stem.replace('.', "-")
+}
+
+/// The documents a selection names, as file stems.
+fn select(dir: &Path, selection: &Selection) -> Result<Vec<String>, String> {
+    let files = gapi_discovery::pinned::list_documents(dir)
+        .map_err(|e| format!("{}: {e}; run `gapi-codegen sync`", dir.display()))?;
+    let stem = |p: &PathBuf| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let all: Vec<String> = files.iter().map(stem).collect();
+    if selection.all {
+        return Ok(all);
+    }
+    let mut picked = BTreeSet::new();
+    for name in &selection.only {
+        if !all.contains(name) {
+            return Err(format!(
+                "no document {name}.json in {} (names are file stems, like drive.v3)",
+                dir.display()
+            ));
+        }
+        picked.insert(name.clone());
+    }
+    if let Some(s) = &selection.sample {
+        let sizes: Vec<u64> = files
+            .iter()
+            .map(|f| f.metadata().map_or(0, |m| m.len()))
+            .collect();
+        picked.extend(sample(&all, &sizes, s.count, &s.seed, s.max_bytes));
+    }
+    Ok(picked.into_iter().collect())
+}
+
+/// Picks up to `count` of `names` in an order fixed by `seed`: the first
+/// always, later ones while their sizes fit in `max_bytes`.
+fn sample(
+    names: &[String],
+    sizes: &[u64],
+    count: usize,
+    seed: &str,
+    max_bytes: u64,
+) -> Vec<String> {
+    // FNV-1a of the seed, then splitmix64: stable across platforms and
+    // Rust versions, unlike std's hasher.
+    let mut state = seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    for i in (1..order.len()).rev() {
+        let j = usize::try_from(next() % (i as u64 + 1)).unwrap_or(0);
+        order.swap(i, j);
+    }
+    let mut picked = Vec::new();
+    let mut bytes = 0;
+    for i in order {
+        if picked.len() == count {
+            break;
+        }
+        let size = sizes.get(i).copied().unwrap_or(0);
+        if picked.is_empty() || bytes + size <= max_bytes {
+            if !picked.is_empty() {
+                bytes += size;
+            }
+            picked.push(names[i].clone());
+        }
+    }
+    picked.sort();
+    picked
+}
+
+fn read_report(path: &Path) -> Vec<Outcome> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    // A line cut short by an interruption is skipped: that crate is
+    // compiled again.
+    text.lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+fn append_report(path: &Path, o: &Outcome) -> Result<(), String> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let line = serde_json::to_string(o).map_err(|e| e.to_string())?;
+    writeln!(file, "{line}").map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes each document's crate; returns those generated and the outcomes
+/// of those that could not be.
+fn generate(
+    dir: &Path,
+    stems: &[&String],
+    crates: &Path,
+    repo: &Path,
+) -> Result<(Vec<Generated>, Vec<Outcome>), CheckError> {
+    let deps = GapiDeps::Path(repo.to_path_buf());
+    let results = Mutex::new((Vec::new(), Vec::new()));
+    par_for_each(stems, |stem| {
+        let file = dir.join(format!("{stem}.json"));
+        let outcome = gapi_discovery::parse_file(&file, Strictness::Lenient)
+            .map_err(|e| e.to_string())
+            .and_then(|parsed| {
+                let out = crates.join(member(stem));
+                let _ = std::fs::remove_dir_all(&out);
+                write_standalone(&parsed.doc, &out, &deps, true)?;
+                Ok(read_crate(&out))
+            });
+        let mut r = results.lock().unwrap_or_else(|e| e.into_inner());
+        match outcome {
+            Ok((lines, source)) => r.0.push(Generated {
+                stem: (*stem).clone(),
+                lines,
+                source,
+            }),
+            Err(message) => r.1.push(Outcome {
+                document: (*stem).clone(),
+                feature: None,
+                source: String::new(),
+                lines: 0,
+                seconds: 0.0,
+                passed: false,
+                first_error: Some(format!("generation failed: {message}")),
+            }),
+        }
+    });
+    let (mut generated, failed) = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    generated.sort_by(|a: &Generated, b| a.stem.cmp(&b.stem));
+    Ok((generated, failed))
+}
+
+/// Lines of Rust in a crate, and a hash of everything in it.
+fn read_crate(crate_dir: &Path) -> (usize, String) {
+    let mut bytes = std::fs::read(crate_dir.join("Cargo.toml")).unwrap_or_default();
+    let mut lines = 0;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(crate_dir.join("src"))
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    for file in files {
+        let text = std::fs::read(&file).unwrap_or_default();
+        lines += text.iter().filter(|&&b| b == b'\n').count();
+        bytes.extend_from_slice(file.as_os_str().as_encoded_bytes());
+        bytes.extend_from_slice(&text);
+    }
+    (lines, gapi_discovery::pinned::sha256_hex(&bytes))
+}
+
+/// Groups crates so that each batch has about `max_lines` lines (a crate
+/// bigger than that is a batch of its own). Two documents of one API
+/// (`admin.directory_v1` and `admin.directoryv1`) make crates of one
+/// name, which a workspace cannot hold: they go to different batches.
+fn batches<'g>(
+    crates: &[&'g Generated],
+    max_lines: usize,
+    package: impl Fn(&str) -> String,
+) -> Vec<Vec<&'g Generated>> {
+    let mut out: Vec<Vec<&Generated>> = Vec::new();
+    let mut lines = 0;
+    let mut names = BTreeSet::new();
+    for g in crates {
+        let name = package(&g.stem);
+        match out.last_mut() {
+            Some(batch) if lines + g.lines <= max_lines && !names.contains(&name) => {
+                batch.push(g);
+                lines += g.lines;
+            }
+            _ => {
+                out.push(vec![g]);
+                lines = g.lines;
+                names.clear();
+            }
+        }
+        names.insert(name);
+    }
+    out
+}
+
+/// The top-level resource features of a generated crate, from its manifest.
+fn features_of(crate_dir: &Path) -> Result<Vec<String>, CheckError> {
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| CheckError(format!("{}: {e}", manifest.display())))?;
+    let mut features = vec![String::new()];
+    let mut in_features = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_features = line == "[features]";
+        } else if in_features {
+            if let Some((name, _)) = line.split_once('=') {
+                let name = name.trim();
+                if name != "default" && !name.is_empty() {
+                    features.push(name.trim_matches('"').to_string());
+                }
+            }
+        }
+    }
+    Ok(features)
+}
+
+/// Compiles one batch with clippy (`-D warnings`); `feature`: compile the
+/// single crate of the batch with that feature alone (`""`: none).
+fn compile_batch(
+    batch: &[&Generated],
+    feature: Option<&str>,
+    options: &Options,
+) -> Result<Vec<Outcome>, CheckError> {
+    let crates = options.work.join("crates");
+    let members: Vec<String> = batch
+        .iter()
+        .map(|g| format!("{:?}", format!("crates/{}", member(&g.stem))))
+        .collect();
+    let root_toml = std::fs::read_to_string(options.repo.join("Cargo.toml")).map_err(|e| {
+        CheckError(format!(
+            "{}: {e}",
+            options.repo.join("Cargo.toml").display()
+        ))
+    })?;
+    let profiles = root_toml.find("[profile").map_or("", |i| &root_toml[i..]);
+    write(
+        &options.work.join("Cargo.toml"),
+        &format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n{profiles}",
+            members.join(", ")
+        ),
+    )
+    .map_err(CheckError)?;
+    let times = options.work.join("rustc-times.txt");
+    let _ = std::fs::remove_file(&times);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--keep-going",
+            "--message-format=json",
+        ])
+        .arg(format!("--jobs={}", options.jobs.max(1)))
+        .arg("--manifest-path")
+        .arg(options.work.join("Cargo.toml"));
+    match feature {
+        None => {}
+        Some("") => {
+            command.arg("--no-default-features");
+        }
+        Some(f) => {
+            command.args(["--no-default-features", "--features", f]);
+        }
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| CheckError(format!("cannot find this program to time rustc: {e}")))?;
+    let mut child = command
+        .args(["--", "-D", "warnings"])
+        .env("CARGO_TARGET_DIR", options.repo.join("target"))
+        // One-off compiles gain nothing from incremental caches.
+        .env("CARGO_INCREMENTAL", "0")
+        .env("RUSTC_WRAPPER", exe)
+        .env(TIMES_ENV, &times)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| CheckError(format!("could not run cargo: {e}")))?;
+    let stderr = child.stderr.take();
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut s) = stderr {
+            let _ = std::io::Read::read_to_string(&mut s, &mut text);
+        }
+        text
+    });
+    let by_target: BTreeMap<String, &str> = batch
+        .iter()
+        .map(|g| {
+            let name = crate_target_name(&crates.join(member(&g.stem)));
+            (name, g.stem.as_str())
+        })
+        .collect();
+    let mut first_error: BTreeMap<&str, String> = BTreeMap::new();
+    let mut built: BTreeSet<&str> = BTreeSet::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            let target = message["target"]["name"].as_str().unwrap_or("");
+            let Some(&stem) = by_target.get(target) else {
+                continue;
+            };
+            match message["reason"].as_str() {
+                Some("compiler-artifact") => {
+                    built.insert(stem);
+                }
+                Some("compiler-message")
+                    if matches!(message["message"]["level"].as_str(), Some("error")) =>
+                {
+                    first_error.entry(stem).or_insert_with(|| {
+                        short(message["message"]["rendered"].as_str().unwrap_or(""))
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| CheckError(format!("cargo did not finish: {e}")))?;
+    let stderr = stderr_reader.join().unwrap_or_default();
+    let seconds = read_times(&times);
+    Ok(batch
+        .iter()
+        .map(|g| {
+            let stem = &g.stem;
+            let target = crate_target_name(&crates.join(member(stem)));
+            let error = first_error.get(stem.as_str()).cloned().or_else(|| {
+                (!built.contains(stem.as_str())).then(|| {
+                    format!(
+                        "no artifact from cargo ({status}): {}",
+                        short(stderr.trim())
+                    )
+                })
+            });
+            Outcome {
+                document: stem.clone(),
+                feature: feature.map(str::to_string),
+                source: g.source.clone(),
+                lines: g.lines,
+                seconds: seconds.get(&target).copied().unwrap_or(0.0),
+                passed: error.is_none(),
+                first_error: error,
+            }
+        })
+        .collect())
+}
+
+/// `gapi_drive_v3`, from the crate's `Cargo.toml` package name.
+fn crate_target_name(crate_dir: &Path) -> String {
+    std::fs::read_to_string(crate_dir.join("Cargo.toml"))
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("name = ")
+                    .map(|n| n.trim_matches('"').replace('-', "_"))
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// The first lines of a compiler message (enough to find the spot).
+fn short(rendered: &str) -> String {
+    rendered.lines().take(4).collect::<Vec<_>>().join("\n")
+}
+
+fn read_times(path: &Path) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+        if let Some((name, secs)) = line.split_once(' ') {
+            if let Ok(secs) = secs.parse::<f64>() {
+                *out.entry(name.to_string()).or_default() += secs;
+            }
+        }
+    }
+    out
+}
+
+/// Runs `args` (a compiler and its arguments, as cargo passes them to a
+/// `RUSTC_WRAPPER`) and appends `crate-name seconds` to `times`. Returns
+/// the compiler's exit code.
+///
+/// # Errors
+/// When the compiler cannot be started.
+pub fn time_rustc(times: &Path, args: &[std::ffi::OsString]) -> std::io::Result<i32> {
+    let Some((program, rest)) = args.split_first() else {
+        return Err(std::io::Error::other("no compiler to run"));
+    };
+    let started = Instant::now();
+    let status = Command::new(program).args(rest).status()?;
+    let crate_name = rest
+        .iter()
+        .position(|a| a == "--crate-name")
+        .and_then(|i| rest.get(i + 1))
+        .map(|n| n.to_string_lossy().into_owned());
+    if let Some(name) = crate_name {
+        // One short append per compile: lines from parallel jobs do not mix.
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(times)
+        {
+            let _ = writeln!(file, "{name} {:.3}", started.elapsed().as_secs_f64());
+        }
+    }
+    Ok(status.code().unwrap_or(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_depends_on_the_seed_and_keeps_its_budget() {
+        let names: Vec<String> = (0..100).map(|i| format!("api{i:02}.v1")).collect();
+        let sizes: Vec<u64> = (0..100)
+            .map(|i| if i % 10 == 0 { 5_000 } else { 100 })
+            .collect();
+        let a = sample(&names, &sizes, 10, "697a24e", 1_000);
+        let b = sample(&names, &sizes, 10, "697a24e", 1_000);
+        let c = sample(&names, &sizes, 10, "ed3620e", 1_000);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.len(), 10);
+        let bytes = |s: &[String]| -> u64 {
+            s.iter()
+                .map(|n| sizes[names.iter().position(|m| m == n).unwrap_or(0)])
+                .sum()
+        };
+        // Everything after the first pick fits the budget.
+        assert!(bytes(&a) <= 1_000 + 5_000, "{a:?}");
+    }
+
+    #[test]
+    fn batches_hold_about_the_line_budget() {
+        let crates: Vec<Generated> = [
+            ("a", 10),
+            ("b", 50),
+            ("c", 200),
+            ("d", 30),
+            ("e", 30),
+            ("x.y_v1", 1),
+            ("x.yv1", 1),
+            ("x.y-v1", 1),
+        ]
+        .iter()
+        .map(|(s, n)| Generated {
+            stem: (*s).to_string(),
+            lines: *n,
+            source: String::new(),
+        })
+        .collect();
+        let refs: Vec<&Generated> = crates.iter().collect();
+        let made = batches(&refs, 100, |stem| stem.replace(['_', '-'], "."));
+        let names: Vec<Vec<&str>> = made
+            .iter()
+            .map(|b| b.iter().map(|g| g.stem.as_str()).collect())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                vec!["a", "b"],
+                vec!["c"],
+                vec!["d", "e", "x.y_v1", "x.yv1"],
+                vec!["x.y-v1"],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_report_line_cut_short_is_compiled_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("report.jsonl");
+        let o = Outcome {
+            document: "drive.v3".into(),
+            feature: None,
+            source: "abc".into(),
+            lines: 10,
+            seconds: 1.5,
+            passed: true,
+            first_error: None,
+        };
+        append_report(&path, &o).expect("append");
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        write!(file, "{{\"document\":\"gmail.v1\",\"li").expect("write");
+        let back = read_report(&path);
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].label(), "drive.v3");
+    }
+}
