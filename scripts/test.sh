@@ -9,6 +9,9 @@ step() { printf '\n=== [%s] %s\n' "$(date +%T)" "$*"; }
 
 step "pinned discovery documents (gapi-codegen sync)"
 cargo run -q -p gapi-codegen -- sync
+# Earlier revisions of the same APIs (google-api-python-client 2.150.0), for
+# the revision-diff tests.
+cargo run -q -p gapi-codegen -- sync --previous
 
 step "oracles: a Python venv with Google's own client libraries"
 if [ ! -x .venv/bin/python ]; then
@@ -65,7 +68,7 @@ step "catalog compile: the hard sample and ten documents picked by the commit ha
 # names its document (rerun it with --only NAME). The whole catalog:
 # `gapi-codegen catalog check --all` (BENCHMARKS.md has the last run).
 cargo run -q -p gapi-codegen -- catalog check \
-  --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1,youtube.v3 \
+  --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1,youtube.v3,deploymentmanager.v2 \
   --sample 10 --seed "${GAPI_SAMPLE_SEED:-$(git rev-parse HEAD 2>/dev/null || date +%F)}"
 
 step "catalog compile: each resource feature alone (documents whose type gating once broke)"

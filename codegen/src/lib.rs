@@ -17,6 +17,7 @@
 pub mod build;
 #[cfg(feature = "format")]
 pub mod catalog;
+pub mod diff;
 pub mod docs;
 pub mod emit;
 pub mod features;

@@ -693,9 +693,14 @@ impl<'a> Lowerer<'a> {
                 t.features = features.iter().cloned().collect();
             }
             // Types of one feature alone go to a module of their own, so
-            // that a big API's types are not one file.
+            // that a big API's types are not one file. It takes the name of
+            // the resource's module, which is already clear of clashes
+            // (deploymentmanager's `types` resource is `types_resource`).
             if let [only] = t.features.as_slice() {
-                t.module = Some(names::value_name(only));
+                t.module = resources
+                    .iter()
+                    .find(|r| r.feature.as_deref() == Some(only.as_str()))
+                    .map(|r| r.module.clone());
             }
         }
     }

