@@ -75,6 +75,11 @@ step "catalog compile: each resource feature alone (documents whose type gating 
 cargo run -q -p gapi-codegen -- catalog check --only logging.v2,vision.v1 --features-alone \
   --work target/catalog-features
 
+step "fuzzing, short run: mutated catalog documents through parse, lower, emit and format"
+# The long run is the same command with more time (README, "Fuzzing").
+cargo run -q -p gapi-codegen -- fuzz --seconds 60 \
+  --seed "${GAPI_SAMPLE_SEED:-$(git rev-parse HEAD 2>/dev/null || date +%F)}"
+
 step "benchmark harness, quick mode (proves it builds and runs; no figures asserted)"
 cargo fmt --manifest-path bench/Cargo.toml -- --check
 cargo clippy -q --manifest-path bench/Cargo.toml -- -D warnings

@@ -22,10 +22,14 @@ pub mod docs;
 pub mod emit;
 pub mod features;
 pub mod format;
+#[cfg(feature = "format")]
+pub mod fuzz;
 pub mod ir;
 pub mod lower;
 pub mod names;
 mod operations;
+#[cfg(feature = "format")]
+mod rng;
 pub mod scaffold;
 
 pub use build::build_script;

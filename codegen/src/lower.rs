@@ -260,6 +260,41 @@ impl<'a> Lowerer<'a> {
             let id = self.schema_ids[wire];
             self.define(id, schema, wire);
         }
+        self.break_alias_cycles();
+    }
+
+    /// Aliases that lead back to themselves (`"A": {"$ref": "A"}`, or
+    /// `A` = `Vec<B>`, `B` = `A`) name no type Rust can have: each becomes
+    /// a JSON value, with a warning. A struct on the way breaks the cycle
+    /// (structs are named types), so only aliases are followed.
+    fn break_alias_cycles(&mut self) {
+        let edges: Vec<Vec<usize>> = self
+            .types
+            .iter()
+            .map(|t| match &t.kind {
+                TypeKind::Alias(ty) => {
+                    let mut out = BTreeSet::new();
+                    named_in(ty, &mut out);
+                    out.into_iter().map(|id| id.0).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        let component = strongly_connected(&edges);
+        let mut size = BTreeMap::new();
+        for c in &component {
+            *size.entry(*c).or_insert(0) += 1;
+        }
+        for (i, t) in self.types.iter_mut().enumerate() {
+            let looped = size[&component[i]] > 1 || edges[i].contains(&i);
+            if looped && matches!(t.kind, TypeKind::Alias(_)) {
+                self.warnings.push(format!(
+                    "schema {} refers to itself through aliases only; typed as a JSON value",
+                    t.name.text
+                ));
+                t.kind = TypeKind::Alias(Type::Any);
+            }
+        }
     }
 
     /// A new named type for `schema` (an inline object or enum) called `ctx`.

@@ -119,6 +119,45 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// Fuzz the pipeline (parse → validate → lower → emit → format) with
+    /// structure-aware mutations of the catalog's documents; findings (panics,
+    /// hangs, crashes, unparseable output) are saved with their input.
+    Fuzz {
+        /// Stop after this many seconds.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Stop after this many inputs.
+        #[arg(long, default_value_t = u64::MAX)]
+        runs: u64,
+        /// Any text; the same seed makes the same inputs (CI passes the commit).
+        #[arg(long, default_value = "gapi")]
+        seed: String,
+        /// Seconds one input may take before it counts as a hang.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Directory of documents (default: the cache).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Where findings are written (default: target/fuzz).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The fuzzing child process (started by `fuzz`).
+    #[command(hide = true)]
+    FuzzWorker {
+        #[arg(long)]
+        seed: u64,
+        #[arg(long)]
+        from: u64,
+        #[arg(long)]
+        to: u64,
+        #[arg(long)]
+        seconds: u64,
+        #[arg(long)]
+        timeout: u64,
+        #[arg(long)]
+        dir: PathBuf,
+    },
     /// Whole-catalog checks.
     Catalog {
         #[command(subcommand)]
@@ -234,6 +273,53 @@ fn gapi_repository() -> Result<PathBuf, String> {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
+        Command::Fuzz {
+            seconds,
+            runs,
+            seed,
+            timeout,
+            dir,
+            out,
+        } => {
+            use gapi_codegen::fuzz;
+            let exe =
+                std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+            let options = fuzz::RunOptions {
+                dir: dir_or_cache(dir),
+                out: out.unwrap_or_else(|| PathBuf::from("target").join("fuzz")),
+                seed: fuzz::seed_of(&seed),
+                runs,
+                seconds,
+                timeout,
+            };
+            let report = fuzz::supervise(&exe, &options, |line| eprintln!("{line}"))?;
+            println!("{}", report.summary(&seed));
+            Ok(if report.findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::FuzzWorker {
+            seed,
+            from,
+            to,
+            seconds,
+            timeout,
+            dir,
+        } => {
+            let corpus = gapi_codegen::fuzz::Corpus::open(&dir)?;
+            let deadline = Instant::now() + std::time::Duration::from_secs(seconds);
+            let code = gapi_codegen::fuzz::run_worker(
+                &corpus,
+                seed,
+                from,
+                to,
+                Some(deadline),
+                std::time::Duration::from_secs(timeout),
+            )?;
+            Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+        }
         Command::Diff { old, new, limit } => {
             let load = |path: &Path| {
                 gapi_discovery::parse_file(path, gapi_discovery::Strictness::Lenient)

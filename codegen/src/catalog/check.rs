@@ -314,21 +314,10 @@ fn sample(
     seed: &str,
     max_bytes: u64,
 ) -> Vec<String> {
-    // FNV-1a of the seed, then splitmix64: stable across platforms and
-    // Rust versions, unlike std's hasher.
-    let mut state = seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
+    let mut rng = crate::rng::Rng::new(crate::rng::seed_of(seed), 0);
     let mut order: Vec<usize> = (0..names.len()).collect();
     for i in (1..order.len()).rev() {
-        let j = usize::try_from(next() % (i as u64 + 1)).unwrap_or(0);
+        let j = rng.below(i + 1);
         order.swap(i, j);
     }
     let mut picked = Vec::new();
