@@ -8,11 +8,12 @@
 //!
 //! - [`Impact::Breaking`]: code may stop compiling (something removed or
 //!   retyped, a new required argument).
-//! - [`Impact::Exhaustive`]: breaks only code that names every case: a new
-//!   enum value breaks a `match` without `_`, a new field breaks a struct
-//!   literal without `..Default::default()`. Rust's semver rules count
-//!   these as breaking, so the verdict does too, but most callers are not
-//!   affected.
+//! - [`Impact::Exhaustive`]: breaks only code that builds values or names
+//!   every case: a new enum value breaks a `match` without `_`, a new field
+//!   breaks a struct literal without `..Default::default()`, a field newly
+//!   boxed needs `Box::new` where it is built (reads see through the box).
+//!   Rust's semver rules count these as breaking, so the verdict does too,
+//!   but most callers are not affected.
 //! - [`Impact::Addition`]: new methods, setters, types and features.
 //! - [`Impact::Note`]: no effect on compiling (something newly
 //!   deprecated, a new path template).
@@ -103,8 +104,8 @@ impl Diff {
                 "major: {} breaking change(s); callers may need edits (0.x crates: bump the minor, 0.x → 0.x+1)",
                 count(Impact::Breaking)
             ),
-            Bump::Major => "major by Rust's semver rules, but only exhaustive matches and struct \
-                            literals are affected (0.x crates: bump the minor)"
+            Bump::Major => "major by Rust's semver rules, but only exhaustive matches and code \
+                            that builds values are affected (0.x crates: bump the minor)"
                 .to_string(),
             Bump::Minor => "minor: additions only (0.x crates: bump the patch)".to_string(),
             Bump::Patch => "patch: nothing a caller can see changed".to_string(),
@@ -114,7 +115,7 @@ impl Diff {
             (Impact::Breaking, "Breaking", '-'),
             (
                 Impact::Exhaustive,
-                "Breaks exhaustive matches and struct literals only",
+                "Breaks only exhaustive matches and code that builds values",
                 '~',
             ),
             (Impact::Addition, "Added", '+'),
@@ -283,6 +284,13 @@ fn compare_types(name: &str, a: &Shape, b: &Shape, add: &mut impl FnMut(Impact, 
             for (field, f) in old {
                 match new.get(field) {
                     None => add(Impact::Breaking, format!("{name}: field `{field}` removed")),
+                    Some(n) if unboxed(&n.ty) == unboxed(&f.ty) && n.ty != f.ty => add(
+                        Impact::Exhaustive,
+                        format!(
+                            "{name}: field `{field}` is {} (was {}): reads are unchanged, building it changes",
+                            n.ty, f.ty
+                        ),
+                    ),
                     Some(n) if n.ty != f.ty => add(
                         Impact::Breaking,
                         format!("{name}: field `{field}` is {} (was {})", n.ty, f.ty),
@@ -319,6 +327,14 @@ fn compare_types(name: &str, a: &Shape, b: &Shape, add: &mut impl FnMut(Impact, 
             format!("{name}: {} → {}", a.describe(), b.describe()),
         ),
     }
+}
+
+/// A type without its outer `Box` (the generator boxes large structs; field
+/// access and method calls see through it).
+fn unboxed(ty: &str) -> &str {
+    ty.strip_prefix("Box<")
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or(ty)
 }
 
 fn args_text(args: &[(String, String)]) -> String {
@@ -607,6 +623,6 @@ mod tests {
         assert!(lines(&d, Impact::Breaking).is_empty());
         assert!(d
             .render(None)
-            .contains("only exhaustive matches and struct literals"));
+            .contains("only exhaustive matches and code that builds values"));
     }
 }

@@ -114,6 +114,11 @@ fn drive_and_bigquery_between_two_pinned_revisions() {
     assert!(d
         .of(Impact::Exhaustive)
         .any(|c| c.what == "types::CsvOptions: field `null_markers: Option<Vec<String>>` added"));
+    // The generator boxed a struct that grew: reads are unchanged.
+    assert!(d.of(Impact::Exhaustive).any(|c| c.what.starts_with(
+        "types::QueryResponse: field `dml_stats` is Box<types::DmlStatistics> (was types::DmlStatistics)"
+    )));
+    assert_eq!(d.of(Impact::Breaking).count(), 0, "{}", d.render(None));
     let text = d.render(Some(3));
     assert!(
         text.starts_with("bigquery:v2: revision 20240919 → "),

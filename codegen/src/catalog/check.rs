@@ -404,11 +404,22 @@ fn generate(
 
 /// Lines of Rust in a crate, and a hash of everything in it.
 fn read_crate(crate_dir: &Path) -> (usize, String) {
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+            if path.is_dir() {
+                sources(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
     let mut bytes = std::fs::read(crate_dir.join("Cargo.toml")).unwrap_or_default();
     let mut lines = 0;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(crate_dir.join("src"))
-        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut files = Vec::new();
+    sources(&crate_dir.join("src"), &mut files);
     files.sort();
     for file in files {
         let text = std::fs::read(&file).unwrap_or_default();
@@ -727,6 +738,24 @@ mod tests {
                 vec!["d", "e", "x.y_v1", "x.yv1"],
                 vec!["x.y-v1"],
             ]
+        );
+    }
+
+    #[test]
+    fn a_crate_is_read_with_its_subdirectories() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(src.join("types")).expect("mkdir");
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\n").expect("write");
+        std::fs::write(src.join("lib.rs"), "a\nb\n").expect("write");
+        std::fs::write(src.join("types").join("files.rs"), "c\n").expect("write");
+        let (lines, hash) = read_crate(dir.path());
+        assert_eq!(lines, 3);
+        std::fs::write(src.join("types").join("files.rs"), "d\n").expect("write");
+        assert_ne!(
+            read_crate(dir.path()).1,
+            hash,
+            "a change in src/types counts"
         );
     }
 
