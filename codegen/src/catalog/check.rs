@@ -510,7 +510,9 @@ fn compile_batch(
         ),
     )
     .map_err(CheckError)?;
-    let times = options.work.join("rustc-times.txt");
+    // Absolute: the wrapper runs in each crate's directory.
+    let times = std::path::absolute(options.work.join("rustc-times.txt"))
+        .map_err(|e| CheckError(format!("{}: {e}", options.work.display())))?;
     let _ = std::fs::remove_file(&times);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
