@@ -28,8 +28,6 @@ pub fn search_dirs() -> Vec<PathBuf> {
 pub struct Lookup {
     /// Cache directories, first match wins.
     pub dirs: Vec<PathBuf>,
-    /// Fetch from the Discovery Service when no cache has it.
-    pub fetch: bool,
     /// Discovery Service URL template (`{api}`, `{version}`), for tests.
     pub discovery_url: Option<String>,
 }
@@ -39,7 +37,6 @@ impl Lookup {
     pub fn new() -> Self {
         Lookup {
             dirs: search_dirs(),
-            fetch: true,
             discovery_url: std::env::var("GAPI_DISCOVERY_URL").ok(),
         }
     }
@@ -61,8 +58,7 @@ impl Lookup {
     pub fn load(&self, api: &str, version: &str) -> Result<RestDescription, CliError> {
         let file = match self.cached(api, version) {
             Some(file) => file,
-            None if self.fetch => self.fetch(api, version)?,
-            None => return Err(self.missing(api, version)),
+            None => self.fetch(api, version)?,
         };
         parse_file(&file, Strictness::Lenient)
             .map(|parsed| parsed.doc)
