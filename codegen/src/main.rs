@@ -540,7 +540,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
                         max_bytes: sample_bytes,
                     }),
                 };
-                let repo = gapi_repository()?;
+                let repo = gapi_repository().map_err(|_| {
+                    "catalog check runs inside a gapi checkout: it compiles each crate against \
+                     that checkout's gapi-runtime and shares its target directory"
+                        .to_string()
+                })?;
                 let options = check::Options {
                     dir: dir_or_cache(dir),
                     work: work.unwrap_or_else(|| repo.join("target").join("catalog-check")),
