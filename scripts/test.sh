@@ -66,7 +66,7 @@ step "outside the repository: install, sync without Python, git dependencies, ne
 step "catalog compile: the hard sample and ten documents picked by the commit hash (clippy, warnings denied)"
 # A different ten each commit covers the whole catalog over time; a failure
 # names its document (rerun it with --only NAME). The whole catalog:
-# `gapi-codegen catalog check --all` (BENCHMARKS.md has the last run).
+# `gapi-codegen catalog check --all` (CATALOG.md has the last run).
 cargo run -q -p gapi-codegen -- catalog check \
   --only compute.v1,aiplatform.v1,discoveryengine.v1,dialogflow.v3,healthcare.v1,walletobjects.v1,gmail.v1,storage.v1,youtube.v3,deploymentmanager.v2 \
   --sample 10 --seed "${GAPI_SAMPLE_SEED:-$(git rev-parse HEAD 2>/dev/null || date +%F)}"
