@@ -3,18 +3,21 @@
 //! Both documents are lowered to the IR, so the comparison sees what Rust
 //! callers see: the call path (`files().list()`), positional arguments,
 //! setters, request and response types, struct fields and enum variants
-//! by their Rust names and types, and the Cargo features. Each change is
-//! classed by what it does to code written against the old crate:
+//! by their Rust names and types, and the Cargo features. Each change has
+//! a [`Kind`] (what happened) and an [`Impact`] on code written against the
+//! old crate, which for new fields and enum values depends on whether the
+//! generated types are `#[non_exhaustive]` ([`Policy`]):
 //!
 //! - [`Impact::Breaking`]: code may stop compiling (something removed or
 //!   retyped, a new required argument).
 //! - [`Impact::Exhaustive`]: breaks only code that builds values or names
-//!   every case: a new enum value breaks a `match` without `_`, a new field
-//!   breaks a struct literal without `..Default::default()`, a field newly
-//!   boxed needs `Box::new` where it is built (reads see through the box).
-//!   Rust's semver rules count these as breaking, so the verdict does too,
-//!   but most callers are not affected.
-//! - [`Impact::Addition`]: new methods, setters, types and features.
+//!   every case: a new value of an exhaustive enum breaks a `match` without
+//!   `_`, a new field of an exhaustive struct breaks a struct literal without
+//!   `..Default::default()`, a field newly boxed needs `Box::new` where it is
+//!   built (reads see through the box). Rust's semver rules count these as
+//!   breaking, so the verdict does too, but most callers are not affected.
+//! - [`Impact::Addition`]: new methods, setters, types and features; new
+//!   fields and values of `#[non_exhaustive]` types.
 //! - [`Impact::Note`]: no effect on compiling (something newly
 //!   deprecated, a new path template).
 
@@ -24,6 +27,7 @@ use std::fmt::Write as _;
 use gapi_discovery::RestDescription;
 
 use crate::ir::{Api, Download, Method, Resource, Type, TypeDef, TypeKind};
+pub use crate::stability::Policy;
 
 /// How a change affects code written against the old crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -38,13 +42,48 @@ pub enum Impact {
     Note,
 }
 
+/// What happened, whatever its impact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Something removed or retyped, or a new required argument.
+    Removed,
+    /// A field added to a struct.
+    NewField,
+    /// A value added to an enum.
+    NewVariant,
+    /// A field that changed between `T` and `Box<T>`.
+    Boxing,
+    /// A new method, setter, type, scope or feature.
+    Added,
+    /// Newly deprecated, a new path template.
+    Note,
+}
+
+impl Kind {
+    /// The impact of this kind of change on callers of types generated
+    /// under `policy`.
+    #[must_use]
+    pub fn impact(self, policy: Policy) -> Impact {
+        match self {
+            Kind::Removed => Impact::Breaking,
+            Kind::NewField if policy.non_exhaustive_structs => Impact::Addition,
+            Kind::NewVariant if policy.non_exhaustive_enums => Impact::Addition,
+            Kind::NewField | Kind::NewVariant | Kind::Boxing => Impact::Exhaustive,
+            Kind::Added => Impact::Addition,
+            Kind::Note => Impact::Note,
+        }
+    }
+}
+
 /// One change.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Change {
-    /// Its effect.
+    /// Its effect under the generator's [`Policy::CURRENT`].
     pub impact: Impact,
     /// What changed, in Rust terms.
     pub what: String,
+    /// What kind of change it is.
+    pub kind: Kind,
 }
 
 /// The changes between two revisions of one API.
@@ -80,7 +119,14 @@ impl Diff {
     /// The version step the regenerated crate needs.
     #[must_use]
     pub fn bump(&self) -> Bump {
-        let has = |i| self.of(i).next().is_some();
+        self.bump_under(Policy::CURRENT)
+    }
+
+    /// The version step had the types been generated under `policy` (the
+    /// figures behind the choice of [`Policy::CURRENT`]).
+    #[must_use]
+    pub fn bump_under(&self, policy: Policy) -> Bump {
+        let has = |i| self.changes.iter().any(|c| c.kind.impact(policy) == i);
         if has(Impact::Breaking) || has(Impact::Exhaustive) {
             Bump::Major
         } else if has(Impact::Addition) {
@@ -137,6 +183,87 @@ impl Diff {
     }
 }
 
+/// What many diffs (one per API) add up to: the release each would need
+/// under each [`Policy`], and how often each kind of change occurs.
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    /// APIs compared.
+    pub pairs: usize,
+    /// Per policy of [`Policy::ALL`]: `(major, minor, patch)` releases.
+    pub releases: Vec<(&'static str, usize, usize, usize)>,
+    /// Changes of each kind, and in how many APIs.
+    pub kinds: BTreeMap<Kind, (usize, usize)>,
+}
+
+impl Totals {
+    /// Adds up `diffs`.
+    #[must_use]
+    pub fn of<'a>(diffs: impl IntoIterator<Item = &'a Diff>) -> Totals {
+        let diffs: Vec<&Diff> = diffs.into_iter().collect();
+        let mut t = Totals {
+            pairs: diffs.len(),
+            ..Totals::default()
+        };
+        for (name, policy) in Policy::ALL {
+            let (mut major, mut minor, mut patch) = (0, 0, 0);
+            for d in &diffs {
+                match d.bump_under(policy) {
+                    Bump::Major => major += 1,
+                    Bump::Minor => minor += 1,
+                    Bump::Patch => patch += 1,
+                }
+            }
+            t.releases.push((name, major, minor, patch));
+        }
+        for d in &diffs {
+            let mut seen = BTreeSet::new();
+            for c in &d.changes {
+                let entry = t.kinds.entry(c.kind).or_default();
+                entry.0 += 1;
+                if seen.insert(c.kind) {
+                    entry.1 += 1;
+                }
+            }
+        }
+        t
+    }
+
+    /// Changes of `kind` in all, and the APIs with any.
+    #[must_use]
+    pub fn count(&self, kind: Kind) -> (usize, usize) {
+        self.kinds.get(&kind).copied().unwrap_or_default()
+    }
+
+    /// A Markdown summary: the release each policy needs, then the kinds.
+    #[must_use]
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "{} APIs compared.\n\n| types | major | minor | patch |\n|---|---:|---:|---:|\n",
+            self.pairs
+        );
+        for (name, major, minor, patch) in &self.releases {
+            let current = Policy::ALL
+                .iter()
+                .any(|(n, p)| n == name && *p == Policy::CURRENT);
+            let mark = if current { " (generated)" } else { "" };
+            let _ = writeln!(out, "| {name}{mark} | {major} | {minor} | {patch} |");
+        }
+        out.push_str("\n| change | count | APIs |\n|---|---:|---:|\n");
+        for (kind, label) in [
+            (Kind::Removed, "removed or retyped (breaking under any policy)"),
+            (Kind::NewField, "field added to a struct"),
+            (Kind::NewVariant, "value added to an enum"),
+            (Kind::Boxing, "field boxed or unboxed by the generator"),
+            (Kind::Added, "method, setter, type, scope or feature added"),
+            (Kind::Note, "note (deprecation, new path)"),
+        ] {
+            let (n, apis) = self.count(kind);
+            let _ = writeln!(out, "| {label} | {n} | {apis} |");
+        }
+        out
+    }
+}
+
 /// Compares two revisions of one API's document.
 #[must_use]
 pub fn diff(old: &RestDescription, new: &RestDescription) -> Diff {
@@ -144,36 +271,40 @@ pub fn diff(old: &RestDescription, new: &RestDescription) -> Diff {
     let new_api = crate::lower::lower(new, true);
     let (a, b) = (Surface::of(&old_api), Surface::of(&new_api));
     let mut changes = BTreeSet::new();
-    let mut add = |impact, what: String| {
-        changes.insert(Change { impact, what });
+    let mut add = |kind: Kind, what: String| {
+        changes.insert(Change {
+            impact: kind.impact(Policy::CURRENT),
+            what,
+            kind,
+        });
     };
 
     if old_api.id != new_api.id {
         add(
-            Impact::Breaking,
+            Kind::Removed,
             format!("a different API: {} → {}", old_api.id, new_api.id),
         );
     }
     for f in a.features.difference(&b.features) {
-        add(Impact::Breaking, format!("Cargo feature `{f}` removed"));
+        add(Kind::Removed, format!("Cargo feature `{f}` removed"));
     }
     for f in b.features.difference(&a.features) {
-        add(Impact::Addition, format!("Cargo feature `{f}`"));
+        add(Kind::Added, format!("Cargo feature `{f}`"));
     }
     for s in a.scopes.difference(&b.scopes) {
         add(
-            Impact::Breaking,
+            Kind::Removed,
             format!("scope constant `scopes::{s}` removed"),
         );
     }
     for s in b.scopes.difference(&a.scopes) {
-        add(Impact::Addition, format!("scope constant `scopes::{s}`"));
+        add(Kind::Added, format!("scope constant `scopes::{s}`"));
     }
 
     for (id, m) in &a.methods {
         match b.methods.get(id) {
             None => add(
-                Impact::Breaking,
+                Kind::Removed,
                 format!("method {} removed ({id})", m.call),
             ),
             Some(n) => compare_methods(id, m, n, &mut add),
@@ -181,19 +312,19 @@ pub fn diff(old: &RestDescription, new: &RestDescription) -> Diff {
     }
     for (id, m) in &b.methods {
         if !a.methods.contains_key(id) {
-            add(Impact::Addition, format!("method {} ({id})", m.call));
+            add(Kind::Added, format!("method {} ({id})", m.call));
         }
     }
 
     for (name, t) in &a.types {
         match b.types.get(name) {
-            None => add(Impact::Breaking, format!("type {name} removed")),
+            None => add(Kind::Removed, format!("type {name} removed")),
             Some(n) => compare_types(name, t, n, &mut add),
         }
     }
     for (name, t) in &b.types {
         if !a.types.contains_key(name) {
-            add(Impact::Addition, format!("{} {name}", t.kind_name()));
+            add(Kind::Added, format!("{} {name}", t.kind_name()));
         }
     }
     Diff {
@@ -204,17 +335,17 @@ pub fn diff(old: &RestDescription, new: &RestDescription) -> Diff {
     }
 }
 
-fn compare_methods(id: &str, a: &MethodSig, b: &MethodSig, add: &mut impl FnMut(Impact, String)) {
+fn compare_methods(id: &str, a: &MethodSig, b: &MethodSig, add: &mut impl FnMut(Kind, String)) {
     let call = &b.call;
     if a.call != b.call {
         add(
-            Impact::Breaking,
+            Kind::Removed,
             format!("method {id} is now {} (was {})", b.call, a.call),
         );
     }
     if a.positional != b.positional {
         add(
-            Impact::Breaking,
+            Kind::Removed,
             format!(
                 "{call}: arguments ({}) → ({})",
                 args_text(&a.positional),
@@ -226,9 +357,9 @@ fn compare_methods(id: &str, a: &MethodSig, b: &MethodSig, add: &mut impl FnMut(
         match b.setters.get(name) {
             // A setter that became a positional argument is covered above.
             None if b.positional.iter().any(|(n, _)| n == name) => {}
-            None => add(Impact::Breaking, format!("{call}: setter `{name}` removed")),
+            None => add(Kind::Removed, format!("{call}: setter `{name}` removed")),
             Some(new) if new != ty => add(
-                Impact::Breaking,
+                Kind::Removed,
                 format!("{call}: setter `{name}` takes {new} (was {ty})"),
             ),
             Some(_) => {}
@@ -236,7 +367,7 @@ fn compare_methods(id: &str, a: &MethodSig, b: &MethodSig, add: &mut impl FnMut(
     }
     for (name, ty) in &b.setters {
         if !a.setters.contains_key(name) && !a.positional.iter().any(|(n, _)| n == name) {
-            add(Impact::Addition, format!("{call}: setter `{name}({ty})`"));
+            add(Kind::Added, format!("{call}: setter `{name}({ty})`"));
         }
     }
     for (what, old, new) in [
@@ -245,7 +376,7 @@ fn compare_methods(id: &str, a: &MethodSig, b: &MethodSig, add: &mut impl FnMut(
     ] {
         if old != new {
             add(
-                Impact::Breaking,
+                Kind::Removed,
                 format!(
                     "{call}: {what} {} → {}",
                     old.as_deref().unwrap_or("none"),
@@ -262,42 +393,42 @@ fn compare_methods(id: &str, a: &MethodSig, b: &MethodSig, add: &mut impl FnMut(
         ("long-running operation polling", a.polls, b.polls),
     ] {
         match (old, new) {
-            (true, false) => add(Impact::Breaking, format!("{call}: {what} removed")),
-            (false, true) => add(Impact::Addition, format!("{call}: {what}")),
+            (true, false) => add(Kind::Removed, format!("{call}: {what} removed")),
+            (false, true) => add(Kind::Added, format!("{call}: {what}")),
             _ => {}
         }
     }
     if !a.deprecated && b.deprecated {
-        add(Impact::Note, format!("{call}: now deprecated"));
+        add(Kind::Note, format!("{call}: now deprecated"));
     }
     if a.http != b.http {
         add(
-            Impact::Note,
+            Kind::Note,
             format!("{call}: sends {} (was {})", b.http, a.http),
         );
     }
 }
 
-fn compare_types(name: &str, a: &Shape, b: &Shape, add: &mut impl FnMut(Impact, String)) {
+fn compare_types(name: &str, a: &Shape, b: &Shape, add: &mut impl FnMut(Kind, String)) {
     match (a, b) {
         (Shape::Struct(old), Shape::Struct(new)) => {
             for (field, f) in old {
                 match new.get(field) {
-                    None => add(Impact::Breaking, format!("{name}: field `{field}` removed")),
+                    None => add(Kind::Removed, format!("{name}: field `{field}` removed")),
                     Some(n) if unboxed(&n.ty) == unboxed(&f.ty) && n.ty != f.ty => add(
-                        Impact::Exhaustive,
+                        Kind::Boxing,
                         format!(
                             "{name}: field `{field}` is {} (was {}): reads are unchanged, building it changes",
                             n.ty, f.ty
                         ),
                     ),
                     Some(n) if n.ty != f.ty => add(
-                        Impact::Breaking,
+                        Kind::Removed,
                         format!("{name}: field `{field}` is {} (was {})", n.ty, f.ty),
                     ),
                     Some(n) if n.deprecated && !f.deprecated => {
                         add(
-                            Impact::Note,
+                            Kind::Note,
                             format!("{name}: field `{field}` now deprecated"),
                         );
                     }
@@ -307,7 +438,7 @@ fn compare_types(name: &str, a: &Shape, b: &Shape, add: &mut impl FnMut(Impact, 
             for (field, f) in new {
                 if !old.contains_key(field) {
                     add(
-                        Impact::Exhaustive,
+                        Kind::NewField,
                         format!("{name}: field `{field}: Option<{}>` added", f.ty),
                     );
                 }
@@ -315,15 +446,15 @@ fn compare_types(name: &str, a: &Shape, b: &Shape, add: &mut impl FnMut(Impact, 
         }
         (Shape::Enum(old), Shape::Enum(new)) => {
             for v in old.difference(new) {
-                add(Impact::Breaking, format!("{name}: variant `{v}` removed"));
+                add(Kind::Removed, format!("{name}: variant `{v}` removed"));
             }
             for v in new.difference(old) {
-                add(Impact::Exhaustive, format!("{name}: variant `{v}` added"));
+                add(Kind::NewVariant, format!("{name}: variant `{v}` added"));
             }
         }
         (Shape::Alias(old), Shape::Alias(new)) if old == new => {}
         _ => add(
-            Impact::Breaking,
+            Kind::Removed,
             format!("{name}: {} → {}", a.describe(), b.describe()),
         ),
     }
@@ -597,10 +728,9 @@ mod tests {
                 "types::FileKind: variant `B` removed",
             ]
         );
-        assert_eq!(
-            lines(&d, Impact::Exhaustive),
-            ["types::FileKind: variant `C` added"]
-        );
+        // Enums are non-exhaustive: a new value is an addition.
+        assert!(lines(&d, Impact::Addition).contains(&"types::FileKind: variant `C` added"));
+        assert!(lines(&d, Impact::Exhaustive).is_empty());
         assert_eq!(d.bump(), Bump::Major);
         let text = d.render(None);
         assert!(
@@ -610,19 +740,47 @@ mod tests {
     }
 
     #[test]
-    fn a_new_field_breaks_only_struct_literals() {
+    fn a_new_field_is_minor_for_non_exhaustive_structs_only() {
         let file = FILE.replace(
             r#""name": {"type": "string"}"#,
             r#""name": {"type": "string"}, "size": {"type": "string", "format": "int64"}"#,
         );
         let d = diff(&doc(FILE, GET), &doc(&file, GET));
         assert_eq!(
-            lines(&d, Impact::Exhaustive),
+            lines(&d, Impact::Addition),
             ["types::File: field `size: Option<i64>` added"]
         );
-        assert!(lines(&d, Impact::Breaking).is_empty());
-        assert!(d
-            .render(None)
-            .contains("only exhaustive matches and code that builds values"));
+        assert_eq!(d.changes[0].kind, Kind::NewField);
+        assert_eq!(d.bump(), Bump::Minor);
+        // Had structs been exhaustive, a struct literal without
+        // `..Default::default()` would break: major by Rust's rules.
+        let exhaustive = Policy {
+            non_exhaustive_enums: true,
+            non_exhaustive_structs: false,
+        };
+        assert_eq!(d.bump_under(exhaustive), Bump::Major);
+        let totals = Totals::of([&d]);
+        assert_eq!(totals.count(Kind::NewField), (1, 1));
+        assert_eq!(totals.releases[0], ("all exhaustive", 1, 0, 0));
+        assert_eq!(totals.releases[3], ("non-exhaustive enums and structs", 0, 1, 0));
+    }
+
+    #[test]
+    fn boxing_follows_the_field_not_the_size_of_what_it_holds() {
+        // `Small` grows from one field to forty between the revisions; the
+        // field holding it is boxed in both.
+        let small = |n: usize| {
+            let props: Vec<String> = (0..n)
+                .map(|i| format!(r#""f{i}": {{"type": "string"}}"#))
+                .collect();
+            format!(
+                r#"{FILE}, "Small": {{"id": "Small", "type": "object", "properties": {{{}}}}},
+                   "Holder": {{"id": "Holder", "type": "object", "properties": {{"small": {{"$ref": "Small"}}}}}}"#,
+                props.join(", ")
+            )
+        };
+        let d = diff(&doc(&small(1), GET), &doc(&small(40), GET));
+        assert_eq!(Totals::of([&d]).count(Kind::Boxing), (0, 0), "{:?}", d.changes);
+        assert_eq!(d.bump(), Bump::Minor);
     }
 }

@@ -5,6 +5,7 @@ use quote::quote;
 
 use crate::ir::*;
 use crate::names::RustName;
+use crate::stability::Policy;
 
 /// How the root module reaches the other modules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -457,14 +458,21 @@ fn emit_typedef(t: &TypeDef, types: &[TypeDef]) -> TokenStream {
             });
             let encode = emit_encode(&name, &cfg, fields);
             let decode = emit_decode(&name, &cfg, fields, types);
+            let (non_exhaustive, setters) = if Policy::CURRENT.non_exhaustive_structs {
+                (quote!(#[non_exhaustive]), emit_setters(&name, &cfg, fields, types))
+            } else {
+                (TokenStream::new(), TokenStream::new())
+            };
             quote! {
                 #doc
                 #cfg
                 #[derive(Clone, Debug, Default, PartialEq)]
+                #non_exhaustive
                 pub struct #name {
                     #( #defs )*
                 }
 
+                #setters
                 #encode
                 #decode
             }
@@ -475,6 +483,94 @@ fn emit_typedef(t: &TypeDef, types: &[TypeDef]) -> TokenStream {
             quote! { #doc #cfg pub type #name = #ty; }
         }
     }
+}
+
+/// `with_*` setters, one per field: a `#[non_exhaustive]` struct cannot be
+/// built with a literal outside this crate, so callers chain these from
+/// `Default` (`File::default().with_name("a").with_parents(["root"])`).
+/// They are generic (`impl Into<…>`) or `#[inline]`, so a setter costs
+/// machine code only in a crate that calls it.
+fn emit_setters(name: &Ident, cfg: &TokenStream, fields: &[Field], types: &[TypeDef]) -> TokenStream {
+    if fields.is_empty() {
+        return TokenStream::new();
+    }
+    let setters = fields.iter().map(|f| {
+        let field = ident(&f.name);
+        let setter = ident(&f.setter);
+        let doc = format!(" Sets `{}`.", f.wire.replace('`', "'"));
+        let (input, value) = setter_input(&f.ty, types);
+        quote! {
+            #[doc = #doc]
+            #[inline]
+            #[must_use]
+            pub fn #setter(mut self, value: #input) -> Self {
+                self.#field = ::std::option::Option::Some(#value);
+                self
+            }
+        }
+    });
+    quote! {
+        #cfg
+        impl #name {
+            #( #setters )*
+        }
+    }
+}
+
+/// What a setter for a field of type `ty` takes, and the expression that
+/// turns `value` into the field's type. Numbers and booleans are taken as
+/// they are (an `impl Into<u64>` would refuse a bare `5`, which Rust types
+/// as `i32`); everything else as `impl Into<…>`, lists and maps as any
+/// iterator of convertible items.
+fn setter_input(ty: &Type, types: &[TypeDef]) -> (TokenStream, TokenStream) {
+    let scalar = |ty: &Type| {
+        matches!(
+            ty,
+            Type::Bool | Type::I32 | Type::U32 | Type::I64 { .. } | Type::U64 { .. } | Type::F32 | Type::F64
+        )
+    };
+    let resolved = resolve_alias(ty, types);
+    let tokens = type_tokens(ty);
+    match resolved {
+        t if scalar(t) => (tokens, quote!(value)),
+        Type::Vec(inner) => {
+            let item = type_tokens(inner);
+            if scalar(resolve_alias(inner, types)) {
+                (
+                    quote!(impl ::std::iter::IntoIterator<Item = #item>),
+                    quote!(value.into_iter().collect()),
+                )
+            } else {
+                (
+                    quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>),
+                    quote!(value.into_iter().map(::std::convert::Into::into).collect()),
+                )
+            }
+        }
+        Type::Map(inner) => {
+            let item = type_tokens(inner);
+            (
+                quote!(impl ::std::iter::IntoIterator<Item = (impl ::std::convert::Into<::std::string::String>, impl ::std::convert::Into<#item>)>),
+                quote!(value.into_iter().map(|(k, v)| (k.into(), v.into())).collect()),
+            )
+        }
+        _ => (quote!(impl ::std::convert::Into<#tokens>), quote!(value.into())),
+    }
+}
+
+/// `ty` with type aliases followed to what they name.
+fn resolve_alias<'a>(ty: &'a Type, types: &'a [TypeDef]) -> &'a Type {
+    let mut ty = ty;
+    for _ in 0..types.len() {
+        match ty {
+            Type::Named { id, .. } => match &types[id.0].kind {
+                TypeKind::Alias(aliased) => ty = aliased,
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
 }
 
 /// `Serialize` through the runtime's `encode` helpers: the fields that are
@@ -696,12 +792,19 @@ fn emit_enum(
         let value = Literal::string(&v.value);
         quote! { #vname = #value, }
     });
+    // New values are minor releases (see crate::stability).
+    let non_exhaustive = if Policy::CURRENT.non_exhaustive_enums {
+        quote!(#[non_exhaustive])
+    } else {
+        TokenStream::new()
+    };
     // The enum is plain Rust (formatted, readable); its impls come from
     // the runtime, written once.
     quote! {
         #doc
         #cfg
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #non_exhaustive
         // Variant names mirror the API's values, which often share a prefix.
         #[allow(clippy::enum_variant_names)]
         pub enum #name {

@@ -220,6 +220,9 @@ pub enum TypeKind {
 pub struct Field {
     /// Rust name.
     pub name: RustName,
+    /// Its `with_*` setter (structs are `#[non_exhaustive]`; see
+    /// [`crate::stability`]).
+    pub setter: RustName,
     /// Name on the wire.
     pub wire: String,
     /// Type inside the `Option`.

@@ -31,6 +31,7 @@ mod operations;
 #[cfg(feature = "format")]
 mod rng;
 pub mod scaffold;
+pub mod stability;
 
 pub use build::build_script;
 pub use emit::Layout;

@@ -110,10 +110,14 @@ enum Command {
     /// What a new revision of a document changes for the crate's users:
     /// methods, arguments, setters, fields, enum values, types and features,
     /// each marked breaking or not, with the semver step to take.
+    ///
+    /// Given two directories, diffs every document found in both and
+    /// prints the totals: the releases each type policy would need, and
+    /// how often each kind of change occurs.
     Diff {
-        /// The document the crate was generated from.
+        /// The document the crate was generated from (or a directory of them).
         old: PathBuf,
-        /// The new revision.
+        /// The new revision (or a directory of them).
         new: PathBuf,
         /// Print at most this many lines per group.
         #[arg(long)]
@@ -319,6 +323,25 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 std::time::Duration::from_secs(timeout),
             )?;
             Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+        }
+        Command::Diff { old, new, .. } if old.is_dir() && new.is_dir() => {
+            let diffs = gapi_codegen::catalog::diff_all(&old, &new)?;
+            for (name, d) in &diffs {
+                let (breaking, added) = (
+                    d.of(gapi_codegen::diff::Impact::Breaking).count(),
+                    d.of(gapi_codegen::diff::Impact::Addition).count(),
+                );
+                println!(
+                    "{name:<44} {:<6} {breaking:>4} breaking {added:>5} added",
+                    format!("{:?}", d.bump()).to_lowercase()
+                );
+            }
+            println!();
+            print!(
+                "{}",
+                gapi_codegen::diff::Totals::of(diffs.iter().map(|(_, d)| d)).markdown()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Diff { old, new, limit } => {
             let load = |path: &Path| {

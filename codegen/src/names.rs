@@ -124,6 +124,15 @@ pub fn value_name(wire: &str) -> RustName {
     make_safe(snake(wire), "value", "_")
 }
 
+/// The `with_*` setter of a struct field (`with_type` for `r#type`): never
+/// a keyword, and unique because field names are.
+pub fn setter_name(field: &RustName) -> RustName {
+    RustName {
+        text: format!("with_{}", field.text),
+        raw: false,
+    }
+}
+
 /// A type or enum variant name.
 pub fn type_name(wire: &str) -> RustName {
     make_safe(camel(wire), "Value", "V")

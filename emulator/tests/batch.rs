@@ -28,10 +28,7 @@ async fn a_drive_batch_answers_each_call_with_its_own_type_or_error() {
     let missing = batch.add(drive.files().get("no-such-file"));
     let renamed = batch.add(drive.files().update(
         "emu-file-0002",
-        File {
-            name: Some("Renamed in a batch.txt".into()),
-            ..Default::default()
-        },
+        File::default().with_name("Renamed in a batch.txt"),
     ));
     let deleted = batch.add(drive.files().delete("emu-file-0003"));
     let listed = batch.add(drive.files().list().page_size(2));

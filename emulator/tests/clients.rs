@@ -224,10 +224,7 @@ async fn drive_uploads_simple_multipart_and_resumable_then_downloads() {
     use gapi_drive_v3::types::File;
     let emu = emulator(true).await;
     let drive = drive_for(&emu, sign_in(&emu).await);
-    let metadata = File {
-        name: Some("notes.txt".into()),
-        ..Default::default()
-    };
+    let metadata = File::default().with_name("notes.txt");
     // multipart: metadata + media in one request
     let made = drive
         .files()
@@ -260,10 +257,7 @@ async fn drive_uploads_simple_multipart_and_resumable_then_downloads() {
         });
     let big = drive
         .files()
-        .create(File {
-            name: Some("big.bin".into()),
-            ..Default::default()
-        })
+        .create(File::default().with_name("big.bin"))
         .upload_resumable(path.as_path(), "application/octet-stream", options)
         .await
         .unwrap();
@@ -288,16 +282,9 @@ async fn gemini_generate_content_round_trips() {
         .credentials(ApiKey::new("AIza-emulator"))
         .build()
         .unwrap();
-    let request = GenerateContentRequest {
-        contents: Some(vec![Content {
-            role: Some("user".into()),
-            parts: Some(vec![Part {
-                text: Some("Explain how AI works in a few words".into()),
-                ..Default::default()
-            }]),
-        }]),
-        ..Default::default()
-    };
+    let request = GenerateContentRequest::default().with_contents([Content::default()
+        .with_role("user")
+        .with_parts([Part::default().with_text("Explain how AI works in a few words")])]);
     let reply = gemini
         .models()
         .generate_content("models/gemini-2.5-flash", request)

@@ -161,20 +161,18 @@ async fn tokens_are_counted_and_texts_embedded() {
         .models()
         .count_tokens(
             "gemini-2.0-flash",
-            CountTokensRequest {
-                contents: Some(vec![Content::user([Part::text("one two three")])]),
-                ..Default::default()
-            },
+            CountTokensRequest::default()
+                .with_contents([Content::user([Part::text("one two three")])]),
         )
         .execute()
         .await
         .unwrap();
     assert_eq!(counted.total_tokens, Some(3));
 
-    let embed = |text: &str| EmbedContentRequest {
-        content: Some(Content::user([Part::text(text)])),
-        model: Some("models/gemini-embedding-001".into()),
-        ..Default::default()
+    let embed = |text: &str| {
+        EmbedContentRequest::default()
+            .with_content(Content::user([Part::text(text)]))
+            .with_model("models/gemini-embedding-001")
     };
     let one = gemini
         .models()
@@ -191,9 +189,8 @@ async fn tokens_are_counted_and_texts_embedded() {
         .models()
         .batch_embed_contents(
             "models/gemini-embedding-001",
-            BatchEmbedContentsRequest {
-                requests: Some(vec![embed("a lighthouse"), embed("a keeper")]),
-            },
+            BatchEmbedContentsRequest::default()
+                .with_requests([embed("a lighthouse"), embed("a keeper")]),
         )
         .execute()
         .await
@@ -213,12 +210,8 @@ async fn files_are_uploaded_listed_used_in_a_prompt_and_deleted() {
     use gapi_generativelanguage_v1beta::types::{Content, CreateFileRequest, File, Part};
     let emu = emulator(true).await;
     let gemini = gemini(&emu);
-    let named = |name: &str| CreateFileRequest {
-        file: Some(Box::new(File {
-            display_name: Some(name.into()),
-            ..Default::default()
-        })),
-    };
+    let named =
+        |name: &str| CreateFileRequest::default().with_file(File::default().with_display_name(name));
     // Multipart: metadata and bytes in one request.
     let made = gemini
         .media()
@@ -256,12 +249,11 @@ async fn files_are_uploaded_listed_used_in_a_prompt_and_deleted() {
     assert_eq!(listed.files.unwrap().len(), 2);
 
     // A prompt about the file.
-    let ask = |uri: &str| GenerateContentRequest {
-        contents: Some(vec![Content::user([
+    let ask = |uri: &str| {
+        GenerateContentRequest::default().with_contents([Content::user([
             Part::text("what does it say?"),
             Part::file(uri, "text/plain"),
-        ])]),
-        ..Default::default()
+        ])])
     };
     let answer = gemini
         .models()

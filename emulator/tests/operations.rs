@@ -29,10 +29,10 @@ async fn a_gemini_tuning_operation_is_polled_by_name_until_done() {
         .credentials(gapi_auth::ApiKey::new("emulator-key"))
         .build()
         .unwrap();
-    let model = |name: &str| TunedModel {
-        display_name: Some(name.into()),
-        base_model: Some("models/gemini-2.0-flash".into()),
-        ..Default::default()
+    let model = |name: &str| {
+        TunedModel::default()
+            .with_display_name(name)
+            .with_base_model("models/gemini-2.0-flash")
     };
     let before = emu.served().len();
     let done = fast(gemini.tuned_models().create(model("poems")).poll())
@@ -91,10 +91,7 @@ async fn compute_operations_are_polled_where_their_self_link_points() {
         .credentials(sign_in(&emu).await)
         .build()
         .unwrap();
-    let instance = |name: &str| Instance {
-        name: Some(name.into()),
-        ..Default::default()
-    };
+    let instance = |name: &str| Instance::default().with_name(name);
 
     // Zonal: instances.insert, polled through zoneOperations.get.
     let before = emu.served().len();
@@ -128,10 +125,7 @@ async fn compute_operations_are_polled_where_their_self_link_points() {
 
     // Global: firewalls.insert, polled through globalOperations.get.
     let before = emu.served().len();
-    let firewall = Firewall {
-        name: Some("allow-ssh".into()),
-        ..Default::default()
-    };
+    let firewall = Firewall::default().with_name("allow-ssh");
     fast(compute.firewalls().insert("my-project", firewall).poll())
         .until_done()
         .await

@@ -106,10 +106,7 @@ async fn sequences_errors_bodies_and_uploads() {
     assert_eq!(err.google_error().unwrap().message, "File not found: nope.");
     let created = drive
         .files()
-        .create(File {
-            name: Some("report.pdf".into()),
-            ..Default::default()
-        })
+        .create(File::default().with_name("report.pdf"))
         .execute()
         .await
         .unwrap();

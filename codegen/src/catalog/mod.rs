@@ -153,6 +153,46 @@ pub fn generate_all(dir: &Path, out: Option<&Path>) -> std::io::Result<GenerateR
     Ok(report)
 }
 
+/// Diffs every document of `old` against the document of the same file
+/// name in `new` (documents in only one of them are skipped), sorted by
+/// file name.
+///
+/// # Errors
+/// When a directory cannot be listed, or a document does not parse (naming it).
+pub fn diff_all(old: &Path, new: &Path) -> Result<Vec<(String, crate::diff::Diff)>, String> {
+    let files = gapi_discovery::pinned::list_documents(old)
+        .map_err(|e| format!("{}: {e}", old.display()))?;
+    let pairs: Vec<(String, PathBuf, PathBuf)> = files
+        .into_iter()
+        .filter_map(|f| {
+            let name = f.file_name()?.to_string_lossy().into_owned();
+            let other = new.join(&name);
+            other.is_file().then_some((name, f, other))
+        })
+        .collect();
+    let results = Mutex::new(Vec::new());
+    par_for_each(&pairs, |(name, a, b)| {
+        let load = |path: &Path| {
+            gapi_discovery::parse_file(path, Strictness::Lenient)
+                .map(|p| p.doc)
+                .map_err(|e| e.to_string())
+        };
+        let outcome = load(a)
+            .and_then(|a| Ok((a, load(b)?)))
+            .map(|(a, b)| crate::diff::diff(&a, &b));
+        results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name.clone(), outcome));
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    results
+        .into_iter()
+        .map(|(name, outcome)| outcome.map(|d| (name, d)))
+        .collect()
+}
+
 fn write(path: &Path, contents: &str) -> Result<(), String> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;

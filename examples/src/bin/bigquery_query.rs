@@ -18,12 +18,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .jobs()
         .query(
             project.clone(),
-            QueryRequest {
-                query: Some(sql.into()),
-                use_legacy_sql: Some(false),
-                max_results: Some(10),
-                ..Default::default()
-            },
+            QueryRequest::default()
+                .with_query(sql)
+                .with_use_legacy_sql(false)
+                .with_max_results(10),
         )
         .execute()
         .await?;

@@ -55,10 +55,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let shown = up.clone();
     let file = drive
         .files()
-        .create(File {
-            name: Some("transfer.bin".into()),
-            ..Default::default()
-        })
+        .create(File::default().with_name("transfer.bin"))
         .upload_resumable(
             data.clone(),
             "application/octet-stream",

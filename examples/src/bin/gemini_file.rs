@@ -33,12 +33,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let uploaded = gemini
         .media()
-        .upload(CreateFileRequest {
-            file: Some(Box::new(File {
-                display_name: Some(display.as_str().into()),
-                ..Default::default()
-            })),
-        })
+        .upload(
+            CreateFileRequest::default().with_file(File::default().with_display_name(display.as_str())),
+        )
         .upload(bytes, mime)
         .await?
         .file
@@ -56,13 +53,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .models()
         .generate_content(
             &model,
-            GenerateContentRequest {
-                contents: Some(vec![Content::user([
-                    Part::text(question),
-                    Part::file(uri, mime),
-                ])]),
-                ..Default::default()
-            },
+            GenerateContentRequest::default().with_contents([Content::user([
+                Part::text(question),
+                Part::file(uri, mime),
+            ])]),
         )
         .execute()
         .await?;

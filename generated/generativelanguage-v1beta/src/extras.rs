@@ -28,50 +28,36 @@ impl GenerateContentResponse {
 impl Content {
     /// A user turn with these parts.
     pub fn user(parts: impl IntoIterator<Item = Part>) -> Content {
-        Content {
-            role: Some("user".into()),
-            parts: Some(parts.into_iter().collect()),
-        }
+        Content::default().with_role("user").with_parts(parts)
     }
 
     /// A model turn with these parts (for a chat's history).
     pub fn model(parts: impl IntoIterator<Item = Part>) -> Content {
-        Content {
-            role: Some("model".into()),
-            parts: Some(parts.into_iter().collect()),
-        }
+        Content::default().with_role("model").with_parts(parts)
     }
 }
 
 impl Part {
     /// A text part.
     pub fn text(text: impl Into<CompactString>) -> Part {
-        Part {
-            text: Some(text.into()),
-            ..Default::default()
-        }
+        Part::default().with_text(text)
     }
 
     /// A part that refers to an uploaded file by its URI (`File::uri`,
     /// from `media.upload` or `files.get`).
     pub fn file(uri: impl Into<CompactString>, mime_type: impl Into<CompactString>) -> Part {
-        Part {
-            file_data: Some(FileData {
-                file_uri: Some(uri.into()),
-                mime_type: Some(mime_type.into()),
-            }),
-            ..Default::default()
-        }
+        Part::default().with_file_data(
+            FileData::default()
+                .with_file_uri(uri)
+                .with_mime_type(mime_type),
+        )
     }
 }
 
 impl GenerateContentRequest {
     /// A request with one user turn of text: the usual single prompt.
     pub fn prompt(text: impl Into<CompactString>) -> GenerateContentRequest {
-        GenerateContentRequest {
-            contents: Some(vec![Content::user([Part::text(text)])]),
-            ..Default::default()
-        }
+        GenerateContentRequest::default().with_contents([Content::user([Part::text(text)])])
     }
 }
 

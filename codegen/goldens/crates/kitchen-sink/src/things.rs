@@ -717,6 +717,7 @@ impl ::gapi_runtime::Call for ThingsChildrenBinaryCreateCall {
     }
 }
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[allow(clippy::enum_variant_names)]
 pub enum ThingsGetView {
     Basic,

@@ -9,8 +9,21 @@ mod things;
 #[cfg(feature = "things")]
 pub use self::things::*;
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Edge {
     pub to: ::std::option::Option<::std::boxed::Box<crate::types::Node>>,
+}
+impl Edge {
+    /// Sets `to`.
+    #[inline]
+    #[must_use]
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::boxed::Box<crate::types::Node>>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ::gapi_runtime::serde::Serialize for Edge {
     fn serialize<S: ::gapi_runtime::serde::Serializer>(
@@ -50,8 +63,21 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Edge {
     }
 }
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HttpHealthCheck {
     pub host: ::std::option::Option<::gapi_runtime::CompactString>,
+}
+impl HttpHealthCheck {
+    /// Sets `host`.
+    #[inline]
+    #[must_use]
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ::gapi_runtime::serde::Serialize for HttpHealthCheck {
     fn serialize<S: ::gapi_runtime::serde::Serializer>(
@@ -89,9 +115,32 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for HttpHealthCheck {
 }
 pub type Names = ::std::vec::Vec<::gapi_runtime::CompactString>;
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Node {
     pub label: ::std::option::Option<::gapi_runtime::CompactString>,
     pub next: ::std::option::Option<::std::boxed::Box<crate::types::Edge>>,
+}
+impl Node {
+    /// Sets `label`.
+    #[inline]
+    #[must_use]
+    pub fn with_label(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.label = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `next`.
+    #[inline]
+    #[must_use]
+    pub fn with_next(
+        mut self,
+        value: impl ::std::convert::Into<::std::boxed::Box<crate::types::Edge>>,
+    ) -> Self {
+        self.next = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ::gapi_runtime::serde::Serialize for Node {
     fn serialize<S: ::gapi_runtime::serde::Serializer>(
@@ -134,13 +183,64 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Node {
 /// A long-running operation (AIP-151).
 #[cfg(any(feature = "operations", feature = "things"))]
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Operation {
     pub done: ::std::option::Option<bool>,
-    pub error: ::std::option::Option<crate::types::Status>,
+    pub error: ::std::option::Option<::std::boxed::Box<crate::types::Status>>,
     pub name: ::std::option::Option<::gapi_runtime::CompactString>,
     pub response: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::gapi_runtime::serde_json::Value>,
     >,
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+impl Operation {
+    /// Sets `done`.
+    #[inline]
+    #[must_use]
+    pub fn with_done(mut self, value: bool) -> Self {
+        self.done = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `error`.
+    #[inline]
+    #[must_use]
+    pub fn with_error(
+        mut self,
+        value: impl ::std::convert::Into<::std::boxed::Box<crate::types::Status>>,
+    ) -> Self {
+        self.error = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    #[must_use]
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `response`.
+    #[inline]
+    #[must_use]
+    pub fn with_response(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = (
+                impl ::std::convert::Into<::std::string::String>,
+                impl ::std::convert::Into<::gapi_runtime::serde_json::Value>,
+            ),
+        >,
+    ) -> Self {
+        self.response = ::std::option::Option::Some(
+            value
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
+        self
+    }
 }
 #[cfg(any(feature = "operations", feature = "things"))]
 impl ::gapi_runtime::serde::Serialize for Operation {
@@ -175,7 +275,7 @@ impl ::gapi_runtime::decode::DecodeFields for Operation {
             },
             5 if key == "error" => ::gapi_runtime::decode::set(
                 &mut self.error,
-                ::gapi_runtime::decode::object::<crate::types::Status>(r),
+                ::gapi_runtime::decode::boxed_object::<crate::types::Status>(r),
             ),
             8 if key == "response" => ::gapi_runtime::decode::set(
                 &mut self.response,
@@ -195,9 +295,30 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Operation {
 }
 #[cfg(any(feature = "operations", feature = "things"))]
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Status {
     pub code: ::std::option::Option<i32>,
     pub message: ::std::option::Option<::gapi_runtime::CompactString>,
+}
+#[cfg(any(feature = "operations", feature = "things"))]
+impl Status {
+    /// Sets `code`.
+    #[inline]
+    #[must_use]
+    pub fn with_code(mut self, value: i32) -> Self {
+        self.code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `message`.
+    #[inline]
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 #[cfg(any(feature = "operations", feature = "things"))]
 impl ::gapi_runtime::serde::Serialize for Status {
@@ -243,6 +364,7 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Status {
 /// * a list
 /// continued
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Thing {
     pub r#ref: ::std::option::Option<::gapi_runtime::CompactString>,
     pub type_2: ::std::option::Option<::gapi_runtime::CompactString>,
@@ -259,11 +381,11 @@ pub struct Thing {
     >,
     pub mask: ::std::option::Option<::gapi_runtime::types::FieldMask>,
     pub modified: ::std::option::Option<::gapi_runtime::types::DateTime>,
-    pub node: ::std::option::Option<crate::types::Node>,
+    pub node: ::std::option::Option<::std::boxed::Box<crate::types::Node>>,
     /// **Deprecated.**
     pub old: ::std::option::Option<::gapi_runtime::CompactString>,
     /// An inline object.
-    pub owner: ::std::option::Option<crate::types::ThingOwner>,
+    pub owner: ::std::option::Option<::std::boxed::Box<crate::types::ThingOwner>>,
     /// Self-recursive through a plain field: boxed.
     pub parent: ::std::option::Option<::std::boxed::Box<crate::types::Thing>>,
     pub payload: ::std::option::Option<::gapi_runtime::types::Bytes>,
@@ -281,6 +403,300 @@ pub struct Thing {
     /// A keyword field.
     pub r#type: ::std::option::Option<::gapi_runtime::CompactString>,
     pub ucount: ::std::option::Option<u32>,
+}
+impl Thing {
+    /// Sets `$ref`.
+    #[inline]
+    #[must_use]
+    pub fn with_ref(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.r#ref = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `@type`.
+    #[inline]
+    #[must_use]
+    pub fn with_type_2(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.type_2 = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `bigCount`.
+    #[inline]
+    #[must_use]
+    pub fn with_big_count(mut self, value: u64) -> Self {
+        self.big_count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `children`.
+    #[inline]
+    #[must_use]
+    pub fn with_children(
+        mut self,
+        value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<crate::types::Thing>>,
+    ) -> Self {
+        self.children = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `count`.
+    #[inline]
+    #[must_use]
+    pub fn with_count(mut self, value: i32) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `counters`.
+    #[inline]
+    #[must_use]
+    pub fn with_counters(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = (
+                impl ::std::convert::Into<::std::string::String>,
+                impl ::std::convert::Into<i64>,
+            ),
+        >,
+    ) -> Self {
+        self.counters = ::std::option::Option::Some(
+            value
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
+        self
+    }
+    /// Sets `created`.
+    #[inline]
+    #[must_use]
+    pub fn with_created(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::types::DateTime>,
+    ) -> Self {
+        self.created = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    #[must_use]
+    pub fn with_enabled(mut self, value: bool) -> Self {
+        self.enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `end-date`.
+    #[inline]
+    #[must_use]
+    pub fn with_end_date(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.end_date = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `extra`.
+    #[inline]
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::serde_json::Value>,
+    ) -> Self {
+        self.extra = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `labels`.
+    #[inline]
+    #[must_use]
+    pub fn with_labels(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = (
+                impl ::std::convert::Into<::std::string::String>,
+                impl ::std::convert::Into<::gapi_runtime::CompactString>,
+            ),
+        >,
+    ) -> Self {
+        self.labels = ::std::option::Option::Some(
+            value
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
+        self
+    }
+    /// Sets `mask`.
+    #[inline]
+    #[must_use]
+    pub fn with_mask(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::types::FieldMask>,
+    ) -> Self {
+        self.mask = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    #[must_use]
+    pub fn with_modified(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::types::DateTime>,
+    ) -> Self {
+        self.modified = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `node`.
+    #[inline]
+    #[must_use]
+    pub fn with_node(
+        mut self,
+        value: impl ::std::convert::Into<::std::boxed::Box<crate::types::Node>>,
+    ) -> Self {
+        self.node = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `old`.
+    #[inline]
+    #[must_use]
+    pub fn with_old(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.old = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `owner`.
+    #[inline]
+    #[must_use]
+    pub fn with_owner(
+        mut self,
+        value: impl ::std::convert::Into<::std::boxed::Box<crate::types::ThingOwner>>,
+    ) -> Self {
+        self.owner = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `parent`.
+    #[inline]
+    #[must_use]
+    pub fn with_parent(
+        mut self,
+        value: impl ::std::convert::Into<::std::boxed::Box<crate::types::Thing>>,
+    ) -> Self {
+        self.parent = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    #[inline]
+    #[must_use]
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::types::Bytes>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `ratio`.
+    #[inline]
+    #[must_use]
+    pub fn with_ratio(mut self, value: f32) -> Self {
+        self.ratio = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `resolution`.
+    #[inline]
+    #[must_use]
+    pub fn with_resolution(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::serde_json::Value>,
+    ) -> Self {
+        self.resolution = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `score`.
+    #[inline]
+    #[must_use]
+    pub fn with_score(mut self, value: f64) -> Self {
+        self.score = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `self`.
+    #[inline]
+    #[must_use]
+    pub fn with_self_(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.self_ = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    #[inline]
+    #[must_use]
+    pub fn with_size(mut self, value: i64) -> Self {
+        self.size = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `sizes`.
+    #[inline]
+    #[must_use]
+    pub fn with_sizes(mut self, value: impl ::std::iter::IntoIterator<Item = i64>) -> Self {
+        self.sizes = ::std::option::Option::Some(value.into_iter().collect());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    #[must_use]
+    pub fn with_state(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ThingState>,
+    ) -> Self {
+        self.state = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    #[must_use]
+    pub fn with_tags(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<crate::types::ThingTagsItem>,
+        >,
+    ) -> Self {
+        self.tags = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    #[must_use]
+    pub fn with_ttl(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::types::Duration>,
+    ) -> Self {
+        self.ttl = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    #[must_use]
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.r#type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `ucount`.
+    #[inline]
+    #[must_use]
+    pub fn with_ucount(mut self, value: u32) -> Self {
+        self.ucount = ::std::option::Option::Some(value);
+        self
+    }
 }
 impl ::gapi_runtime::serde::Serialize for Thing {
     fn serialize<S: ::gapi_runtime::serde::Serializer>(
@@ -346,7 +762,7 @@ impl ::gapi_runtime::decode::DecodeFields for Thing {
                 ),
                 "node" => ::gapi_runtime::decode::set(
                     &mut self.node,
-                    ::gapi_runtime::decode::object::<crate::types::Node>(r),
+                    ::gapi_runtime::decode::boxed_object::<crate::types::Node>(r),
                 ),
                 "self" => ::gapi_runtime::decode::set(&mut self.self_, r.string()),
                 "size" => ::gapi_runtime::decode::set(&mut self.size, r.int64()),
@@ -365,7 +781,7 @@ impl ::gapi_runtime::decode::DecodeFields for Thing {
                 "extra" => ::gapi_runtime::decode::set(&mut self.extra, r.any()),
                 "owner" => ::gapi_runtime::decode::set(
                     &mut self.owner,
-                    ::gapi_runtime::decode::object::<crate::types::ThingOwner>(r),
+                    ::gapi_runtime::decode::boxed_object::<crate::types::ThingOwner>(r),
                 ),
                 "ratio" => ::gapi_runtime::decode::set(&mut self.ratio, r.float()),
                 "score" => ::gapi_runtime::decode::set(&mut self.score, r.double()),
@@ -431,9 +847,32 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for Thing {
 }
 /// An inline object.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ThingOwner {
-    pub address: ::std::option::Option<crate::types::ThingOwnerAddress>,
+    pub address: ::std::option::Option<::std::boxed::Box<crate::types::ThingOwnerAddress>>,
     pub name: ::std::option::Option<::gapi_runtime::CompactString>,
+}
+impl ThingOwner {
+    /// Sets `address`.
+    #[inline]
+    #[must_use]
+    pub fn with_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::boxed::Box<crate::types::ThingOwnerAddress>>,
+    ) -> Self {
+        self.address = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    #[must_use]
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ::gapi_runtime::serde::Serialize for ThingOwner {
     fn serialize<S: ::gapi_runtime::serde::Serializer>(
@@ -460,7 +899,7 @@ impl ::gapi_runtime::decode::DecodeFields for ThingOwner {
             4 if key == "name" => ::gapi_runtime::decode::set(&mut self.name, r.string()),
             7 if key == "address" => ::gapi_runtime::decode::set(
                 &mut self.address,
-                ::gapi_runtime::decode::object::<crate::types::ThingOwnerAddress>(r),
+                ::gapi_runtime::decode::boxed_object::<crate::types::ThingOwnerAddress>(r),
             ),
             _ => ::std::result::Result::Ok(()),
         }
@@ -474,8 +913,21 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingOwner {
     }
 }
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ThingOwnerAddress {
     pub city: ::std::option::Option<::gapi_runtime::CompactString>,
+}
+impl ThingOwnerAddress {
+    /// Sets `city`.
+    #[inline]
+    #[must_use]
+    pub fn with_city(
+        mut self,
+        value: impl ::std::convert::Into<::gapi_runtime::CompactString>,
+    ) -> Self {
+        self.city = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ::gapi_runtime::serde::Serialize for ThingOwnerAddress {
     fn serialize<S: ::gapi_runtime::serde::Serializer>(
@@ -512,6 +964,7 @@ impl<'de> ::gapi_runtime::serde::Deserialize<'de> for ThingOwnerAddress {
     }
 }
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[allow(clippy::enum_variant_names)]
 pub enum ThingState {
     /// Unset.
@@ -534,6 +987,7 @@ pub enum ThingState {
     Activated2 = "activated", V30fps = "30fps", NextPage = "next-page", Value = "", }
 );
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[allow(clippy::enum_variant_names)]
 pub enum ThingTagsItem {
     Red,

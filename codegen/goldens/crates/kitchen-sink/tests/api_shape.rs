@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use gapi_sink_v1::types::{Thing, ThingState};
+use gapi_sink_v1::types::{Thing, ThingOwner, ThingState, ThingTagsItem};
 use gapi_sink_v1::{auth::StaticToken, Sink};
 
 /// `Sink::builder()…build()` gives a `Sink`, as users write it.
@@ -55,10 +55,7 @@ fn parameters_take_the_types_their_fields_have() {
     use gapi_sink_v1::runtime::types::DateTime;
     let when =
         DateTime::from_system_time(std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400));
-    let thing = Thing {
-        modified: Some(when.clone()),
-        ..Default::default()
-    };
+    let thing = Thing::default().with_modified(when.clone());
     let p = sink()
         .things()
         .search(["snippet", "statistics"])
@@ -132,12 +129,7 @@ fn types_round_trip_with_wire_names_and_open_enums() {
         thing.owner.unwrap().address.unwrap().city.as_deref(),
         Some("Oslo")
     );
-    let back = serde_json::to_value(Thing {
-        size: Some(7),
-        r#type: Some("x".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    let back = serde_json::to_value(Thing::default().with_size(7).with_type("x")).unwrap();
     assert_eq!(back, serde_json::json!({"size": "7", "type": "x"}));
 }
 
@@ -171,11 +163,45 @@ fn string_fields_hold_any_text_and_feed_parameters() {
     assert!(p.url.contains(&format!("/things/{long}?")), "{}", p.url);
     let owned: String = thing.r#type.clone().unwrap().into();
     assert_eq!(owned, "short");
-    let built = Thing {
-        r#type: Some(owned.into()),
-        ..Default::default()
-    };
+    let built = Thing::default().with_type(owned);
     assert_eq!(built.r#type, thing.r#type);
+}
+
+/// Structs are `#[non_exhaustive]` (a new field is a minor release), so
+/// values are built from `Default` with one `with_*` setter per field:
+/// each takes what converts into the field (text, any iterator for a list
+/// or map, the struct itself for a boxed one), numbers as they are.
+#[test]
+fn values_are_built_with_setters() {
+    let thing = Thing::default()
+        .with_type("t")
+        .with_ref(String::from("r"))
+        .with_self_("me")
+        .with_big_count(5)
+        .with_sizes([1, 2])
+        .with_counters([("a", 1), ("b", 2)])
+        .with_tags([ThingTagsItem::Red])
+        .with_state(ThingState::Activated2)
+        .with_owner(ThingOwner::default().with_name("ann"))
+        .with_parent(Box::new(Thing::default().with_count(-1)))
+        .with_enabled(true)
+        .with_ratio(0.5);
+    assert_eq!(thing.r#type.as_deref(), Some("t"));
+    assert_eq!(thing.r#ref.as_deref(), Some("r"));
+    assert_eq!(thing.self_.as_deref(), Some("me"));
+    assert_eq!(thing.big_count, Some(5));
+    assert_eq!(thing.sizes, Some(vec![1, 2]));
+    assert_eq!(thing.counters.as_ref().map(|c| c["b"]), Some(2));
+    assert_eq!(thing.owner.as_ref().unwrap().name.as_deref(), Some("ann"));
+    assert_eq!(thing.parent.as_ref().unwrap().count, Some(-1));
+    assert_eq!(
+        serde_json::to_value(&thing).unwrap(),
+        serde_json::json!({
+            "$ref": "r", "bigCount": "5", "counters": {"a": "1", "b": "2"}, "enabled": true,
+            "owner": {"name": "ann"}, "parent": {"count": -1}, "ratio": 0.5, "self": "me",
+            "sizes": ["1", "2"], "state": "activated", "tags": ["RED"], "type": "t"
+        })
+    );
 }
 
 #[test]
