@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use gapi_discovery::RestDescription;
+use serde::{Deserialize, Serialize};
 
 use crate::ir::{Api, Download, Method, Resource, Type, TypeDef, TypeKind};
 pub use crate::stability::Policy;
@@ -269,7 +270,13 @@ impl Totals {
 pub fn diff(old: &RestDescription, new: &RestDescription) -> Diff {
     let old_api = crate::lower::lower(old, true);
     let new_api = crate::lower::lower(new, true);
-    let (a, b) = (Surface::of(&old_api), Surface::of(&new_api));
+    compare(&Surface::of(&old_api), &Surface::of(&new_api))
+}
+
+/// Compares what callers of two crates see: a release's recorded surface
+/// (whatever generator made it) with a new one.
+#[must_use]
+pub fn compare(a: &Surface, b: &Surface) -> Diff {
     let mut changes = BTreeSet::new();
     let mut add = |kind: Kind, what: String| {
         changes.insert(Change {
@@ -279,10 +286,10 @@ pub fn diff(old: &RestDescription, new: &RestDescription) -> Diff {
         });
     };
 
-    if old_api.id != new_api.id {
+    if a.id != b.id {
         add(
             Kind::Removed,
-            format!("a different API: {} → {}", old_api.id, new_api.id),
+            format!("a different API: {} → {}", a.id, b.id),
         );
     }
     for f in a.features.difference(&b.features) {
@@ -328,9 +335,9 @@ pub fn diff(old: &RestDescription, new: &RestDescription) -> Diff {
         }
     }
     Diff {
-        api: new_api.id.clone(),
-        old_revision: old_api.revision.clone(),
-        new_revision: new_api.revision.clone(),
+        api: b.id.clone(),
+        old_revision: a.revision.clone(),
+        new_revision: b.revision.clone(),
         changes: changes.into_iter().collect(),
     }
 }
@@ -475,8 +482,17 @@ fn args_text(args: &[(String, String)]) -> String {
         .join(", ")
 }
 
-/// What callers of a crate see, keyed by stable names.
-struct Surface {
+/// What callers of a crate see, keyed by stable names: the API's Cargo
+/// features, scope constants, methods (call path, arguments, setters,
+/// request and response types) and types (fields, variants). A release
+/// records it (`gapi-release.json`), so the next release is judged against
+/// what its callers really had, whichever generator made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Surface {
+    /// `drive:v3`.
+    id: String,
+    /// The document's revision.
+    revision: String,
     features: BTreeSet<String>,
     scopes: BTreeSet<String>,
     /// By method id.
@@ -485,6 +501,7 @@ struct Surface {
     types: BTreeMap<String, Shape>,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct MethodSig {
     /// `files().list()`.
     call: String,
@@ -501,12 +518,13 @@ struct MethodSig {
     deprecated: bool,
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct FieldSig {
     ty: String,
     deprecated: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Shape {
     Struct(BTreeMap<String, FieldSig>),
     Enum(BTreeSet<String>),
@@ -531,8 +549,12 @@ impl Shape {
 }
 
 impl Surface {
-    fn of(api: &Api) -> Surface {
+    /// The surface of a lowered API.
+    #[must_use]
+    pub fn of(api: &Api) -> Surface {
         let mut s = Surface {
+            id: api.id.clone(),
+            revision: api.revision.clone(),
             features: api
                 .resources
                 .iter()

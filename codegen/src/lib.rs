@@ -15,7 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod build;
-#[cfg(feature = "format")]
+#[cfg(feature = "release")]
 pub mod catalog;
 pub mod diff;
 pub mod docs;
@@ -30,6 +30,8 @@ pub mod names;
 mod operations;
 #[cfg(feature = "format")]
 mod rng;
+#[cfg(feature = "release")]
+pub mod release;
 pub mod scaffold;
 pub mod stability;
 

@@ -100,6 +100,51 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Write a publishable package for each API: pre-generated, formatted
+    /// sources (a user's build compiles no generator), a README with a
+    /// working example, a CHANGELOG, and a version from what changed for
+    /// callers since the previous release.
+    ///
+    /// Versions: a crate's first release is 1.0.0; after that, the package's
+    /// recorded surface is diffed against the new one: major when callers
+    /// break, minor for additions only, patch otherwise. The discovery
+    /// revision is the build metadata (`1.2.0+20261106`). A crate whose
+    /// document and sources did not change keeps its version.
+    Release {
+        /// Where packages are written (OUT/gapi-drive-v3/). Packages already
+        /// there are the previous release, unless --previous says otherwise.
+        #[arg(long)]
+        out: PathBuf,
+        /// Comma-separated file stems (`drive.v3,bigquery.v2`).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Every document of the directory (aliases make one package).
+        #[arg(long)]
+        all: bool,
+        /// This many documents picked by `--seed`.
+        #[arg(long, requires = "seed")]
+        sample: Option<usize>,
+        /// Seed of `--sample`.
+        #[arg(long)]
+        seed: Option<String>,
+        /// Bytes of document JSON a sample may hold after its first pick.
+        #[arg(long, default_value_t = 8_000_000)]
+        sample_bytes: u64,
+        /// The previous release's packages (default: --out).
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// Where packages take gapi-runtime and gapi-auth from: a crates.io
+        /// version (default: this generator's), `registry:NAME[@VERSION]`,
+        /// `git:URL[#REV]` or `path:DIR`.
+        #[arg(long)]
+        runtime_dep: Option<String>,
+        /// `repository` URL in the packages' metadata.
+        #[arg(long)]
+        repository: Option<String>,
+        /// Directory of documents (default: the cache).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Copy each build-time crate's pinned document into the crate, so that
     /// `cargo package` packs it and the package builds on its own.
     Vendor {
@@ -492,6 +537,97 @@ fn run(command: Command) -> Result<ExitCode, String> {
             };
             println!("created {}; build it with `{build}`", created.dir.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Release {
+            out,
+            only,
+            all,
+            sample,
+            seed,
+            sample_bytes,
+            previous,
+            runtime_dep,
+            repository,
+            dir,
+        } => {
+            use gapi_codegen::release::{self, Status};
+            if !all && sample.is_none() && only.is_empty() {
+                return Err("name documents with --only, or pass --all or --sample N --seed S".into());
+            }
+            let selection = gapi_codegen::catalog::check::Selection {
+                only,
+                all,
+                sample: sample.map(|count| gapi_codegen::catalog::check::Sample {
+                    count,
+                    seed: seed.unwrap_or_default(),
+                    max_bytes: sample_bytes,
+                }),
+            };
+            let options = release::Options {
+                dir: dir_or_cache(dir),
+                out,
+                previous,
+                deps: deps_from(runtime_dep.as_deref())?,
+                extras: gapi_repository().ok().map(|repo| repo.join("generated")),
+                repository,
+            };
+            let started = Instant::now();
+            let report = release::release(&selection, &options, |r| {
+                let what = match &r.status {
+                    Status::First => "first release".to_string(),
+                    Status::Unchanged => "unchanged".to_string(),
+                    Status::Bumped(bump) => format!(
+                        "{} after {} ({} breaking, {} added)",
+                        format!("{bump:?}").to_lowercase(),
+                        r.previous.as_ref().map(ToString::to_string).unwrap_or_default(),
+                        r.breaking,
+                        r.added
+                    ),
+                };
+                println!(
+                    "{:<48} {:<22} {:>8.2} MB  {what}",
+                    r.package,
+                    r.version.to_string(),
+                    r.compressed as f64 / 1e6
+                );
+            })?;
+            for (document, error) in &report.failed {
+                println!("FAILED {document}: {error}");
+            }
+            let count = |f: &dyn Fn(&Status) -> bool| report.released.iter().filter(|r| f(&r.status)).count();
+            println!(
+                "\n{} packages in {} ({} first releases, {} major, {} minor, {} patch, {} unchanged) in {:.0} s",
+                report.released.len(),
+                options.out.display(),
+                count(&|s| *s == Status::First),
+                count(&|s| *s == Status::Bumped(gapi_codegen::diff::Bump::Major)),
+                count(&|s| *s == Status::Bumped(gapi_codegen::diff::Bump::Minor)),
+                count(&|s| *s == Status::Bumped(gapi_codegen::diff::Bump::Patch)),
+                count(&|s| *s == Status::Unchanged),
+                started.elapsed().as_secs_f64()
+            );
+            let over: Vec<&release::Released> = report
+                .released
+                .iter()
+                .filter(|r| r.compressed > release::CRATES_IO_LIMIT)
+                .collect();
+            if let Some(largest) = report.largest() {
+                println!(
+                    "largest: {} {:.2} MB compressed ({:.1} MB of files; crates.io takes up to {:.1} MB)",
+                    largest.package,
+                    largest.compressed as f64 / 1e6,
+                    largest.bytes as f64 / 1e6,
+                    release::CRATES_IO_LIMIT as f64 / 1e6
+                );
+            }
+            for r in &over {
+                println!("TOO LARGE for crates.io: {} ({} bytes compressed)", r.package, r.compressed);
+            }
+            Ok(if report.failed.is_empty() && over.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Vendor { crates } => {
             for crate_dir in crates {

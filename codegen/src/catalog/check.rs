@@ -19,10 +19,9 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use gapi_discovery::Strictness;
 use serde::{Deserialize, Serialize};
 
-use super::{par_for_each, write, write_standalone};
+use super::{par_for_each, write};
 use crate::scaffold::GapiDeps;
 
 /// Set (to a file) in the environment of the cargo runs `check` starts; a
@@ -273,7 +272,7 @@ fn member(stem: &str) -> String {
 }
 
 /// The documents a selection names, as file stems.
-fn select(dir: &Path, selection: &Selection) -> Result<Vec<String>, String> {
+pub(crate) fn select(dir: &Path, selection: &Selection) -> Result<Vec<String>, String> {
     let files = gapi_discovery::pinned::list_documents(dir)
         .map_err(|e| format!("{}: {e}; run `gapi-codegen sync`", dir.display()))?;
     let stem = |p: &PathBuf| {
@@ -367,18 +366,24 @@ fn generate(
     crates: &Path,
     repo: &Path,
 ) -> Result<(Vec<Generated>, Vec<Outcome>), CheckError> {
-    let deps = GapiDeps::Path(repo.to_path_buf());
+    // The package `gapi-codegen release` would publish, with gapi's
+    // crates taken from this checkout and no earlier release.
+    let options = crate::release::Options {
+        dir: dir.to_path_buf(),
+        out: crates.to_path_buf(),
+        previous: Some(crates.join(".no-previous-release")),
+        deps: GapiDeps::Path(repo.to_path_buf()),
+        extras: Some(repo.join("generated")),
+        repository: None,
+    };
     let results = Mutex::new((Vec::new(), Vec::new()));
     par_for_each(stems, |stem| {
-        let file = dir.join(format!("{stem}.json"));
-        let outcome = gapi_discovery::parse_file(&file, Strictness::Lenient)
-            .map_err(|e| e.to_string())
-            .and_then(|parsed| {
-                let out = crates.join(member(stem));
-                let _ = std::fs::remove_dir_all(&out);
-                write_standalone(&parsed.doc, &out, &deps, true)?;
-                Ok(read_crate(&out))
-            });
+        let outcome = crate::release::build_document(stem, &options).and_then(|package| {
+            let out = crates.join(member(stem));
+            let files = package.files.unwrap_or_default();
+            crate::release::write_package(&out, &files)?;
+            Ok(read_crate(&out))
+        });
         let mut r = results.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok((lines, source)) => r.0.push(Generated {
@@ -420,6 +425,7 @@ fn read_crate(crate_dir: &Path) -> (usize, String) {
     let mut lines = 0;
     let mut files = Vec::new();
     sources(&crate_dir.join("src"), &mut files);
+    sources(&crate_dir.join("examples"), &mut files);
     files.sort();
     for file in files {
         let text = std::fs::read(&file).unwrap_or_default();
@@ -510,6 +516,12 @@ fn compile_batch(
         ),
     )
     .map_err(CheckError)?;
+    // The checkout's lock file: the same dependency versions as its own
+    // build, so the shared target directory's compiled crates are reused.
+    let lock = options.work.join("Cargo.lock");
+    if !lock.exists() {
+        let _ = std::fs::copy(options.repo.join("Cargo.lock"), &lock);
+    }
     // Absolute: the wrapper runs in each crate's directory.
     let times = std::path::absolute(options.work.join("rustc-times.txt"))
         .map_err(|e| CheckError(format!("{}: {e}", options.work.display())))?;
@@ -521,6 +533,8 @@ fn compile_batch(
             "clippy",
             "--quiet",
             "--workspace",
+            // The example is the README's: it must compile too.
+            "--all-targets",
             "--keep-going",
             "--message-format=json",
         ])
@@ -557,10 +571,12 @@ fn compile_batch(
         }
         text
     });
-    let by_target: BTreeMap<String, &str> = batch
+    // Messages name their package in `package_id`; every package has an
+    // example called `quickstart`, so target names do not tell them apart.
+    let by_package: BTreeMap<String, &str> = batch
         .iter()
         .map(|g| {
-            let name = crate_target_name(&crates.join(member(&g.stem)));
+            let name = crate_target_name(&crates.join(member(&g.stem))).replace('_', "-");
             (name, g.stem.as_str())
         })
         .collect();
@@ -571,12 +587,15 @@ fn compile_batch(
             let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
                 continue;
             };
-            let target = message["target"]["name"].as_str().unwrap_or("");
-            let Some(&stem) = by_target.get(target) else {
+            let package = package_name(message["package_id"].as_str().unwrap_or(""));
+            let Some(&stem) = by_package.get(package) else {
                 continue;
             };
+            let is_lib = message["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "lib"));
             match message["reason"].as_str() {
-                Some("compiler-artifact") => {
+                Some("compiler-artifact") if is_lib => {
                     built.insert(stem);
                 }
                 Some("compiler-message")
@@ -619,6 +638,16 @@ fn compile_batch(
             }
         })
         .collect())
+}
+
+/// The package name in a cargo package id: `path+file:///w/drive-v3#gapi-drive-v3@1.0.0`
+/// or, when the directory has the package's name, `path+file:///w/gapi-x#1.0.0`.
+fn package_name(id: &str) -> &str {
+    let (url, rest) = id.rsplit_once('#').unwrap_or((id, ""));
+    match rest.split_once('@') {
+        Some((name, _)) => name,
+        None => url.rsplit('/').next().unwrap_or(url),
+    }
 }
 
 /// `gapi_drive_v3`, from the crate's `Cargo.toml` package name.
