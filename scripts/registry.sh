@@ -141,8 +141,8 @@ if [ ${#rest_args[@]} -gt 0 ]; then
   (cd "$release" && CARGO_TARGET_DIR="$work/target" cargo publish --quiet --no-verify \
     --registry "$registry_name" "${rest_args[@]}")
 fi
-published=$(find "$work/index" -path "$work/index/.git" -prune -o -type f -name 'gapi-*' -print | wc -l)
-echo "published ${#packages[@]} generated crates in $(( $(date +%s) - started )) s; the index holds $published gapi crates"
+published=$(find "$work/index" -path "$work/index/.git" -prune -o -type f -name '*.crate' -print | wc -l)
+echo "published ${#packages[@]} generated crates in $(( $(date +%s) - started )) s; the registry holds $published packages"
 grep '^largest' "$work/release.log" || true
 
 if [ "$mode" = serve ]; then
@@ -152,7 +152,11 @@ if [ "$mode" = serve ]; then
 fi
 
 step "a stranger: fresh HOME, no checkout, the README's install route"
-home="$work/home"
+# Outside the repository, so that cargo does not take the app for a member of
+# gapi's workspace.
+outside=$(mktemp -d "${TMPDIR:-/tmp}/gapi-registry.XXXXXX")
+trap 'cleanup; rm -rf "$outside"' EXIT
+home="$outside/home"
 mkdir -p "$home/.cargo"
 real_cargo_home=${CARGO_HOME:-$HOME/.cargo}
 real_rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
@@ -167,7 +171,7 @@ gapi = { index = "$index_url" }
 [net]
 git-fetch-with-cli = true
 EOF
-bin="$work/bin"
+bin="$outside/bin"
 mkdir -p "$bin"
 for tool in cc gcc ld as ar git; do ln -sf "$(command -v "$tool")" "$bin/$tool"; done
 for tool in cargo rustc rustdoc; do ln -sf "$real_cargo_home/bin/$tool" "$bin/$tool"; done
@@ -175,7 +179,7 @@ stranger() {
   env -i HOME="$home" PATH="$bin:$home/.cargo/bin" TERM=dumb CARGO_TARGET_DIR="$work/stranger-target" "$@"
 }
 
-app="$work/drive-app"
+app="$outside/drive-app"
 stranger cargo new --quiet --bin --vcs none "$app"
 (cd "$app" && stranger cargo add --quiet gapi-drive-v3 gapi-auth --registry gapi \
   && stranger cargo add --quiet tokio --features macros,rt-multi-thread)
@@ -232,9 +236,9 @@ echo "$names"
 
 step "cargo install gapi-cli --registry gapi; one call"
 stranger cargo install --quiet gapi-cli --registry gapi
-(cd "$work" && stranger "$home/.cargo/bin/gapi" apis sync) | grep -q "^611 documents verified" \
+(cd "$outside" && stranger "$home/.cargo/bin/gapi" apis sync) | grep -q "^611 documents verified" \
   || { echo "gapi apis sync did not verify 611 documents" >&2; exit 1; }
-models=$(cd "$work" && stranger "$home/.cargo/bin/gapi" generativelanguage v1beta models list \
+models=$(cd "$outside" && stranger "$home/.cargo/bin/gapi" generativelanguage v1beta models list \
   --root-url "http://127.0.0.1:$emu_port/" --api-key stranger-key --page-all)
 echo "$models" | grep -q '"name":"models/gemini-2.5-flash"' \
   || { echo "gapi models list did not reach the emulator:" >&2; echo "$models" >&2; exit 1; }

@@ -7,8 +7,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use oauth2::basic::BasicClient;
-use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
 use serde::{Deserialize, Serialize};
 
 use crate::client_secrets::{ClientConfig, ClientSecretsError};
@@ -438,27 +436,30 @@ fn authorization_url(
     redirect_uri: &str,
     extra: &[(String, String)],
 ) -> Result<(String, PendingAuthorization), AuthError> {
-    let bad =
-        |what: &str, e: oauth2::url::ParseError| AuthError::Config(format!("invalid {what}: {e}"));
-    let oauth = BasicClient::new(ClientId::new(client.client_id.clone()))
-        .set_auth_uri(AuthUrl::new(client.auth_uri.clone()).map_err(|e| bad("auth_uri", e))?)
-        .set_redirect_uri(
-            RedirectUrl::new(redirect_uri.to_string()).map_err(|e| bad("redirect URI", e))?,
-        );
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let mut request = oauth
-        .authorize_url(CsrfToken::new_random)
-        .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-        .set_pkce_challenge(challenge);
-    for (k, v) in extra {
-        request = request.add_extra_param(k.clone(), v.clone());
+    let bad = |what: &str, e: &dyn fmt::Display| AuthError::Config(format!("invalid {what}: {e}"));
+    let mut url = reqwest::Url::parse(&client.auth_uri).map_err(|e| bad("auth_uri", &e))?;
+    reqwest::Url::parse(redirect_uri).map_err(|e| bad("redirect URI", &e))?;
+    let state = crate::pkce::random_token(16)?;
+    let verifier = crate::pkce::random_token(32)?;
+    {
+        let mut query = url.query_pairs_mut();
+        query
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &client.client_id)
+            .append_pair("state", &state)
+            .append_pair("code_challenge", &crate::pkce::challenge_s256(&verifier))
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", &scopes.join(" "));
+        for (k, v) in extra {
+            query.append_pair(k, v);
+        }
     }
-    let (url, state) = request.url();
     Ok((
         url.to_string(),
         PendingAuthorization {
-            state: state.secret().clone(),
-            pkce_verifier: verifier.secret().clone(),
+            state,
+            pkce_verifier: verifier,
             redirect_uri: redirect_uri.to_string(),
         },
     ))

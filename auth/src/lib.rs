@@ -32,6 +32,7 @@ mod external;
 mod impersonated;
 mod installed;
 mod loopback;
+mod pkce;
 mod service_account;
 pub mod store;
 pub mod token;

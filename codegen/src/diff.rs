@@ -251,7 +251,10 @@ impl Totals {
         }
         out.push_str("\n| change | count | APIs |\n|---|---:|---:|\n");
         for (kind, label) in [
-            (Kind::Removed, "removed or retyped (breaking under any policy)"),
+            (
+                Kind::Removed,
+                "removed or retyped (breaking under any policy)",
+            ),
             (Kind::NewField, "field added to a struct"),
             (Kind::NewVariant, "value added to an enum"),
             (Kind::Boxing, "field boxed or unboxed by the generator"),
@@ -310,10 +313,7 @@ pub fn compare(a: &Surface, b: &Surface) -> Diff {
 
     for (id, m) in &a.methods {
         match b.methods.get(id) {
-            None => add(
-                Kind::Removed,
-                format!("method {} removed ({id})", m.call),
-            ),
+            None => add(Kind::Removed, format!("method {} removed ({id})", m.call)),
             Some(n) => compare_methods(id, m, n, &mut add),
         }
     }
@@ -784,7 +784,10 @@ mod tests {
         let totals = Totals::of([&d]);
         assert_eq!(totals.count(Kind::NewField), (1, 1));
         assert_eq!(totals.releases[0], ("all exhaustive", 1, 0, 0));
-        assert_eq!(totals.releases[3], ("non-exhaustive enums and structs", 0, 1, 0));
+        assert_eq!(
+            totals.releases[3],
+            ("non-exhaustive enums and structs", 0, 1, 0)
+        );
     }
 
     #[test]
@@ -802,7 +805,12 @@ mod tests {
             )
         };
         let d = diff(&doc(&small(1), GET), &doc(&small(40), GET));
-        assert_eq!(Totals::of([&d]).count(Kind::Boxing), (0, 0), "{:?}", d.changes);
+        assert_eq!(
+            Totals::of([&d]).count(Kind::Boxing),
+            (0, 0),
+            "{:?}",
+            d.changes
+        );
         assert_eq!(d.bump(), Bump::Minor);
     }
 }

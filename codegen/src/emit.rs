@@ -459,7 +459,10 @@ fn emit_typedef(t: &TypeDef, types: &[TypeDef]) -> TokenStream {
             let encode = emit_encode(&name, &cfg, fields);
             let decode = emit_decode(&name, &cfg, fields, types);
             let (non_exhaustive, setters) = if Policy::CURRENT.non_exhaustive_structs {
-                (quote!(#[non_exhaustive]), emit_setters(&name, &cfg, fields, types))
+                (
+                    quote!(#[non_exhaustive]),
+                    emit_setters(&name, &cfg, fields, types),
+                )
             } else {
                 (TokenStream::new(), TokenStream::new())
             };
@@ -490,7 +493,12 @@ fn emit_typedef(t: &TypeDef, types: &[TypeDef]) -> TokenStream {
 /// `Default` (`File::default().with_name("a").with_parents(["root"])`).
 /// They are generic (`impl Into<…>`) or `#[inline]`, so a setter costs
 /// machine code only in a crate that calls it.
-fn emit_setters(name: &Ident, cfg: &TokenStream, fields: &[Field], types: &[TypeDef]) -> TokenStream {
+fn emit_setters(
+    name: &Ident,
+    cfg: &TokenStream,
+    fields: &[Field],
+    types: &[TypeDef],
+) -> TokenStream {
     if fields.is_empty() {
         return TokenStream::new();
     }
@@ -526,7 +534,13 @@ fn setter_input(ty: &Type, types: &[TypeDef]) -> (TokenStream, TokenStream) {
     let scalar = |ty: &Type| {
         matches!(
             ty,
-            Type::Bool | Type::I32 | Type::U32 | Type::I64 { .. } | Type::U64 { .. } | Type::F32 | Type::F64
+            Type::Bool
+                | Type::I32
+                | Type::U32
+                | Type::I64 { .. }
+                | Type::U64 { .. }
+                | Type::F32
+                | Type::F64
         )
     };
     let resolved = resolve_alias(ty, types);
@@ -551,10 +565,16 @@ fn setter_input(ty: &Type, types: &[TypeDef]) -> (TokenStream, TokenStream) {
             let item = type_tokens(inner);
             (
                 quote!(impl ::std::iter::IntoIterator<Item = (impl ::std::convert::Into<::std::string::String>, impl ::std::convert::Into<#item>)>),
-                quote!(value.into_iter().map(|(k, v)| (k.into(), v.into())).collect()),
+                quote!(value
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect()),
             )
         }
-        _ => (quote!(impl ::std::convert::Into<#tokens>), quote!(value.into())),
+        _ => (
+            quote!(impl ::std::convert::Into<#tokens>),
+            quote!(value.into()),
+        ),
     }
 }
 

@@ -28,10 +28,10 @@ pub mod ir;
 pub mod lower;
 pub mod names;
 mod operations;
-#[cfg(feature = "format")]
-mod rng;
 #[cfg(feature = "release")]
 pub mod release;
+#[cfg(feature = "format")]
+mod rng;
 pub mod scaffold;
 pub mod stability;
 

@@ -552,7 +552,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
         } => {
             use gapi_codegen::release::{self, Status};
             if !all && sample.is_none() && only.is_empty() {
-                return Err("name documents with --only, or pass --all or --sample N --seed S".into());
+                return Err(
+                    "name documents with --only, or pass --all or --sample N --seed S".into(),
+                );
             }
             let selection = gapi_codegen::catalog::check::Selection {
                 only,
@@ -579,7 +581,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     Status::Bumped(bump) => format!(
                         "{} after {} ({} breaking, {} added)",
                         format!("{bump:?}").to_lowercase(),
-                        r.previous.as_ref().map(ToString::to_string).unwrap_or_default(),
+                        r.previous
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
                         r.breaking,
                         r.added
                     ),
@@ -594,7 +599,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
             for (document, error) in &report.failed {
                 println!("FAILED {document}: {error}");
             }
-            let count = |f: &dyn Fn(&Status) -> bool| report.released.iter().filter(|r| f(&r.status)).count();
+            let count = |f: &dyn Fn(&Status) -> bool| {
+                report.released.iter().filter(|r| f(&r.status)).count()
+            };
             println!(
                 "\n{} packages in {} ({} first releases, {} major, {} minor, {} patch, {} unchanged) in {:.0} s",
                 report.released.len(),
@@ -621,7 +628,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 );
             }
             for r in &over {
-                println!("TOO LARGE for crates.io: {} ({} bytes compressed)", r.package, r.compressed);
+                println!(
+                    "TOO LARGE for crates.io: {} ({} bytes compressed)",
+                    r.package, r.compressed
+                );
             }
             Ok(if report.failed.is_empty() && over.is_empty() {
                 ExitCode::SUCCESS

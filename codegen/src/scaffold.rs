@@ -177,7 +177,10 @@ impl GapiDeps {
             GapiDeps::Workspace => vec!["workspace = true".to_string()],
             GapiDeps::Version(v) => vec![format!("version = {v:?}")],
             GapiDeps::Registry { name, version } => {
-                vec![format!("version = {version:?}"), format!("registry = {name:?}")]
+                vec![
+                    format!("version = {version:?}"),
+                    format!("registry = {name:?}"),
+                ]
             }
             GapiDeps::Git { url, rev } => {
                 let mut f = vec![format!("git = {url:?}")];

@@ -24,44 +24,61 @@ pub use crate::secret::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Why credentials could not produce headers.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum AuthError {
     /// A value cannot be a header (control characters, …).
-    #[error("credential value is not a valid HTTP header value")]
     InvalidHeader,
     /// The user must sign in again (`invalid_grant`: revoked or expired
     /// refresh token). The dead cache entry has been removed.
-    #[error("sign in again: {0}")]
     SignInAgain(String),
     /// The person (or the authorization server) refused: `access_denied`
     /// in the browser or on the other device, or another `error=` redirect.
-    #[error("sign-in was denied: {0}")]
     Denied(String),
     /// A token request ran out of time (a hung or unreachable endpoint).
-    #[error("{0}")]
     TimedOut(String),
     /// Refreshing failed and no valid token is left.
-    #[error("token refresh failed: {0}")]
     Refresh(String),
     /// A sign-in flow failed (denied, timed out, state mismatch, …).
-    #[error("sign-in failed: {0}")]
     Flow(String),
     /// Credentials could not be found or loaded.
-    #[error("{0}")]
     Config(String),
     /// The token cache could not be read or written; its cause is the source.
-    #[error("{message}")]
     Cache {
         /// What was being done, naming the file.
         message: String,
         /// The underlying error.
-        #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Anything else, with a message that carries no secret.
-    #[error("{0}")]
     Other(String),
+}
+
+// Written out rather than derived: thiserror's proc macro was a second of
+// compile time in every application, API-key ones included.
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::InvalidHeader => {
+                f.write_str("credential value is not a valid HTTP header value")
+            }
+            AuthError::SignInAgain(m) => write!(f, "sign in again: {m}"),
+            AuthError::Denied(m) => write!(f, "sign-in was denied: {m}"),
+            AuthError::Refresh(m) => write!(f, "token refresh failed: {m}"),
+            AuthError::Flow(m) => write!(f, "sign-in failed: {m}"),
+            AuthError::TimedOut(m) | AuthError::Config(m) | AuthError::Other(m) => f.write_str(m),
+            AuthError::Cache { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AuthError::Cache { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
 }
 
 /// Something that authorizes requests by adding headers.

@@ -210,8 +210,9 @@ async fn files_are_uploaded_listed_used_in_a_prompt_and_deleted() {
     use gapi_generativelanguage_v1beta::types::{Content, CreateFileRequest, File, Part};
     let emu = emulator(true).await;
     let gemini = gemini(&emu);
-    let named =
-        |name: &str| CreateFileRequest::default().with_file(File::default().with_display_name(name));
+    let named = |name: &str| {
+        CreateFileRequest::default().with_file(File::default().with_display_name(name))
+    };
     // Multipart: metadata and bytes in one request.
     let made = gemini
         .media()

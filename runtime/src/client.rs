@@ -80,14 +80,12 @@ pub struct ClientBuilder<S = Client> {
 pub const DEFAULT_UNIVERSE_DOMAIN: &str = "googleapis.com";
 
 /// Why [`ClientBuilder::build`] failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum BuildError {
     /// The HTTP client could not be built (the TLS backend did not initialise).
-    #[error("the HTTP client could not be built")]
-    Http(#[source] reqwest::Error),
+    Http(reqwest::Error),
     /// `location(…)` names a location the API lists no endpoint for.
-    #[error("{service} has no regional endpoint in {location:?}; its document lists: {known}")]
     UnknownLocation {
         /// The API.
         service: &'static str,
@@ -97,16 +95,45 @@ pub enum BuildError {
         known: String,
     },
     /// The credentials belong to another universe than the client.
-    #[error(
-        "the credentials belong to the universe {credentials:?} but the client is for {client:?} \
-         (set it with .universe_domain(…) or GOOGLE_CLOUD_UNIVERSE_DOMAIN)"
-    )]
     UniverseMismatch {
         /// The client's universe domain.
         client: String,
         /// The credentials' universe domain.
         credentials: String,
     },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Http(_) => f.write_str("the HTTP client could not be built"),
+            BuildError::UnknownLocation {
+                service,
+                location,
+                known,
+            } => write!(
+                f,
+                "{service} has no regional endpoint in {location:?}; its document lists: {known}"
+            ),
+            BuildError::UniverseMismatch {
+                client,
+                credentials,
+            } => write!(
+                f,
+                "the credentials belong to the universe {credentials:?} but the client is for \
+                 {client:?} (set it with .universe_domain(…) or GOOGLE_CLOUD_UNIVERSE_DOMAIN)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl<S> fmt::Debug for ClientBuilder<S> {

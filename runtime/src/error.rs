@@ -5,59 +5,117 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::Deserialize;
+
+use crate::decode::{self, DecodeFields, Failed, Reader};
 
 /// Google's JSON error body (`{"error": {...}}`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GoogleError {
     /// HTTP status code as the server states it.
-    #[serde(default)]
     pub code: u16,
     /// Human message.
-    #[serde(default)]
     pub message: String,
     /// Canonical status, e.g. `PERMISSION_DENIED`.
-    #[serde(default)]
     pub status: Option<String>,
     /// Legacy error items with `reason`.
-    #[serde(default)]
     pub errors: Vec<GoogleErrorItem>,
     /// Structured details (`google.rpc.ErrorInfo`, …).
-    #[serde(default)]
     pub details: Vec<serde_json::Value>,
 }
 
 /// One item of `error.errors[]`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GoogleErrorItem {
     /// Machine reason, e.g. `rateLimitExceeded`.
-    #[serde(default)]
     pub reason: Option<String>,
     /// Message.
-    #[serde(default)]
     pub message: Option<String>,
     /// Domain, e.g. `usageLimits`.
-    #[serde(default)]
     pub domain: Option<String>,
     /// Offending location (parameter name).
-    #[serde(default)]
     pub location: Option<String>,
     /// Kind of location.
-    #[serde(default)]
     pub location_type: Option<String>,
+}
+
+// Decoded like generated types (through `DecodeFields`), not with serde's
+// derive: then an application that only uses an API key compiles no
+// serde_derive at all.
+fn text(r: &mut dyn Reader) -> Result<Option<String>, Failed> {
+    Ok(r.string()?.map(String::from))
+}
+
+impl DecodeFields for GoogleError {
+    fn type_name(&self) -> &'static str {
+        "GoogleError"
+    }
+
+    fn decode_field(&mut self, key: &str, r: &mut dyn Reader) -> Result<(), Failed> {
+        match key {
+            "code" => {
+                self.code = r.int32()?.and_then(|c| u16::try_from(c).ok()).unwrap_or(0);
+            }
+            "message" => self.message = text(r)?.unwrap_or_default(),
+            "status" => self.status = text(r)?,
+            "errors" => self.errors = decode::object_list(r)?.unwrap_or_default(),
+            "details" => self.details = decode::list(r, |r| r.any())?.unwrap_or_default(),
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl DecodeFields for GoogleErrorItem {
+    fn type_name(&self) -> &'static str {
+        "GoogleErrorItem"
+    }
+
+    fn decode_field(&mut self, key: &str, r: &mut dyn Reader) -> Result<(), Failed> {
+        match key {
+            "reason" => self.reason = text(r)?,
+            "message" => self.message = text(r)?,
+            "domain" => self.domain = text(r)?,
+            "location" => self.location = text(r)?,
+            "locationType" => self.location_type = text(r)?,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GoogleError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        decode::decode_struct(d)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GoogleErrorItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        decode::decode_struct(d)
+    }
 }
 
 impl GoogleError {
     /// Parses a Google error body; `None` when it is not one.
     pub fn parse(body: &[u8]) -> Option<GoogleError> {
-        #[derive(Deserialize)]
-        struct Envelope {
-            error: GoogleError,
+        /// `{"error": {…}}`: anything else (OAuth's `"error": "invalid_grant"`,
+        /// a body without `error`) is not a Google error.
+        #[derive(Default)]
+        struct Envelope(Option<GoogleError>);
+        impl DecodeFields for Envelope {
+            fn type_name(&self) -> &'static str {
+                "GoogleErrorEnvelope"
+            }
+            fn decode_field(&mut self, key: &str, r: &mut dyn Reader) -> Result<(), Failed> {
+                if key == "error" {
+                    self.0 = decode::object(r)?;
+                }
+                Ok(())
+            }
         }
-        serde_json::from_slice::<Envelope>(body)
-            .ok()
-            .map(|e| e.error)
+        let mut envelope = Envelope::default();
+        decode::from_json_into(body, &mut envelope).ok()?;
+        envelope.0
     }
 
     /// Reasons from `errors[].reason` and `details[].reason` (ErrorInfo).

@@ -242,23 +242,47 @@ struct Machine {
 }
 
 /// The fields of either operation shape that polling needs.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct Peek {
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     done: Option<bool>,
-    #[serde(default)]
     status: Option<String>,
-    #[serde(default)]
     self_link: Option<String>,
-    #[serde(default)]
     error: Option<serde_json::Value>,
-    #[serde(default)]
     http_error_status_code: Option<i64>,
-    #[serde(default)]
     http_error_message: Option<String>,
+}
+
+// Read like generated types, without serde's derive (see error.rs).
+impl crate::decode::DecodeFields for Peek {
+    fn type_name(&self) -> &'static str {
+        "Operation"
+    }
+
+    fn decode_field(
+        &mut self,
+        key: &str,
+        r: &mut dyn crate::decode::Reader,
+    ) -> Result<(), crate::decode::Failed> {
+        let text = |r: &mut dyn crate::decode::Reader| Ok(r.string()?.map(String::from));
+        match key {
+            "name" => self.name = text(r)?,
+            "done" => self.done = r.boolean()?,
+            "status" => self.status = text(r)?,
+            "selfLink" => self.self_link = text(r)?,
+            "error" => self.error = r.any()?,
+            "httpErrorStatusCode" => self.http_error_status_code = r.int64()?,
+            "httpErrorMessage" => self.http_error_message = text(r)?,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Peek {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::decode::decode_struct(d)
+    }
 }
 
 impl Machine {

@@ -198,12 +198,17 @@ impl Request {
     pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) {
         /// The `dataWrapper` request envelope. Serializing through it
         /// rather than `json!` keeps one serializer per body type.
-        #[derive(Serialize)]
-        struct Envelope<'a, T: ?Sized> {
-            data: &'a T,
+        struct Envelope<'a, T: ?Sized>(&'a T);
+        impl<T: Serialize + ?Sized> Serialize for Envelope<'_, T> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap as _;
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("data", self.0)?;
+                map.end()
+            }
         }
         let result = if self.spec.service.data_wrapper {
-            serde_json::to_vec(&Envelope { data: body })
+            serde_json::to_vec(&Envelope(body))
         } else {
             serde_json::to_vec(body)
         };
@@ -641,14 +646,42 @@ fn decode_fields(
 /// The text of a `dataWrapper` API's `data` member, and where it starts in
 /// `body` (so an error inside it is located in the whole body).
 fn data_of(body: &[u8]) -> serde_json::Result<(&str, usize)> {
-    #[derive(serde::Deserialize)]
-    struct Envelope<'a> {
-        #[serde(borrow)]
-        data: &'a serde_json::value::RawValue,
-    }
     let text = crate::decode::text_of(body)?;
-    let data = serde_json::from_str::<Envelope<'_>>(text)?.data.get();
+    let data = serde_json::from_str::<DataMember<'_>>(text)?.0.get();
     Ok((data, data.as_ptr() as usize - text.as_ptr() as usize))
+}
+
+/// The raw `data` member of a `dataWrapper` answer. A body without one is
+/// an error raised inside the object, so it carries the position decode
+/// errors are located by.
+struct DataMember<'a>(&'a serde_json::value::RawValue);
+
+impl<'de> serde::Deserialize<'de> for DataMember<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = DataMember<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object with a `data` member")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DataMember<'de>, A::Error> {
+                let mut data = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "data" {
+                        data = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                data.map(DataMember)
+                    .ok_or_else(|| serde::de::Error::missing_field("data"))
+            }
+        }
+        d.deserialize_map(Members)
+    }
 }
 
 /// A request ready to send.

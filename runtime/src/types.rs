@@ -14,9 +14,22 @@ use serde::{Deserialize, Serialize, Serializer};
 macro_rules! string_newtype {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub CompactString);
+
+        // By hand, as the text it wraps (serde's derive would make every
+        // application compile serde_derive).
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                CompactString::deserialize(d).map($name)
+            }
+        }
 
         impl $name {
             /// The wire text.
@@ -73,12 +86,19 @@ string_newtype!(
 );
 
 /// Why a value did not convert.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {kind}: {value:?}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatError {
     kind: &'static str,
     value: String,
 }
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {:?}", self.kind, self.value)
+    }
+}
+
+impl std::error::Error for FormatError {}
 
 fn format_error(kind: &'static str, value: &str) -> FormatError {
     FormatError {

@@ -148,8 +148,7 @@ pub fn release(
 ) -> Result<Report, String> {
     let stems = crate::catalog::check::select(&options.dir, selection)?;
     let groups = group_aliases(&options.dir, &stems)?;
-    std::fs::create_dir_all(&options.out)
-        .map_err(|e| format!("{}: {e}", options.out.display()))?;
+    std::fs::create_dir_all(&options.out).map_err(|e| format!("{}: {e}", options.out.display()))?;
     let report = Mutex::new(Report::default());
     let items: Vec<(&String, &Vec<String>)> = groups.iter().collect();
     crate::catalog::par_for_each(&items, |(package, stems)| {
@@ -219,7 +218,10 @@ fn release_one(package: &str, stems: &[String], options: &Options) -> Result<Rel
     match built.files {
         Some(files) => {
             write_package(&out, &files)?;
-            Ok(Released { dir: out, ..built.released })
+            Ok(Released {
+                dir: out,
+                ..built.released
+            })
         }
         None => keep_unchanged(built.released, &built.previous_dir, &out),
     }
@@ -263,7 +265,10 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
         .lower();
     let breaches = crate::features::check(&api);
     if let Some(first) = breaches.first() {
-        return Err(format!("{} feature breach(es), first: {first}", breaches.len()));
+        return Err(format!(
+            "{} feature breach(es), first: {first}",
+            breaches.len()
+        ));
     }
     let output = crate::Generator::generate_from(&api, Layout::Files).map_err(|e| e.to_string())?;
 
@@ -289,7 +294,11 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
     let surface = Surface::of(&api);
     let runtime = runtime_requirement(&options.deps);
 
-    let previous_dir = options.previous.as_deref().unwrap_or(&options.out).join(package);
+    let previous_dir = options
+        .previous
+        .as_deref()
+        .unwrap_or(&options.out)
+        .join(package);
     let previous = read_record(&previous_dir)?;
     let (version, status, entry, breaking, added) = match &previous {
         None => {
@@ -298,8 +307,9 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
             (version, Status::First, entry, 0, 0)
         }
         Some(prev) => {
-            let prev_version = Version::parse(&prev.version)
-                .map_err(|e| format!("{}: version {}: {e}", previous_dir.display(), prev.version))?;
+            let prev_version = Version::parse(&prev.version).map_err(|e| {
+                format!("{}: version {}: {e}", previous_dir.display(), prev.version)
+            })?;
             let diff = crate::diff::compare(&prev.surface, &surface);
             let mut reasons = version::Reasons::default();
             if !compatible_requirements(&prev.runtime, &runtime) {
@@ -483,8 +493,14 @@ fn compatible_requirements(old: &str, new: &str) -> bool {
     let key = |r: &str| {
         let v = Version::parse(r.trim_start_matches(['^', '=', '~']))
             .or_else(|_| Version::parse(&format!("{}.0", r.trim_start_matches(['^', '=', '~']))));
-        v.map(|v| if v.major == 0 { (0, v.minor) } else { (v.major, 0) })
-            .ok()
+        v.map(|v| {
+            if v.major == 0 {
+                (0, v.minor)
+            } else {
+                (v.major, 0)
+            }
+        })
+        .ok()
     };
     key(old).is_some() && key(old) == key(new)
 }
@@ -599,7 +615,10 @@ fn compressed_size(files: &Files) -> u64 {
 /// Naming the file or directory that could not be written.
 pub fn write_package(dir: &Path, files: &Files) -> Result<(), String> {
     let parent = dir.parent().unwrap_or(Path::new("."));
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let staging = parent.join(format!(".{name}.new"));
     let _ = std::fs::remove_dir_all(&staging);
     for (path, bytes) in files {

@@ -153,9 +153,7 @@ pub fn example(api: &Api, lib: &str) -> String {
     if scope.is_some() {
         let _ = writeln!(out, "use {lib}::scopes;\n");
     }
-    out.push_str(
-        "#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n",
-    );
+    out.push_str("#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
     match scope {
         Some(scope) => {
             let _ = writeln!(
@@ -188,7 +186,10 @@ pub fn example(api: &Api, lib: &str) -> String {
     let expression = if one_line.len() <= 60 {
         one_line
     } else {
-        format!("{client}\n        .{}\n        .await?", calls.join("\n        ."))
+        format!(
+            "{client}\n        .{}\n        .await?",
+            calls.join("\n        .")
+        )
     };
     let _ = writeln!(
         out,
@@ -268,11 +269,7 @@ pub fn readme(api: &Api, input: &ReadmeInput<'_>) -> String {
             short_version(input.version)
         );
         for (feature, r) in &features {
-            let _ = writeln!(
-                out,
-                "| `{feature}` | {} |",
-                method_count(&r.resource)
-            );
+            let _ = writeln!(out, "| `{feature}` | {} |", method_count(&r.resource));
         }
         out.push('\n');
     }
@@ -316,9 +313,13 @@ mod tests {
     use super::*;
 
     fn api(json: &str) -> Api {
-        let doc = gapi_discovery::parse_slice("t.json", json.as_bytes(), gapi_discovery::Strictness::Lenient)
-            .expect("test document parses")
-            .doc;
+        let doc = gapi_discovery::parse_slice(
+            "t.json",
+            json.as_bytes(),
+            gapi_discovery::Strictness::Lenient,
+        )
+        .expect("test document parses")
+        .doc;
         crate::lower::lower(&doc, true)
     }
 
@@ -361,7 +362,10 @@ mod tests {
         let json = DOC.replace("\"scopes\": [\"https://www.googleapis.com/auth/cloud-platform\",\n                           \"https://www.googleapis.com/auth/thing.readonly\"]", "\"scopes\": []");
         let api = api(&json);
         let text = example(&api, "gapi_thing_v1");
-        assert!(text.contains("ApiKey::from_env(\"GOOGLE_API_KEY\")"), "{text}");
+        assert!(
+            text.contains("ApiKey::from_env(\"GOOGLE_API_KEY\")"),
+            "{text}"
+        );
         assert!(!text.contains("use gapi_thing_v1::scopes"), "{text}");
     }
 
@@ -376,9 +380,15 @@ mod tests {
                 registry_flag: "--registry gapi",
             },
         );
-        assert!(text.contains("cargo add gapi-thing-v1 --registry gapi\n"), "{text}");
+        assert!(
+            text.contains("cargo add gapi-thing-v1 --registry gapi\n"),
+            "{text}"
+        );
         assert!(text.contains("| `projects` | 2 |"), "{text}");
-        assert!(text.contains("version = \"1.2\", default-features = false"), "{text}");
+        assert!(
+            text.contains("version = \"1.2\", default-features = false"),
+            "{text}"
+        );
         assert!(text.contains("| `THING_READONLY` | `https://www.googleapis.com/auth/thing.readonly` | Read things |"), "{text}");
         assert!(!text.contains("API API"), "{text}");
     }

@@ -34,7 +34,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let uploaded = gemini
         .media()
         .upload(
-            CreateFileRequest::default().with_file(File::default().with_display_name(display.as_str())),
+            CreateFileRequest::default()
+                .with_file(File::default().with_display_name(display.as_str())),
         )
         .upload(bytes, mime)
         .await?
@@ -53,10 +54,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .models()
         .generate_content(
             &model,
-            GenerateContentRequest::default().with_contents([Content::user([
-                Part::text(question),
-                Part::file(uri, mime),
-            ])]),
+            GenerateContentRequest::default()
+                .with_contents([Content::user([Part::text(question), Part::file(uri, mime)])]),
         )
         .execute()
         .await?;
