@@ -25,7 +25,12 @@
 #   scripts/registry.sh                # core crates + CI's sample (hard ten + ten by $GAPI_SAMPLE_SEED)
 #   scripts/registry.sh --all          # every API of the pinned catalog (timed; see README "Releasing")
 #   scripts/registry.sh --only A,B     # the core crates + these documents
-#   scripts/registry.sh --serve        # publish the core crates, then keep the registry running
+#   scripts/registry.sh --core         # gapi's crates and the four core generated crates, nothing else
+#   scripts/registry.sh --serve        # --core, then keep the registry running
+#
+# The benchmark harness builds its apps from this registry: it reuses one
+# published from the same clean commit (the marker file `published-from`),
+# else runs --core first.
 #
 # Needs the pinned documents (`gapi-codegen sync`). Leaves the registry's
 # index and packages in $GAPI_REGISTRY_WORK for inspection.
@@ -40,8 +45,9 @@ case "${1:-}" in
   --all) mode=all ;;
   --only) mode=only; only=${2:?--only needs a list of documents} ;;
   --serve) mode=serve ;;
+  --core) mode=core ;;
   "") ;;
-  *) echo "usage: $0 [--all | --only A,B | --serve]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--all | --only A,B | --core | --serve]" >&2; exit 2 ;;
 esac
 
 work=${GAPI_REGISTRY_WORK:-$repo/target/registry}
@@ -112,7 +118,7 @@ step "gapi-codegen release: the generated crates' packages"
 case "$mode" in
   all) selection=(--all) ;;
   only) selection=(--only "$core_docs,$only") ;;
-  serve) selection=(--only "$core_docs") ;;
+  serve | core) selection=(--only "$core_docs") ;;
   sample) selection=(--only "$core_docs,$hard_docs" --sample 10 --seed "$seed") ;;
 esac
 started=$(date +%s)
@@ -145,6 +151,15 @@ published=$(find "$work/index" -path "$work/index/.git" -prune -o -type f -name 
 echo "published ${#packages[@]} generated crates in $(( $(date +%s) - started )) s; the registry holds $published packages"
 grep '^largest' "$work/release.log" || true
 
+# What was published, for reuse by the benchmark harness: the commit, when
+# the tree holds nothing uncommitted.
+if [ -z "$(git status --porcelain --untracked-files=no)" ]; then
+  git rev-parse HEAD >"$work/published-from"
+fi
+if [ "$mode" = core ]; then
+  echo "registry index in $work/index (start cargo-http-registry on it to serve the packages)"
+  exit 0
+fi
 if [ "$mode" = serve ]; then
   echo "registry running on 127.0.0.1:$port; use it with"
   echo "  CARGO_REGISTRIES_GAPI_INDEX=$index_url cargo add gapi-drive-v3 --registry gapi"

@@ -18,6 +18,7 @@ mod auth;
 mod compile;
 mod generator;
 mod media;
+mod registry;
 mod runtime;
 mod server;
 mod stats;

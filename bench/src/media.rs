@@ -120,10 +120,7 @@ pub async fn run(quick: bool, scratch: &Path) -> Section {
         let mut rate = Samples::default();
         let mut peak = Samples::default();
         for _ in 0..rounds {
-            let metadata = gapi_drive_v3::types::File {
-                name: Some("upload.bin".into()),
-                ..Default::default()
-            };
+            let metadata = gapi_drive_v3::types::File::default().with_name("upload.bin");
             let baseline = crate::alloc::start();
             let started = Instant::now();
             let file = drive
