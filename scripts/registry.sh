@@ -75,6 +75,11 @@ fi
 step "a fresh registry on 127.0.0.1"
 rm -rf "$work"
 mkdir -p "$work"
+# Cargo takes a registry's packages to be immutable: a copy unpacked or
+# downloaded by an earlier run (same version, older sources) would be used
+# again. Registries on the file system are kept under names that start with
+# "-" (crates.io's never does): forget them.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/{src,cache,index}/-*
 # A free port: the server exits at once when its port is taken; try another.
 for _ in 1 2 3 4 5; do
   port=$((20000 + RANDOM % 20000))
