@@ -59,7 +59,7 @@ impl App {
     }
 
     /// Built from gapi's registry packages.
-    fn from_registry(self) -> bool {
+    fn uses_registry(self) -> bool {
         matches!(self, App::Gapi | App::GapiFilesOnly | App::GeminiKey)
     }
 
@@ -108,7 +108,7 @@ impl<'r> Project<'r> {
         std::fs::create_dir_all(dir.join("src")).expect("scratch directory");
         std::fs::copy(source.join("Cargo.toml"), dir.join("Cargo.toml")).expect("copy manifest");
         let lock = std::fs::read_to_string(source.join("Cargo.lock")).expect("lock file");
-        let lock = if app.from_registry() {
+        let lock = if app.uses_registry() {
             crate::registry::without_gapi_packages(&lock)
         } else {
             lock
@@ -133,6 +133,29 @@ impl<'r> Project<'r> {
             String::from_utf8_lossy(&out.stderr)
         );
         project
+    }
+
+    /// `app` with its manifest changed by `edit` (a lever undone), in a
+    /// scratch directory of its own named `name`.
+    fn variant(
+        app: App,
+        name: &str,
+        bench: &Path,
+        scratch: &Path,
+        registry: &'r Registry,
+        edit: impl Fn(String) -> String,
+    ) -> Project<'r> {
+        let base = Project::new(app, bench, &scratch.join(name), registry);
+        let manifest = base.dir.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("read manifest");
+        std::fs::write(&manifest, edit(text)).expect("write manifest");
+        let out = base.command("fetch").output().expect("run cargo fetch");
+        assert!(
+            out.status.success(),
+            "cargo fetch of the {name} variant failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        base
     }
 
     fn cargo(&self, release: bool, timings: bool) -> Build {
@@ -598,8 +621,138 @@ pub fn run(quick: bool, rounds: Option<usize>, bench: &Path, scratch: &Path) -> 
             0.4,
         ));
     }
+    if !quick {
+        out.push_str(&levers(rounds.min(2), bench, scratch, &registry));
+    }
     Section {
         markdown: out,
         goals,
     }
+}
+
+/// What each lever pulled to trim the shared stack gave: each is undone in
+/// a copy of an app (a dependency or feature added back) and the two are
+/// built clean, alternating. The difference is what the lever saves every
+/// user of that app.
+fn levers(rounds: usize, bench: &Path, scratch: &Path, registry: &Registry) -> String {
+    let repo = bench.parent().expect("bench/ is inside the repository");
+    let generated = repo.join("generated/generativelanguage-v1beta");
+    let build_time = format!(
+        "gapi-generativelanguage-v1beta = {{ path = {:?}, default-features = false, features = [\"models\"] }}",
+        generated.display().to_string()
+    );
+    let swap_gemini = move |m: String| {
+        let mut out: String = m
+            .lines()
+            .map(|l| {
+                if l.starts_with("gapi-generativelanguage-v1beta") {
+                    build_time.clone()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        // Path dependencies would otherwise be compiled incrementally, which
+        // no registry or git dependency is.
+        for krate in [
+            "gapi-generativelanguage-v1beta",
+            "gapi-runtime",
+            "gapi-credentials",
+        ] {
+            out.push_str(&format!(
+                "\n[profile.dev.package.{krate}]\nincremental = false\n"
+            ));
+        }
+        out
+    };
+    let add = |line: &'static str| {
+        move |m: String| m.replace("[dependencies]\n", &format!("[dependencies]\n{line}\n"))
+    };
+    type Edit = Box<dyn Fn(String) -> String>;
+    let cases: Vec<(&str, &str, App, Edit)> = vec![
+        (
+            "pre-generated sources: no build script, so no gapi-codegen, gapi-discovery, sha2 or generation (the build-time crate back)",
+            "pregenerated",
+            App::GeminiKey,
+            Box::new(swap_gemini),
+        ),
+        (
+            "no oauth2 in gapi-auth: PKCE and state from ring (oauth2 5 back, as gapi-auth had it)",
+            "oauth2",
+            App::Gapi,
+            Box::new(add(r#"oauth2 = { version = "5.0", default-features = false, features = ["reqwest", "rustls-tls"] }"#)),
+        ),
+        (
+            "no thiserror in gapi-runtime and gapi-credentials (thiserror back)",
+            "thiserror",
+            App::GeminiKey,
+            Box::new(add(r#"thiserror = "2""#)),
+        ),
+        (
+            "reqwest without HTTP/2 (its `http2` feature back)",
+            "http2",
+            App::GeminiKey,
+            Box::new(add(r#"reqwest = { version = "0.12.28", default-features = false, features = ["http2"] }"#)),
+        ),
+    ];
+    let mut t = Table::new(&[
+        "lever",
+        "app",
+        ">with the lever (s)",
+        ">lever undone (s)",
+        ">saved (s)",
+        ">CPU saved (s)",
+    ]);
+    for (label, name, app, edit) in cases {
+        let with = Project::new(
+            app,
+            bench,
+            &scratch.join(format!("lever-{name}-base")),
+            registry,
+        );
+        let without = Project::variant(
+            app,
+            &format!("lever-{name}"),
+            bench,
+            scratch,
+            registry,
+            edit,
+        );
+        let (mut a, mut b, mut a_cpu, mut b_cpu) = (
+            Samples::default(),
+            Samples::default(),
+            Samples::default(),
+            Samples::default(),
+        );
+        for round in 0..rounds {
+            eprintln!("  compile: lever {name}, round {}", round + 1);
+            let pair: [(&Project, &mut Samples, &mut Samples); 2] =
+                [(&with, &mut a, &mut a_cpu), (&without, &mut b, &mut b_cpu)];
+            let mut pair = pair;
+            if round % 2 == 1 {
+                pair.reverse();
+            }
+            for (p, wall, cpu) in pair {
+                p.clean(false);
+                let build = p.cargo(false, true);
+                wall.push(build.seconds);
+                cpu.push(build.cpu_seconds());
+            }
+        }
+        t.row(vec![
+            label.into(),
+            app.label().into(),
+            a.show(1),
+            b.show(1),
+            format!("{:.1}", b.median() - a.median()),
+            format!("{:.1}", b_cpu.median() - a_cpu.median()),
+        ]);
+    }
+    format!(
+        "What each lever gave: the lever undone in a copy of the app (the dependency or feature \
+         put back), both built clean in debug, alternating, {rounds} rounds. \"Saved\" is what \
+         the lever takes off that app's clean build (wall, and CPU seconds summed over units).\n\n{}\n",
+        t.render()
+    )
 }
