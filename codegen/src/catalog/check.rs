@@ -533,8 +533,10 @@ fn compile_batch(
             "clippy",
             "--quiet",
             "--workspace",
-            // The example is the README's: it must compile too.
-            "--all-targets",
+            // The library and its example (the README's), not the library's
+            // unit-test build, which would compile every crate twice.
+            "--lib",
+            "--examples",
             "--keep-going",
             "--message-format=json",
         ])

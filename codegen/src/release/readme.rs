@@ -142,9 +142,13 @@ pub fn example(api: &Api, lib: &str) -> String {
     };
     let mut out = String::new();
     let Some(call) = pick_example(api) else {
+        // A document with types and no methods (bigtableadmin v1).
         let _ = write!(
             out,
-            "fn main() {{\n    let {client} = {lib}::build({lib}::auth::ApiKey::new(\"API_KEY\"));\n    let _ = {client};\n}}\n"
+            "#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    \
+             // This API's document has types but no methods.\n    \
+             let key = {lib}::auth::ApiKey::from_env(\"GOOGLE_API_KEY\").ok_or(\"set GOOGLE_API_KEY\")?;\n    \
+             let {client} = {lib}::build(key);\n    println!(\"{{{client}:?}}\");\n    Ok(())\n}}\n"
         );
         return out;
     };
@@ -153,7 +157,12 @@ pub fn example(api: &Api, lib: &str) -> String {
     if scope.is_some() {
         let _ = writeln!(out, "use {lib}::scopes;\n");
     }
-    out.push_str("#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
+    out.push_str("#[tokio::main]\n");
+    if m.deprecated {
+        // The picker takes a deprecated method only when every method is.
+        out.push_str("#[allow(deprecated)] // every method of this API is deprecated\n");
+    }
+    out.push_str("async fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
     match scope {
         Some(scope) => {
             let _ = writeln!(
