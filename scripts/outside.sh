@@ -32,25 +32,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-real_cargo_home=${CARGO_HOME:-$HOME/.cargo}
-real_rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
-home="$work/home"
-mkdir -p "$home/.cargo"
-ln -s "$real_cargo_home/registry" "$home/.cargo/registry"
-ln -s "$real_rustup_home" "$home/.rustup"
-
-# Only what a Rust build needs; in particular no python3.
-bin="$work/bin"
-mkdir -p "$bin"
-for tool in cc gcc ld as ar git; do
-  ln -s "$(command -v "$tool")" "$bin/$tool"
-done
-for tool in cargo rustc rustdoc; do
-  ln -s "$real_cargo_home/bin/$tool" "$bin/$tool"
-done
-stranger() {
-  env -i HOME="$home" PATH="$bin:$home/.cargo/bin" TERM=dumb "$@"
-}
+# shellcheck source=lib/stranger.sh
+. "$repo/scripts/lib/stranger.sh"
+make_stranger "$work"
+home=$stranger_home
 if stranger /bin/sh -c 'command -v python3 || command -v python' >/dev/null; then
   echo "outside.sh: python is still on the stranger's PATH" >&2
   exit 1

@@ -176,14 +176,10 @@ step "a stranger: fresh HOME, no checkout, the README's install route"
 # gapi's workspace.
 outside=$(mktemp -d "${TMPDIR:-/tmp}/gapi-registry.XXXXXX")
 trap 'cleanup; rm -rf "$outside"' EXIT
-home="$outside/home"
-mkdir -p "$home/.cargo"
-real_cargo_home=${CARGO_HOME:-$HOME/.cargo}
-real_rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
-# Downloads from crates.io are shared with your own cache; the registry's
-# own entries are new.
-ln -s "$real_cargo_home/registry" "$home/.cargo/registry"
-ln -s "$real_rustup_home" "$home/.rustup"
+# shellcheck source=lib/stranger.sh
+. "$repo/scripts/lib/stranger.sh"
+make_stranger "$outside"
+home=$stranger_home
 cat >"$home/.cargo/config.toml" <<EOF
 [registries]
 gapi = { index = "$index_url" }
@@ -191,13 +187,7 @@ gapi = { index = "$index_url" }
 [net]
 git-fetch-with-cli = true
 EOF
-bin="$outside/bin"
-mkdir -p "$bin"
-for tool in cc gcc ld as ar git; do ln -sf "$(command -v "$tool")" "$bin/$tool"; done
-for tool in cargo rustc rustdoc; do ln -sf "$real_cargo_home/bin/$tool" "$bin/$tool"; done
-stranger() {
-  env -i HOME="$home" PATH="$bin:$home/.cargo/bin" TERM=dumb CARGO_TARGET_DIR="$work/stranger-target" "$@"
-}
+stranger_env=(CARGO_TARGET_DIR="$work/stranger-target")
 
 app="$outside/drive-app"
 stranger cargo new --quiet --bin --vcs none "$app"

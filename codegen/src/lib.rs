@@ -53,6 +53,28 @@ pub struct Output {
     pub readme: String,
 }
 
+/// What a crate of the catalog is made of: `doc` lowered with one Cargo
+/// feature per top-level resource, checked so that each feature compiles
+/// alone ([`features::check`]), and emitted as formatted files. `release`
+/// and `catalog generate` both start here.
+///
+/// # Errors
+/// The first feature breach (and how many there are), or a generator bug
+/// (tokens that do not parse).
+#[cfg(feature = "format")]
+pub fn generate_checked(doc: &RestDescription) -> Result<(ir::Api, Output), String> {
+    let api = Generator::new(doc).with_resource_features(true).lower();
+    let breaches = features::check(&api);
+    if let Some(first) = breaches.first() {
+        return Err(format!(
+            "{} feature breach(es), first: {first}",
+            breaches.len()
+        ));
+    }
+    let output = Generator::generate_from(&api, Layout::Files).map_err(|e| e.to_string())?;
+    Ok((api, output))
+}
+
 /// Settings for one generation.
 #[derive(Debug, Clone)]
 pub struct Generator<'a> {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use gapi_codegen::scaffold::GapiDeps;
 use gapi_discovery::{fetch, pinned, sync};
 
@@ -17,6 +17,44 @@ use gapi_discovery::{fetch, pinned, sync};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// Which documents a whole-catalog command takes: the union of these.
+#[derive(Debug, Args)]
+struct SelectionArgs {
+    /// Comma-separated file stems (`compute.v1,youtube.v3`).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Every document of the directory.
+    #[arg(long)]
+    all: bool,
+    /// This many documents picked by `--seed` (CI passes the commit hash).
+    #[arg(long, requires = "seed")]
+    sample: Option<usize>,
+    /// Seed of `--sample`.
+    #[arg(long)]
+    seed: Option<String>,
+    /// Bytes of document JSON a sample may hold after its first pick.
+    #[arg(long, default_value_t = 8_000_000)]
+    sample_bytes: u64,
+}
+
+impl SelectionArgs {
+    fn selection(self) -> Result<gapi_codegen::catalog::check::Selection, String> {
+        use gapi_codegen::catalog::check::{Sample, Selection};
+        if !self.all && self.sample.is_none() && self.only.is_empty() {
+            return Err("name documents with --only, or pass --all or --sample N --seed S".into());
+        }
+        Ok(Selection {
+            only: self.only,
+            all: self.all,
+            sample: self.sample.map(|count| Sample {
+                count,
+                seed: self.seed.unwrap_or_default(),
+                max_bytes: self.sample_bytes,
+            }),
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,21 +153,9 @@ enum Command {
         /// there are the previous release, unless --previous says otherwise.
         #[arg(long)]
         out: PathBuf,
-        /// Comma-separated file stems (`drive.v3,bigquery.v2`).
-        #[arg(long, value_delimiter = ',')]
-        only: Vec<String>,
-        /// Every document of the directory (aliases make one package).
-        #[arg(long)]
-        all: bool,
-        /// This many documents picked by `--seed`.
-        #[arg(long, requires = "seed")]
-        sample: Option<usize>,
-        /// Seed of `--sample`.
-        #[arg(long)]
-        seed: Option<String>,
-        /// Bytes of document JSON a sample may hold after its first pick.
-        #[arg(long, default_value_t = 8_000_000)]
-        sample_bytes: u64,
+        /// The documents (aliases of one API make one package).
+        #[command(flatten)]
+        select: SelectionArgs,
         /// The previous release's packages (default: --out).
         #[arg(long)]
         previous: Option<PathBuf>,
@@ -229,21 +255,9 @@ enum CatalogCommand {
     /// and/or a sample picked by a seed, or all of them. Resumable: outcomes go to
     /// WORK/report.jsonl as each batch ends, and a rerun skips them.
     Check {
-        /// Comma-separated file stems (`compute.v1,youtube.v3`).
-        #[arg(long, value_delimiter = ',')]
-        only: Vec<String>,
-        /// Every document of the directory.
-        #[arg(long)]
-        all: bool,
-        /// This many documents picked by `--seed` (CI passes the commit hash).
-        #[arg(long, requires = "seed")]
-        sample: Option<usize>,
-        /// Seed of `--sample`.
-        #[arg(long)]
-        seed: Option<String>,
-        /// Bytes of document JSON a sample may hold after its first pick.
-        #[arg(long, default_value_t = 8_000_000)]
-        sample_bytes: u64,
+        /// The documents.
+        #[command(flatten)]
+        select: SelectionArgs,
         /// Parallel compiler jobs (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
@@ -540,31 +554,14 @@ fn run(command: Command) -> Result<ExitCode, String> {
         }
         Command::Release {
             out,
-            only,
-            all,
-            sample,
-            seed,
-            sample_bytes,
+            select,
             previous,
             runtime_dep,
             repository,
             dir,
         } => {
             use gapi_codegen::release::{self, Status};
-            if !all && sample.is_none() && only.is_empty() {
-                return Err(
-                    "name documents with --only, or pass --all or --sample N --seed S".into(),
-                );
-            }
-            let selection = gapi_codegen::catalog::check::Selection {
-                only,
-                all,
-                sample: sample.map(|count| gapi_codegen::catalog::check::Sample {
-                    count,
-                    seed: seed.unwrap_or_default(),
-                    max_bytes: sample_bytes,
-                }),
-            };
+            let selection = select.selection()?;
             let options = release::Options {
                 dir: dir_or_cache(dir),
                 out,
@@ -682,11 +679,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 })
             }
             CatalogCommand::Check {
-                only,
-                all,
-                sample,
-                seed,
-                sample_bytes,
+                select,
                 jobs,
                 batch_lines,
                 features_alone,
@@ -695,20 +688,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 work,
             } => {
                 use gapi_codegen::catalog::check;
-                if !all && sample.is_none() && only.is_empty() {
-                    return Err(
-                        "name documents with --only, or pass --all or --sample N --seed S".into(),
-                    );
-                }
-                let selection = check::Selection {
-                    only,
-                    all,
-                    sample: sample.map(|count| check::Sample {
-                        count,
-                        seed: seed.unwrap_or_default(),
-                        max_bytes: sample_bytes,
-                    }),
-                };
+                let selection = select.selection()?;
                 let repo = gapi_repository().map_err(|_| {
                     "catalog check runs inside a gapi checkout: it compiles each crate against \
                      that checkout's gapi-runtime and shares its target directory"

@@ -111,18 +111,7 @@ pub fn generate_all(dir: &Path, out: Option<&Path>) -> std::io::Result<GenerateR
         let outcome = (|| -> Result<(usize, usize), String> {
             let parsed =
                 gapi_discovery::parse_file(file, Strictness::Lenient).map_err(|e| e.to_string())?;
-            let api = crate::Generator::new(&parsed.doc)
-                .with_resource_features(true)
-                .lower();
-            let breaches = crate::features::check(&api);
-            if let Some(first) = breaches.first() {
-                return Err(format!(
-                    "{} feature breach(es), first: {first}",
-                    breaches.len()
-                ));
-            }
-            let output =
-                crate::Generator::generate_from(&api, Layout::Files).map_err(|e| e.to_string())?;
+            let (api, output) = crate::generate_checked(&parsed.doc)?;
             let lines = output.files.iter().map(|(_, s)| s.lines().count()).sum();
             if let Some(out) = out {
                 let stem = file

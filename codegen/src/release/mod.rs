@@ -30,7 +30,6 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::check::Selection;
 use crate::diff::{Bump, Surface};
 use crate::scaffold::{self, GapiDeps};
-use crate::Layout;
 
 /// crates.io refuses a `.crate` file larger than this.
 pub const CRATES_IO_LIMIT: u64 = 10 * 1024 * 1024;
@@ -260,17 +259,7 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
     let parsed =
         gapi_discovery::parse_slice(&path.display().to_string(), &bytes, Strictness::Lenient)
             .map_err(|e| e.to_string())?;
-    let api = crate::Generator::new(&parsed.doc)
-        .with_resource_features(true)
-        .lower();
-    let breaches = crate::features::check(&api);
-    if let Some(first) = breaches.first() {
-        return Err(format!(
-            "{} feature breach(es), first: {first}",
-            breaches.len()
-        ));
-    }
-    let output = crate::Generator::generate_from(&api, Layout::Files).map_err(|e| e.to_string())?;
+    let (api, output) = crate::generate_checked(&parsed.doc)?;
 
     let mut sources = Files::new();
     let mut hand_written = Vec::new();

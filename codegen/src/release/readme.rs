@@ -147,7 +147,7 @@ pub fn example(api: &Api, lib: &str) -> String {
             out,
             "#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    \
              // This API's document has types but no methods.\n    \
-             let key = {lib}::auth::ApiKey::from_env(\"GOOGLE_API_KEY\").ok_or(\"set GOOGLE_API_KEY\")?;\n    \
+             let key = {lib}::auth::ApiKey::from_env(\"GOOGLE_API_KEY\")\n        .ok_or(\"set GOOGLE_API_KEY\")?;\n    \
              let {client} = {lib}::build(key);\n    println!(\"{{{client}:?}}\");\n    Ok(())\n}}\n"
         );
         return out;
@@ -177,7 +177,7 @@ pub fn example(api: &Api, lib: &str) -> String {
         None => {
             let _ = writeln!(
                 out,
-                "    let key = {lib}::auth::ApiKey::from_env(\"GOOGLE_API_KEY\").ok_or(\"set GOOGLE_API_KEY\")?;\n    \
+                "    let key = {lib}::auth::ApiKey::from_env(\"GOOGLE_API_KEY\")\n        .ok_or(\"set GOOGLE_API_KEY\")?;\n    \
                  let {client} = {lib}::build(key);"
             );
         }
