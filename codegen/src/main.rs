@@ -171,13 +171,6 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Copy each build-time crate's pinned document into the crate, so that
-    /// `cargo package` packs it and the package builds on its own.
-    Vendor {
-        /// Crate directories (with a build.rs written by new-crate).
-        #[arg(required = true)]
-        crates: Vec<PathBuf>,
-    },
     /// What a new revision of a document changes for the crate's users:
     /// methods, arguments, setters, fields, enum values, types and features,
     /// each marked breaking or not, with the semver step to take.
@@ -635,29 +628,6 @@ fn run(command: Command) -> Result<ExitCode, String> {
             } else {
                 ExitCode::FAILURE
             })
-        }
-        Command::Vendor { crates } => {
-            for crate_dir in crates {
-                let build_rs = crate_dir.join("build.rs");
-                let text = std::fs::read_to_string(&build_rs)
-                    .map_err(|e| format!("{}: {e}", build_rs.display()))?;
-                let (api, version, sha256) =
-                    gapi_codegen::scaffold::read_pin(&text).ok_or_else(|| {
-                        format!(
-                            "{}: no `gapi_codegen::build_script(api, version, sha256)` call",
-                            build_rs.display()
-                        )
-                    })?;
-                let (found, bytes) =
-                    gapi_codegen::build::find_pinned(&crate_dir, &api, &version, &sha256)?;
-                let copy = crate_dir.join(gapi_codegen::scaffold::document_file(&api, &version));
-                if found != copy {
-                    std::fs::write(&copy, &bytes)
-                        .map_err(|e| format!("{}: {e}", copy.display()))?;
-                }
-                println!("{} ({sha256})", copy.display());
-            }
-            Ok(ExitCode::SUCCESS)
         }
         Command::Catalog { command } => match command {
             CatalogCommand::Generate { dir, out } => {
