@@ -8,7 +8,7 @@
 //! let sql = "SELECT 1 AS one";
 //! let rows = bigquery
 //!     .jobs()
-//!     .query("my-project", QueryRequest { query: Some(sql.into()), use_legacy_sql: Some(false), ..Default::default() })
+//!     .query("my-project", QueryRequest::default().with_query(sql).with_use_legacy_sql(false))
 //!     .execute()
 //!     .await?;
 //! println!("{:?} rows", rows.total_rows);
