@@ -24,7 +24,9 @@ pub use crate::secret::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Why credentials could not produce headers.
-#[derive(Debug)]
+///
+/// `Debug` reads as a message (see [`write_report`]); `{:#?}` shows the
+/// variant.
 #[non_exhaustive]
 pub enum AuthError {
     /// A value cannot be a header (control characters, …).
@@ -69,6 +71,63 @@ impl fmt::Display for AuthError {
             AuthError::TimedOut(m) | AuthError::Config(m) | AuthError::Other(m) => f.write_str(m),
             AuthError::Cache { message, .. } => f.write_str(message),
         }
+    }
+}
+
+/// Writes `error`'s `Display`, then each of its causes on a line of its own
+/// (`caused by: …`), skipping a cause that only repeats the line before.
+///
+/// gapi's errors use it as their `Debug`, because `Debug` is what a `main`
+/// returning `Result<(), Box<dyn Error>>` prints: the person reading it
+/// should see what went wrong and why, not a struct dump.
+///
+/// # Errors
+/// When the formatter fails.
+pub fn write_report(
+    error: &(dyn std::error::Error + 'static),
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    let mut last = error.to_string();
+    f.write_str(&last)?;
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let text = error.to_string();
+        if !text.is_empty() && text != last {
+            write!(f, "\n  caused by: {text}")?;
+        }
+        last = text;
+        cause = error.source();
+    }
+    Ok(())
+}
+
+impl fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !f.alternate() {
+            return write_report(self, f);
+        }
+        let (variant, message) = match self {
+            AuthError::InvalidHeader => ("InvalidHeader", None),
+            AuthError::SignInAgain(m) => ("SignInAgain", Some(m)),
+            AuthError::Denied(m) => ("Denied", Some(m)),
+            AuthError::TimedOut(m) => ("TimedOut", Some(m)),
+            AuthError::Refresh(m) => ("Refresh", Some(m)),
+            AuthError::Flow(m) => ("Flow", Some(m)),
+            AuthError::Config(m) => ("Config", Some(m)),
+            AuthError::Cache { message, source } => {
+                return f
+                    .debug_struct("Cache")
+                    .field("message", message)
+                    .field("source", source)
+                    .finish();
+            }
+            AuthError::Other(m) => ("Other", Some(m)),
+        };
+        let mut tuple = f.debug_tuple(variant);
+        if let Some(message) = message {
+            tuple.field(message);
+        }
+        tuple.finish()
     }
 }
 
@@ -179,5 +238,32 @@ pub fn bearer_headers(
 impl Credentials for StaticToken {
     fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
         Box::pin(async move { bearer_headers(&self.token, self.quota_project.as_deref()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_the_message_then_its_causes() {
+        let error = AuthError::Cache {
+            message: "reading token.json".into(),
+            source: Box::new(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "permission denied",
+            )),
+        };
+        assert_eq!(
+            format!("{error:?}"),
+            "reading token.json\n  caused by: permission denied"
+        );
+        assert!(format!("{error:#?}").starts_with("Cache {"));
+        let error = AuthError::Config("no client_secret.json".into());
+        assert_eq!(format!("{error:?}"), "no client_secret.json");
+        assert_eq!(
+            format!("{error:#?}"),
+            "Config(\n    \"no client_secret.json\",\n)"
+        );
     }
 }

@@ -137,8 +137,14 @@ pub(crate) enum Kind {
     Build(String),
     /// Credentials failed before sending.
     Auth(gapi_credentials::AuthError),
-    /// Transport failure; `sent` says whether bytes may have reached the server.
-    Transport { source: reqwest::Error, sent: bool },
+    /// Transport failure; `sent` says whether bytes may have reached the
+    /// server, `to` is the `host:port` it was sent to (the URL itself is
+    /// dropped: its query may hold an API key).
+    Transport {
+        source: reqwest::Error,
+        sent: bool,
+        to: Option<String>,
+    },
     /// The server answered with a non-success status.
     Api {
         status: u16,
@@ -194,13 +200,61 @@ impl Error {
     }
 
     pub(crate) fn transport(method: &'static str, source: reqwest::Error, sent: bool) -> Error {
+        let to = source.url().and_then(|url| {
+            let host = url.host_str()?;
+            let port = url.port_or_known_default()?;
+            Some(if host.contains(':') && !host.starts_with('[') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            })
+        });
         Error::new(
             method,
             Kind::Transport {
                 source: source.without_url(),
                 sent,
+                to,
             },
         )
+    }
+
+    /// The operating system's error beneath a transport failure (connection
+    /// refused, reset, …), if there is one.
+    pub(crate) fn io_cause(&self) -> Option<&std::io::Error> {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = match &*self.kind {
+            Kind::Transport { source, .. } => Some(source),
+            _ => None,
+        };
+        while let Some(error) = cause {
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                return Some(io);
+            }
+            cause = error.source();
+        }
+        None
+    }
+
+    /// The `host:port` a transport failure happened on.
+    pub fn host(&self) -> Option<&str> {
+        match &*self.kind {
+            Kind::Transport { to, .. } => to.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A connection refused by this machine itself (`127.0.0.1`,
+    /// `localhost`, `[::1]`): nothing is listening on that port, and
+    /// nothing between client and server can change that by a retry.
+    pub(crate) fn refused_by_this_machine(&self) -> bool {
+        let loopback = self.host().is_some_and(|to| {
+            let host = to.rsplit_once(':').map_or(to, |(host, _)| host);
+            matches!(host, "localhost" | "[::1]") || host.starts_with("127.")
+        });
+        loopback
+            && self
+                .io_cause()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
     }
 
     /// The HTTP status, when the server answered.
@@ -331,15 +385,31 @@ impl fmt::Display for Error {
         match &*self.kind {
             Kind::Build(message) => write!(f, "invalid request: {message}"),
             Kind::Auth(_) => f.write_str("credentials failed"),
-            Kind::Transport { source, .. } => f.write_str(if source.is_connect() {
-                "could not connect"
-            } else if source.is_timeout() {
-                "timed out"
-            } else if source.is_body() || source.is_decode() {
-                "the response body was cut off"
-            } else {
-                "the request failed in transit"
-            }),
+            Kind::Transport { source, to, .. } => {
+                f.write_str(if source.is_connect() {
+                    "could not connect"
+                } else if source.is_timeout() {
+                    "timed out"
+                } else if source.is_body() || source.is_decode() {
+                    "the response body was cut off"
+                } else {
+                    "the request failed in transit"
+                })?;
+                if let Some(to) = to {
+                    let word = if source.is_connect() {
+                        "to"
+                    } else {
+                        "talking to"
+                    };
+                    write!(f, " {word} {to}")?;
+                }
+                // The operating system's word for it ("connection
+                // refused") is what says what to do next.
+                if let Some(io) = self.io_cause() {
+                    write!(f, " ({})", io.kind())?;
+                }
+                Ok(())
+            }
             Kind::Api {
                 status,
                 google,
@@ -388,12 +458,54 @@ impl fmt::Display for Error {
 }
 
 impl fmt::Debug for Error {
+    /// What a `main` returning `Result<(), Box<dyn Error>>` prints: the
+    /// `Display` line, then each underlying cause on a line of its own
+    /// (`caused by: …`), never a struct dump or raw body bytes. `{:#?}`
+    /// gives the structure for debugging, with the body shown only by its
+    /// length. Neither shows secrets: kinds hold no URLs or credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Same content as Display: the kinds hold no secrets and no URLs.
-        f.debug_struct("Error")
-            .field("method", &self.method)
-            .field("kind", &self.kind)
-            .finish()
+        if f.alternate() {
+            return f
+                .debug_struct("Error")
+                .field("method", &self.method)
+                .field("kind", &DebugKind(&self.kind))
+                .finish();
+        }
+        gapi_credentials::write_report(self, f)
+    }
+}
+
+/// [`Kind`] for `{:#?}`: bodies by length, not as bytes.
+struct DebugKind<'a>(&'a Kind);
+
+impl fmt::Debug for DebugKind<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let body = |b: &Bytes| format!("<{} bytes>", b.len());
+        match self.0 {
+            Kind::Api {
+                status,
+                google,
+                body: b,
+                retry_after,
+            } => f
+                .debug_struct("Api")
+                .field("status", status)
+                .field("google", google)
+                .field("body", &format_args!("{}", body(b)))
+                .field("retry_after", retry_after)
+                .finish(),
+            Kind::Decode {
+                source,
+                body: b,
+                base,
+            } => f
+                .debug_struct("Decode")
+                .field("source", source)
+                .field("body", &format_args!("{}", body(b)))
+                .field("base", base)
+                .finish(),
+            other => other.fmt(f),
+        }
     }
 }
 

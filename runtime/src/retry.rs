@@ -56,8 +56,9 @@ impl RetryPolicy {
     pub fn should_retry(&self, error: &Error, idempotent: bool) -> bool {
         let safe_to_repeat = idempotent || self.retry_non_idempotent;
         match &*error.kind {
-            Kind::Transport { source, sent } => {
+            Kind::Transport { source, sent, .. } => {
                 (!sent || safe_to_repeat)
+                    && !error.refused_by_this_machine()
                     && (source.is_connect()
                         || source.is_timeout()
                         || source.is_request()

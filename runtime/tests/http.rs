@@ -232,6 +232,12 @@ async fn rate_limit_403_is_retried_other_403_is_not() {
         "test.things.get: HTTP 403 PERMISSION_DENIED (insufficientFilePermissions): The user does not have sufficient permissions."
     );
     assert!(String::from_utf8_lossy(err.body().unwrap()).contains("insufficientFilePermissions"));
+    // Debug is the message; {:#?} the structure, with the body by its length.
+    assert_eq!(format!("{err:?}"), err.to_string());
+    let structured = format!("{err:#?}");
+    let length = format!("<{} bytes>", err.body().unwrap().len());
+    assert!(structured.contains(&length), "{structured}");
+    assert!(!structured.contains("b\""), "{structured}");
 }
 
 #[tokio::test]
@@ -1019,11 +1025,30 @@ async fn display_never_repeats_what_source_returns() {
         chain.push(c.to_string());
         cause = c.source();
     }
-    assert_eq!(chain[0], "test.things.get: could not connect");
+    // Where it tried, and the operating system's word for why it failed.
+    assert_eq!(
+        chain[0],
+        "test.things.get: could not connect to 127.0.0.1:9 (connection refused)"
+    );
     assert!(
         chain.len() >= 2,
         "the cause is one source() away: {chain:?}"
     );
+    // Debug (what `main` returning `Box<dyn Error>` prints) is the same
+    // chain, a line each, without the repeats hyper adds.
+    let debug = format!("{err:?}");
+    assert!(
+        debug.starts_with(&format!("{}\n  caused by: ", chain[0])),
+        "{debug}"
+    );
+    assert!(debug.ends_with(chain.last().unwrap().as_str()), "{debug}");
+    assert!(!debug.contains("ConnectError"), "{debug}");
+    let structured = format!("{err:#?}");
+    assert!(structured.contains("Transport {"), "{structured}");
+    // Nothing listens on a port of this machine that refused: retrying
+    // would only delay the message.
+    assert!(!RetryPolicy::default().should_retry(&err, true));
+    assert_eq!(err.host(), Some("127.0.0.1:9"));
     // gapi's own line repeats none of the causes (what reqwest and hyper
     // print below it is theirs).
     for cause in &chain[1..] {
