@@ -13,7 +13,10 @@ cargo build -q -p gapi-emulator -p gapi-examples -p gapi-cli
 docs=$(cd "${GAPI_DISCOVERY_DIR:-discovery/cache}" && pwd)
 work=$(mktemp -d)
 log="$work/emulator.log"
-target/debug/gapi-emulator --port 0 --auto-consent > "$log" 2>&1 &
+# --signed-in-user: the person behind the ADC step below, signed in as
+# `gcloud auth application-default login` signs in (scope cloud-platform).
+target/debug/gapi-emulator --port 0 --auto-consent \
+  --signed-in-user "$work/gcloud" --scopes https://www.googleapis.com/auth/cloud-platform > "$log" 2>&1 &
 emulator=$!
 trap 'kill $emulator 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do
@@ -81,7 +84,7 @@ json.dump({"type": "service_account", "project_id": "demo-project", "private_key
 PY
 expect "acting as robot@demo-project.iam.gserviceaccount.com" "$bin/service_account" sa.json
 echo "== adc (GOOGLE_APPLICATION_CREDENTIALS → an authorized_user file)"
-python3 -c 'import json; t = json.load(open("token.json")); t["type"] = "authorized_user"; json.dump(t, open("adc.json", "w"))'
+python3 -c 'import json; t = json.load(open("gcloud/token.json")); t["type"] = "authorized_user"; json.dump(t, open("adc.json", "w"))'
 GOOGLE_APPLICATION_CREDENTIALS="$work/adc.json" expect "demo-project:analytics" "$bin/adc"
 echo "== drive_transfer (24 MiB up and down, progress bars, tracing spans)"
 GAPI_TRACE=1 GAPI_TOKEN_FILE=token-transfer.json "$bin/drive_transfer" 24 > transfer.out 2> transfer.log || { cat transfer.out transfer.log; echo "FAILED: drive_transfer"; exit 1; }

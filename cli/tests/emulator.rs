@@ -10,13 +10,19 @@ use std::process::{Command, Output};
 use gapi_emulator::{Emulator, EmulatorOptions};
 
 const DRIVE: &str = "https://www.googleapis.com/auth/drive";
+/// What `gcloud auth application-default login` grants.
+const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
 
 /// A signed-in user's ADC file, in a directory of its own.
 fn adc_file(emu: &Emulator, tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gapi-cli-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("adc.json");
-    std::fs::write(&file, emu.sign_in(&[DRIVE]).authorized_user_json()).unwrap();
+    std::fs::write(
+        &file,
+        emu.sign_in(&[DRIVE, CLOUD_PLATFORM]).authorized_user_json(),
+    )
+    .unwrap();
     file
 }
 

@@ -1,4 +1,5 @@
-//! Drive v3 `files.list` and `files.get` over a seeded set of files.
+//! Drive v3 over a seeded set of files: `files.list`, `get` (and media),
+//! `create` (metadata only, or uploaded), `update`, `delete`, and `about.get`.
 
 use hyper::Response;
 
@@ -215,6 +216,48 @@ pub(crate) fn update(
 #[derive(Default)]
 pub(crate) struct Uploads {
     sessions: std::collections::HashMap<String, (serde_json::Value, Vec<u8>)>,
+}
+
+/// `files.create` without media: a folder, or an empty file, from its metadata.
+pub(crate) fn create(files: &mut Vec<File>, body: &[u8]) -> Response<Body> {
+    let metadata: serde_json::Value = if body.is_empty() {
+        serde_json::json!({})
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(m) => m,
+            Err(e) => {
+                return google_error(
+                    400,
+                    "INVALID_ARGUMENT",
+                    "parseError",
+                    &format!("Invalid JSON payload received. {e}"),
+                )
+            }
+        }
+    };
+    json(
+        200,
+        &new_file(files, &metadata, Vec::new(), "application/octet-stream"),
+    )
+}
+
+/// `about.get`: the signed-in user and a storage quota.
+pub(crate) fn about(files: &[File]) -> Response<Body> {
+    let used: u64 = files.iter().map(|f| f.size).sum();
+    json(
+        200,
+        &serde_json::json!({
+            "kind": "drive#about",
+            "user": {
+                "kind": "drive#user", "displayName": "Ada Lovelace", "me": true,
+                "emailAddress": "ada@example.com", "permissionId": "00000000000000000001",
+            },
+            "storageQuota": {
+                "limit": "16106127360", "usage": used.to_string(), "usageInDrive": used.to_string(),
+                "usageInDriveTrash": "0",
+            },
+        }),
+    )
 }
 
 fn new_file(

@@ -11,8 +11,10 @@
 //!   Google's error shapes.
 //! - **Drive v3** `files.list` (`pageSize`, `pageToken`, `orderBy` including
 //!   `modifiedByMeTime desc`, a `q` subset), `files.get` (also `alt=media`
-//!   with `Range`), `files.update` (name, trashed), `files.delete`, uploads
-//!   (simple, multipart, resumable), and batch requests of up to 100 calls.
+//!   with `Range`), `files.create` (a folder or other metadata-only file, or
+//!   an upload: simple, multipart, resumable), `files.update` (name,
+//!   trashed), `files.delete`, `about.get`, and batch requests of up to 100
+//!   calls.
 //! - **BigQuery v2** `jobs.query` and `jobs.getQueryResults` with paged rows
 //!   (int64 as strings, as Google sends them).
 //! - **Gemini** (Generative Language v1beta) `models.list`, `models.get` and
@@ -28,6 +30,15 @@
 //!   through the zonal or global `operations.get` their `selfLink` names.
 //!   Operations are done after two polls; a name starting with `fail` makes
 //!   one end with an error.
+//!
+//! **Who may call what, as at Google.** Every API method is checked against
+//! its discovery document's scopes: a token without one of them answers
+//! `403 ACCESS_TOKEN_SCOPE_INSUFFICIENT` (so a test with a read-only token
+//! that uploads fails here, not in production). API keys are checked against
+//! [`EmulatorOptions::api_keys`] (`400 API_KEY_INVALID` for others). A method
+//! the emulator does not serve answers `501 NOT_IMPLEMENTED` naming it and
+//! saying that credentials were not checked — never an authentication
+//! error.
 //!
 //! Faults can be injected ([`Emulator::inject`]): status bursts (429/503
 //! with `Retry-After`), on whole requests or on the calls inside batches,
@@ -53,6 +64,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod access;
 mod batch;
 mod bigquery;
 mod drive;

@@ -31,6 +31,10 @@ struct Args {
         default_value = "https://www.googleapis.com/auth/drive.metadata.readonly"
     )]
     scopes: Vec<String>,
+    /// Accept only this API key (repeat for more); others answer
+    /// `400 API_KEY_INVALID`, as Google does. Without it any key is accepted.
+    #[arg(long = "api-key", value_name = "KEY")]
+    api_keys: Vec<String>,
 }
 
 #[tokio::main]
@@ -40,6 +44,7 @@ async fn main() -> std::process::ExitCode {
         port: args.port,
         auto_consent: args.auto_consent,
         drive_files: args.drive_files,
+        api_keys: args.api_keys,
     };
     match Emulator::start(options).await {
         Ok(emulator) => {

@@ -35,8 +35,16 @@ const DEVICE_INTERVAL: u64 = 1;
 pub(crate) struct OAuthState {
     devices: Mutex<HashMap<String, DeviceGrant>>,
     codes: Mutex<HashMap<String, PendingCode>>,
-    refresh_tokens: Mutex<HashMap<String, String>>,
-    access_tokens: Mutex<HashMap<String, String>>,
+    refresh_tokens: Mutex<HashMap<String, Grant>>,
+    access_tokens: Mutex<HashMap<String, Grant>>,
+}
+
+/// Who a token was issued to, and for what.
+#[derive(Debug, Clone)]
+struct Grant {
+    client_id: String,
+    /// Space-separated, as the token endpoint writes them.
+    scopes: String,
 }
 
 fn random_token(prefix: &str) -> String {
@@ -59,6 +67,21 @@ impl OAuthState {
             .contains_key(token)
     }
 
+    /// The scopes of the token in `Authorization: Bearer …`, when this
+    /// emulator issued it and it is still valid.
+    pub(crate) fn bearer_scopes(&self, header: Option<&str>) -> Option<Vec<String>> {
+        let token = header?.strip_prefix("Bearer ")?;
+        let tokens = self.access_tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let grant = tokens.get(token)?;
+        Some(
+            grant
+                .scopes
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
     pub(crate) fn issue(
         &self,
         client_id: &str,
@@ -66,10 +89,14 @@ impl OAuthState {
         with_refresh: bool,
     ) -> serde_json::Value {
         let access = random_token("ya29.emulator-");
+        let grant = Grant {
+            client_id: client_id.to_string(),
+            scopes: scopes.to_string(),
+        };
         self.access_tokens
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(access.clone(), client_id.to_string());
+            .insert(access.clone(), grant.clone());
         let mut body = serde_json::json!({
             "access_token": access, "expires_in": 3599, "token_type": "Bearer", "scope": scopes,
         });
@@ -78,7 +105,7 @@ impl OAuthState {
             self.refresh_tokens
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(refresh.clone(), client_id.to_string());
+                .insert(refresh.clone(), grant);
             body["refresh_token"] = serde_json::Value::String(refresh);
         }
         body
@@ -162,15 +189,18 @@ impl OAuthState {
     /// `/oauth2/v2/tokeninfo?access_token=…`.
     pub(crate) fn tokeninfo(&self, query: &[(String, String)]) -> Response<Body> {
         let token = get(query, "access_token").unwrap_or("");
-        let client = self
+        let grant = self
             .access_tokens
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(token)
             .cloned();
-        match client {
-            Some(client) => {
-                let mut info = serde_json::json!({"issued_to": client, "audience": client, "scope": "", "expires_in": 3599, "access_type": "offline"});
+        match grant {
+            Some(Grant {
+                client_id: client,
+                scopes,
+            }) => {
+                let mut info = serde_json::json!({"issued_to": client, "audience": client, "scope": scopes, "expires_in": 3599, "access_type": "offline"});
                 // Service account tokens (JWT grant, impersonation) name the account.
                 if client.ends_with(".iam.gserviceaccount.com") {
                     info["email"] = client.into();
@@ -305,14 +335,15 @@ impl OAuthState {
             }
             Some("refresh_token") => {
                 let token = get(form, "refresh_token").unwrap_or("");
-                let client = self
+                let grant = self
                     .refresh_tokens
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .get(token)
                     .cloned();
-                match client {
-                    Some(client) => json(200, &self.issue(&client, "", false)),
+                match grant {
+                    // The new access token carries every scope granted.
+                    Some(grant) => json(200, &self.issue(&grant.client_id, &grant.scopes, false)),
                     None => oauth_error(400, "invalid_grant", "Token has been expired or revoked."),
                 }
             }

@@ -22,6 +22,10 @@ pub struct EmulatorOptions {
     pub auto_consent: bool,
     /// How many Drive files to seed.
     pub drive_files: usize,
+    /// The API keys it accepts (Generative Language takes keys); any other
+    /// key answers `400 API_KEY_INVALID`, as Google does. Empty: any
+    /// non-empty key is accepted.
+    pub api_keys: Vec<String>,
 }
 
 impl Default for EmulatorOptions {
@@ -30,6 +34,7 @@ impl Default for EmulatorOptions {
             port: 0,
             auto_consent: false,
             drive_files: 250,
+            api_keys: Vec::new(),
         }
     }
 }
@@ -270,6 +275,17 @@ async fn serve(
             .map(str::to_string)
     };
     let (api_key, authorization) = (header("x-goog-api-key"), header("authorization"));
+    if let Some(refused) = admit(
+        state,
+        req.method(),
+        &path,
+        &query,
+        authorization.as_deref(),
+        api_key.as_deref(),
+    ) {
+        note(state, format!("POST {path}"));
+        return crate::streaming::whole(refused);
+    }
     let body = req
         .into_body()
         .collect()
@@ -420,15 +436,21 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
     let range = call.header("range").map(str::to_string);
     let content_type = call.header("content-type").map(str::to_string);
     let content_range = call.header("content-range").map(str::to_string);
+    if is_api(path) {
+        if let Some(refused) = admit(
+            state,
+            method,
+            path,
+            query,
+            authorization.as_deref(),
+            api_key.as_deref(),
+        ) {
+            return refused;
+        }
+    }
+    // Past `admit`, an API request is an emulated method with a caller
+    // allowed to call it.
     let bearer_ok = state.oauth.valid_bearer(authorization.as_deref());
-    let needs_bearer = || {
-        google_error(
-            401,
-            "UNAUTHENTICATED",
-            "authError",
-            "Request had invalid authentication credentials. Expected OAuth 2 access token.",
-        )
-    };
     match (method, path.as_str()) {
         (&Method::GET, "/o/oauth2/auth") => {
             state.oauth.authorize(query, state.options.auto_consent)
@@ -518,13 +540,8 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             body,
         )
         }
-        (_, p)
-            if p.starts_with("/drive/")
-                || p.starts_with("/download/drive/")
-                || p.starts_with("/upload/drive/") =>
-        {
-            needs_bearer()
-        }
+        (&Method::POST, "/drive/v3/files") => crate::drive::create(&mut lock(&state.files), body),
+        (&Method::GET, "/drive/v3/about") => crate::drive::about(&lock(&state.files)),
         (&Method::POST, p)
             if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/queries") && bearer_ok =>
         {
@@ -545,7 +562,6 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
                 &p["/bigquery/v2/projects/".len()..p.len() - "/datasets".len()],
             )
         }
-        (_, p) if p.starts_with("/bigquery/") => needs_bearer(),
         (&Method::POST, p)
             if p.starts_with("/v1beta/models/")
                 && (p.ends_with(":countTokens")
@@ -636,7 +652,6 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         {
             lock(&state.operations).fetch(p)
         }
-        (_, p) if p.starts_with("/compute/") => needs_bearer(),
         (&Method::GET, "/v1beta/models") => {
             crate::gemini::list(query, api_key.as_deref(), bearer_ok)
         }
@@ -646,13 +661,35 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             api_key.as_deref(),
             bearer_ok,
         ),
-        _ => google_error(
-            404,
-            "NOT_FOUND",
-            "notFound",
-            &format!("{method} {path} is not emulated"),
-        ),
+        // `admit` let it through, but no arm serves it: a gap between the
+        // table of emulated methods and these arms.
+        _ => crate::access::not_emulated(method, path),
     }
+}
+
+/// Lets an API request through when the emulator serves its method and its
+/// caller may call it (see [`crate::access`]): `None`; else Google's answer.
+fn admit(
+    state: &State,
+    method: &Method,
+    path: &str,
+    query: &[(String, String)],
+    authorization: Option<&str>,
+    api_key: Option<&str>,
+) -> Option<Response<Body>> {
+    let Some(emulated) = crate::access::find(method, path) else {
+        return Some(crate::access::not_emulated(method, path));
+    };
+    // A resumable session's URI authorizes its own chunks, as at Google.
+    if method != Method::POST && crate::http_util::get(query, "upload_id").is_some() {
+        return None;
+    }
+    let presented = crate::access::Presented {
+        bearer: authorization.and_then(|h| h.strip_prefix("Bearer ")),
+        token_scopes: state.oauth.bearer_scopes(authorization),
+        api_key: api_key.or_else(|| crate::http_util::get(query, "key")),
+    };
+    crate::access::check(emulated, &presented, &state.options.api_keys)
 }
 
 /// Remembers a served request.

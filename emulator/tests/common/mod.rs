@@ -42,9 +42,18 @@ pub fn browser(
     }
 }
 
+/// What [`sign_in`] asks for: every API these tests call (the emulator
+/// checks each method's scopes, as Google does).
+pub const SCOPES: &[&str] = &[
+    "https://www.googleapis.com/auth/drive",
+    "https://www.googleapis.com/auth/cloud-platform",
+    "https://www.googleapis.com/auth/devstorage.read_only",
+    "https://www.googleapis.com/auth/userinfo.email",
+];
+
 /// Signs in against the emulator (auto-consent) and returns the credentials.
 pub async fn sign_in(emu: &Emulator) -> gapi_auth::UserCredentials {
-    InstalledFlow::new(client_config(emu), &["scope"])
+    InstalledFlow::new(client_config(emu), SCOPES)
         .browser(browser(Arc::new(AtomicUsize::new(0))))
         .authenticate()
         .await
