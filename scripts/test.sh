@@ -40,6 +40,8 @@ done
 step "tests"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+# DateTime's conversions from and to chrono, time and jiff (optional features).
+cargo test -q -p gapi-runtime --lib --features chrono,time,jiff types::
 
 step "the README demo, end to end against the emulator"
 ./scripts/demo.sh

@@ -292,8 +292,9 @@ pub enum ArgKind {
     /// `impl AsRef<str>`: plain strings, so `"text"`, a `String`, and a
     /// field of a response (`&file.id`, a `CompactString`) all work.
     Str,
-    /// `impl Into<T>`: everything built from a string (format newtypes such
-    /// as `DateTime`, parameter enums), so `"text"` works.
+    /// `impl Into<T>`: format newtypes (`DateTime` from a `SystemTime` or a
+    /// parsed, checked text; `Bytes`; `Duration`) and parameter enums (from
+    /// their wire text too).
     Into,
     /// `T` itself: numbers and booleans.
     Value,

@@ -44,7 +44,7 @@ async fn sign_in_then_list_the_five_newest_drive_files() {
     assert_eq!(files.len(), 5);
     let times: Vec<_> = files
         .iter()
-        .map(|f| f.modified_by_me_time.clone().unwrap().0)
+        .map(|f| f.modified_by_me_time.clone().unwrap().to_string())
         .collect();
     let mut sorted = times.clone();
     sorted.sort_by(|a, b| b.cmp(a));

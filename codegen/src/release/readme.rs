@@ -90,15 +90,15 @@ fn placeholder(p: &Param) -> String {
             Type::F32 | Type::F64 => "1.0".to_string(),
             _ => "1".to_string(),
         },
+        // Typed values convert without a parse that could fail.
+        ArgKind::Into if p.ty == Type::DateTime => "std::time::SystemTime::now()".to_string(),
+        ArgKind::Into if p.ty == Type::Duration => "std::time::Duration::from_secs(60)".to_string(),
+        ArgKind::Into if p.ty == Type::Bytes => "b\"DATA\".to_vec()".to_string(),
         ArgKind::Str | ArgKind::Into => {
-            let text = if p.ty == Type::DateTime {
-                "2026-01-01T00:00:00Z".to_string()
-            } else {
-                let upper = names::const_name(&p.wire).text;
-                match &p.collection {
-                    Some(collection) => format!("{collection}{upper}"),
-                    None => upper,
-                }
+            let upper = names::const_name(&p.wire).text;
+            let text = match &p.collection {
+                Some(collection) => format!("{collection}{upper}"),
+                None => upper,
             };
             format!("{text:?}")
         }

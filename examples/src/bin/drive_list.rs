@@ -33,7 +33,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for f in list.files.unwrap_or_default() {
         println!(
             "  {}  {}  {}",
-            f.modified_by_me_time.map(|t| t.0).unwrap_or_default(),
+            f.modified_by_me_time
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
             f.id.unwrap_or_default(),
             f.name.unwrap_or_default()
         );

@@ -48,7 +48,8 @@ fn positional_path_parameters_and_setters() {
 
 /// A parameter takes what a body field of the same discovery type holds
 /// (`DateTime`, `Bytes`, `f32`, `i64`, the same enum), or the text it is
-/// built from; a repeated one takes any iterator, so `["snippet"]` works as
+/// parsed from (a `DateTime` also from a `SystemTime`); a repeated one takes
+/// any iterator, so `["snippet"]` works as
 /// in Python.
 #[test]
 fn parameters_take_the_types_their_fields_have() {
@@ -73,11 +74,25 @@ fn parameters_take_the_types_their_fields_have() {
             when.as_str().replace(':', "%3A")
         )
     );
-    // The text form works too, and owned strings in any collection.
+    // A time value converts as it is; text is parsed first (and checked:
+    // "yesterday" is an error there, not a request), and owned strings work
+    // in any collection.
+    let p = sink()
+        .things()
+        .search(["id"])
+        .updated_min(std::time::UNIX_EPOCH)
+        .preview()
+        .unwrap();
+    assert!(
+        p.url.contains("updatedMin=1970-01-01T00%3A00%3A00Z"),
+        "{}",
+        p.url
+    );
+    assert!("yesterday".parse::<DateTime>().is_err());
     let p = sink()
         .things()
         .search(vec![String::from("id")])
-        .updated_min("2024-05-01T12:00:00Z")
+        .updated_min("2024-05-01T12:00:00Z".parse::<DateTime>().unwrap())
         .tag(["GREEN"])
         .preview()
         .unwrap();
