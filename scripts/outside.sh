@@ -9,9 +9,11 @@
 #     (the pinned documents over HTTPS from PyPI, into ~/.cache/gapi/discovery);
 #   - `cargo install --locked --git <repo> gapi-cli`: `gapi apis sync` finds
 #     them verified, and a call reaches the emulator with an API key;
-#   - an application with git dependencies on gapi-drive-v3 and gapi-auth that
-#     builds, runs the README's first call against the emulator (its binary,
-#     with a user signed in for it), and passes its own emulator test;
+#   - an application with git dependencies on gapi-drive-v3 and gapi-auth
+#     whose Rust files are the README's blocks, copied as they are: it builds,
+#     runs the README's first call against the emulator (its binary, with a
+#     user signed in for it, reached through GAPI_EMULATOR_HOST), and passes
+#     the README's emulator and mock tests;
 #   - an API-key-only Gemini application whose dependency tree holds no
 #     sign-in flow;
 #   - `gapi-codegen new-crate tasks v1 --out …` and `generate … --out …` with
@@ -54,8 +56,16 @@ count=$(find "$cache" -maxdepth 1 -name '*.json' | wc -l)
 
 target="$work/target"
 step "an application with git dependencies: build, run the README's first call, test"
-cp -r "$repo/scripts/outside/drive-app/." "$work/app/"
-sed "s|@GAPI_GIT@|$git_url|g" "$work/app/Cargo.toml.in" > "$work/app/Cargo.toml"
+# The manifest is ours (the README's git route, filled in); the Rust files are
+# the README's own blocks, word for word: its first call as src/main.rs, its
+# emulator and mock tests as tests/*.rs.
+# shellcheck source=lib/readme.sh
+. "$repo/scripts/lib/readme.sh"
+sed "s|@GAPI_GIT@|$git_url|g" "$repo/scripts/outside/drive-app/Cargo.toml.in" > "$work/app/Cargo.toml"
+mkdir -p "$work/app/src" "$work/app/tests"
+readme_file src/main.rs >"$work/app/src/main.rs"
+readme_file tests/emulator.rs >"$work/app/tests/emulator.rs"
+readme_file tests/mock.rs >"$work/app/tests/mock.rs"
 (cd "$work/app" && stranger cargo build --quiet --target-dir "$target")
 cargo build --quiet -p gapi-emulator --manifest-path "$repo/Cargo.toml"
 port=$((20000 + RANDOM % 20000))
@@ -65,7 +75,9 @@ for _ in $(seq 1 100); do
   [ -f "$work/app/token.json" ] && break
   sleep 0.1
 done
-names=$(cd "$work/app" && stranger "$target/debug/drive-app" "http://127.0.0.1:$port/")
+# As the README says: GAPI_EMULATOR_HOST sends the unmodified app to the emulator.
+names=$(cd "$work/app" && stranger_env+=(GAPI_EMULATOR_HOST="127.0.0.1:$port") \
+  && stranger "$target/debug/drive-app")
 echo "$names"
 [ "$(echo "$names" | wc -l)" = 5 ] || { echo "expected five file names" >&2; cat "$work/emulator.log" >&2; exit 1; }
 (cd "$work/app" && stranger cargo test --quiet --target-dir "$target")

@@ -193,29 +193,10 @@ app="$outside/drive-app"
 stranger cargo new --quiet --bin --vcs none "$app"
 (cd "$app" && stranger cargo add --quiet gapi-drive-v3 gapi-auth --registry gapi \
   && stranger cargo add --quiet tokio --features macros,rt-multi-thread)
-cat >"$app/src/main.rs" <<'EOF'
-//! The README's first call: sign in (a cached user in token.json), list the
-//! five files modified most recently. `drive-app ROOT_URL` sends it to an
-//! emulator instead of Google.
-use gapi_drive_v3::scopes::DRIVE_METADATA_READONLY;
-
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let creds = gapi_auth::InstalledFlow::from_client_secrets_file("client_secret.json", &[DRIVE_METADATA_READONLY])
-        .token_cache("token.json")
-        .authenticate()
-        .await?;
-    let drive = match std::env::args().nth(1) {
-        Some(root_url) => gapi_drive_v3::Drive::builder().root_url(root_url).credentials(creds).build()?,
-        None => gapi_drive_v3::build(creds),
-    };
-    let files = drive.files().list().order_by("modifiedByMeTime desc").page_size(5).execute().await?;
-    for file in files.files.unwrap_or_default() {
-        println!("{}", file.name.unwrap_or_default());
-    }
-    Ok(())
-}
-EOF
+# The README's first call, word for word (its block marked readme-file: src/main.rs).
+# shellcheck source=lib/readme.sh
+. "$repo/scripts/lib/readme.sh"
+readme_file src/main.rs >"$app/src/main.rs"
 tree=$(cd "$app" && stranger cargo tree --quiet -e normal,build --prefix none)
 for forbidden in gapi-codegen gapi-discovery prettyplease zip sha2; do
   if echo "$tree" | grep -q "^$forbidden v"; then
@@ -240,7 +221,9 @@ for _ in $(seq 1 100); do
   [ -f "$app/token.json" ] && break
   sleep 0.1
 done
-names=$(cd "$app" && stranger "$work/stranger-target/debug/drive-app" "http://127.0.0.1:$emu_port/")
+# As the README says: GAPI_EMULATOR_HOST sends the unmodified app to the emulator.
+names=$(cd "$app" && stranger_env+=(GAPI_EMULATOR_HOST="127.0.0.1:$emu_port") \
+  && stranger "$work/stranger-target/debug/drive-app")
 echo "$names"
 [ "$(echo "$names" | wc -l)" = 5 ] || { echo "expected five file names" >&2; cat "$work/emulator.log" >&2; exit 1; }
 

@@ -51,6 +51,10 @@ async fn main() -> std::process::ExitCode {
             println!("gapi emulator on {}", emulator.root_url());
             println!("  authorization: {}", emulator.auth_uri());
             println!("  token:         {}", emulator.token_uri());
+            // An unmodified gapi application talks to this emulator with it.
+            let host = emulator.root_url();
+            let host = host.trim_start_matches("http://").trim_end_matches('/');
+            println!("  for your app:  export GAPI_EMULATOR_HOST={host}");
             if let Some(dir) = &args.signed_in_user {
                 let scopes: Vec<&str> = args.scopes.iter().map(String::as_str).collect();
                 let user = emulator.sign_in(&scopes);

@@ -9,6 +9,14 @@
 
 use gapi_auth::{ClientConfig, InstalledFlow};
 
+/// Every Rust block of the README, compiled by `cargo test --doc` (they
+/// are `no_run`: most need Google or a browser). Blocks marked
+/// `<!-- readme-file: PATH -->` are also copied, as they are, into an
+/// application outside the repository and run there (`scripts/outside.sh`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The emulator's root URL, when the examples should use it.
 pub fn emulator() -> Option<String> {
     std::env::var("GAPI_EMULATOR")

@@ -145,6 +145,14 @@ impl<S> fmt::Debug for ClientBuilder<S> {
     }
 }
 
+/// `GAPI_EMULATOR_HOST=127.0.0.1:8089`: every client built without an
+/// explicit [`ClientBuilder::root_url`] sends its requests to
+/// `http://127.0.0.1:8089/` instead of Google (as `STORAGE_EMULATOR_HOST`
+/// does for Google's Cloud Storage clients), so an unmodified application
+/// runs against `gapi-emulator`. Credentials go there too: set it only where
+/// that host is yours.
+pub const EMULATOR_HOST_VAR: &str = "GAPI_EMULATOR_HOST";
+
 impl<S: From<Client>> ClientBuilder<S> {
     /// A builder for `service` with default settings: the document's root
     /// URL, no credentials, the default retry policy, a 300 s timeout per
@@ -178,7 +186,8 @@ impl<S: From<Client>> ClientBuilder<S> {
     }
 
     /// Sends requests to another root URL (an emulator, a regional or
-    /// private endpoint). A trailing `/` is added when missing.
+    /// private endpoint). A trailing `/` is added when missing. Without
+    /// it, `GAPI_EMULATOR_HOST` (see [`EMULATOR_HOST_VAR`]) decides.
     pub fn root_url(mut self, url: impl Into<String>) -> Self {
         let mut url = url.into();
         if !url.ends_with('/') {
@@ -257,10 +266,14 @@ impl<S: From<Client>> ClientBuilder<S> {
                 });
             }
         }
-        let root_url = match (self.root_url, &self.location) {
-            (Some(url), _) => url,
-            (None, None) => in_universe(self.service.root_url, &universe),
-            (None, Some(location)) => {
+        let emulator = std::env::var(EMULATOR_HOST_VAR)
+            .ok()
+            .filter(|host| !host.is_empty());
+        let root_url = match (self.root_url, emulator, &self.location) {
+            (Some(url), _, _) => url,
+            (None, Some(host), _) => format!("http://{host}/"),
+            (None, None, None) => in_universe(self.service.root_url, &universe),
+            (None, None, Some(location)) => {
                 let endpoints = self.service.endpoints;
                 match endpoints.iter().find(|e| e.location == location) {
                     Some(e) => in_universe(e.root_url, &universe),

@@ -25,7 +25,7 @@ mod trace;
 pub mod types;
 pub mod wire;
 
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_UNIVERSE_DOMAIN};
+pub use client::{BuildError, Client, ClientBuilder, DEFAULT_UNIVERSE_DOMAIN, EMULATOR_HOST_VAR};
 pub use error::{Error, GoogleError, GoogleErrorItem};
 pub use paging::Paginated;
 pub use request::{Call, ParamValue, PreparedRequest, Request};
