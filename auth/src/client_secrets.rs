@@ -43,8 +43,8 @@ pub enum ClientKind {
 /// Why a client secrets file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientSecretsError {
-    /// The file could not be read.
-    #[error("{file}: {source}")]
+    /// The file could not be read (a missing one: where to get it).
+    #[error("{}", io_message(file, source))]
     Io {
         /// The file.
         file: PathBuf,
@@ -60,6 +60,20 @@ pub enum ClientSecretsError {
         /// What is missing or wrong.
         message: String,
     },
+}
+
+/// Where a client secrets file comes from.
+const CLIENT_SECRETS_HELP: &str = "create an OAuth client ID of type \"Desktop app\" at https://console.cloud.google.com/apis/credentials (Create credentials → OAuth client ID), download its JSON, and save it there";
+
+fn io_message(file: &std::path::Path, source: &std::io::Error) -> String {
+    if source.kind() == std::io::ErrorKind::NotFound {
+        format!(
+            "{}: no such file. It holds your app's OAuth client: {CLIENT_SECRETS_HELP}",
+            file.display()
+        )
+    } else {
+        format!("{}: {source}", file.display())
+    }
 }
 
 #[derive(Deserialize)]
@@ -199,6 +213,33 @@ impl ClientConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_file_says_where_to_get_one() {
+        let dir = std::env::temp_dir().join(format!("gapi-no-secrets-{}", std::process::id()));
+        let file = dir.join("client_secret.json");
+        let message = ClientConfig::from_file(&file).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("{}: no such file.", file.display())),
+            "{message}"
+        );
+        assert!(message.contains("\"Desktop app\""), "{message}");
+        assert!(
+            message.contains("https://console.cloud.google.com/apis/credentials"),
+            "{message}"
+        );
+        // The flow reports it the same way, before any browser opens.
+        let flow = crate::InstalledFlow::from_client_secrets_file(&file, &["email"]);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let error = rt.block_on(flow.authenticate()).unwrap_err().to_string();
+        assert!(
+            error.contains("console.cloud.google.com/apis/credentials"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn installed_web_and_legacy_files() {

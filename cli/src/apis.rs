@@ -25,6 +25,15 @@ pub enum ApisCommand {
     },
     /// Stores the pinned set of documents (from PyPI, hash-checked) in the per-user cache.
     Sync,
+    /// Fetches one document live from Google's Discovery Service into the
+    /// cache (a new API or version; a call does this by itself unless the
+    /// name looks like a typo of one already here).
+    Fetch {
+        /// API name (`youtube`).
+        api: String,
+        /// Version (`v3`).
+        version: String,
+    },
 }
 
 /// Runs a `gapi apis` subcommand.
@@ -48,6 +57,10 @@ pub fn run(command: ApisCommand, lookup: &Lookup) -> Result<(), CliError> {
                 out::line(format!("{api:<32} {version:<16} {title}"))?;
             }
             Ok(())
+        }
+        ApisCommand::Fetch { api, version } => {
+            let file = lookup.fetch(&api, &version)?;
+            out::line(format!("{api} {version}: {}", file.display()))
         }
         ApisCommand::Describe {
             api,

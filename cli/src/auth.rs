@@ -115,8 +115,12 @@ pub async fn run(command: AuthCommand, lookup: &Lookup) -> Result<(), CliError> 
                 )));
             };
             out::line(format!("cache: {}", file.display()))?;
-            if let Some(account) = &user.account {
-                out::line(format!("account: {account}"))?;
+            // google-auth writes `"account": ""` when it does not know.
+            match user.account.as_deref().filter(|a| !a.is_empty()) {
+                Some(account) => out::line(format!("account: {account}"))?,
+                None => out::line(
+                    "account: unknown (not recorded at sign-in; `gapi oauth2 v2 userinfo get` shows it with the email scope)",
+                )?,
             }
             out::line(format!("client: {}", user.client_id))?;
             out::line(format!("scopes: {}", user.scopes.join(" ")))?;

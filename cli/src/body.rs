@@ -102,9 +102,10 @@ fn check_at(value: &Value, ty: &Type, api: &Api, path: &mut String) -> Result<()
                 };
                 for (key, item) in entries {
                     let Some(field) = fields.iter().find(|f| f.wire == *key) else {
-                        let hint = closest(key, fields.iter().map(|f| f.wire.as_str()))
-                            .map(|c| format!("; did you mean `{c}`?"))
-                            .unwrap_or_default();
+                        let hint =
+                            crate::names::closest(key, fields.iter().map(|f| f.wire.as_str()))
+                                .map(|c| format!("; did you mean `{c}`?"))
+                                .unwrap_or_default();
                         return Err(format!("{path}: {} has no field `{key}`{hint}", name.text));
                     };
                     let len = path.len();
@@ -117,35 +118,6 @@ fn check_at(value: &Value, ty: &Type, api: &Api, path: &mut String) -> Result<()
             }
         },
     }
-}
-
-/// The candidate nearest to `word` when it is near enough to be a typo.
-fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (distance(&word.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(current)
-            };
-            previous = current;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

@@ -58,14 +58,28 @@ impl Lookup {
     pub fn load(&self, api: &str, version: &str) -> Result<RestDescription, CliError> {
         let file = match self.cached(api, version) {
             Some(file) => file,
-            None => self.fetch(api, version)?,
+            None => {
+                // A name close to one already here is a typo, not a new
+                // API: say so rather than ask the Discovery Service.
+                if let Some(near) = self.near_miss(api) {
+                    return Err(CliError::Usage(format!(
+                        "no API `{api}` here; did you mean `{near}`? (`gapi apis list` shows the {} documents cached; `gapi apis fetch {api} {version}` if it is new)",
+                        self.entries().len()
+                    )));
+                }
+                self.fetch(api, version)?
+            }
         };
         parse_file(&file, Strictness::Lenient)
             .map(|parsed| parsed.doc)
             .map_err(|e| CliError::Document(e.to_string()))
     }
 
-    fn fetch(&self, api: &str, version: &str) -> Result<PathBuf, CliError> {
+    /// Fetches `api` `version` live into the first cache directory.
+    ///
+    /// # Errors
+    /// No cache directory, or a failed fetch (with the cached versions).
+    pub fn fetch(&self, api: &str, version: &str) -> Result<PathBuf, CliError> {
         let dir = self
             .dirs
             .first()
@@ -109,6 +123,18 @@ impl Lookup {
             .map(|d| d.display().to_string())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// For an API no cache holds: the cached API whose name is nearest, when
+    /// it is near enough to be what was meant.
+    pub fn near_miss(&self, api: &str) -> Option<String> {
+        let entries = self.entries();
+        if entries.iter().any(|(name, _, _)| name == api) {
+            return None;
+        }
+        let mut names: Vec<&str> = entries.iter().map(|(name, _, _)| name.as_str()).collect();
+        names.dedup();
+        crate::names::closest(api, names.into_iter()).map(str::to_string)
     }
 
     /// The versions of `api` that some cache holds, sorted.

@@ -95,14 +95,20 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
     let lookup = Lookup::new();
     let Some(version) = args.next().map(|a| a.to_string_lossy().into_owned()) else {
         let versions = lookup.versions_of(&api_name);
-        return Err(CliError::Usage(if versions.is_empty() {
-            format!("unknown command or API `{api_name}`; see `gapi --help` and `gapi apis list`")
-        } else {
-            format!(
-                "gapi {api_name} VERSION …: versions here: {}",
-                versions.join(", ")
-            )
-        }));
+        return Err(CliError::Usage(
+            if let Some(near) = lookup.near_miss(&api_name) {
+                format!("unknown command or API `{api_name}`; did you mean `{near}`?")
+            } else if versions.is_empty() {
+                format!(
+                    "unknown command or API `{api_name}`; see `gapi --help` and `gapi apis list`"
+                )
+            } else {
+                format!(
+                    "gapi {api_name} VERSION …: versions here: {}",
+                    versions.join(", ")
+                )
+            },
+        ));
     };
     let doc = lookup.load(&api_name, &version)?;
     let api = gapi_codegen::Generator::new(&doc).lower();
@@ -127,6 +133,16 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         .entries
         .get(&path)
         .ok_or_else(|| CliError::Usage(format!("{name} {}: not a method", path.join(" "))))?;
+    // An empty key (`--api-key "$UNSET_VARIABLE"`) is a mistake, not a
+    // request to sign in some other way.
+    if leaf
+        .get_one::<String>("api-key")
+        .is_some_and(|k| k.trim().is_empty())
+    {
+        return Err(CliError::Usage(
+            "--api-key is empty (from the flag or GOOGLE_API_KEY); give the key, or leave the flag out to use the signed-in user or ADC".into(),
+        ));
+    }
     let service = call::service_spec(&api);
     let spec = call::method_spec(service, entry.method);
     let dry_run = leaf.get_flag("dry-run");

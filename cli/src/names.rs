@@ -24,9 +24,47 @@ pub fn kebab(name: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
+/// The candidate nearest to `word` (a typo's likely meaning), when one is
+/// within two edits (more for long names), case ignored.
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(current)
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
-    use super::kebab;
+    use super::{closest, kebab};
+
+    #[test]
+    fn typos_find_their_word() {
+        let apis = ["drive", "driveactivity", "gmail", "sheets"];
+        assert_eq!(closest("drvie", apis.into_iter()), Some("drive"));
+        assert_eq!(closest("Gmial", apis.into_iter()), Some("gmail"));
+        assert_eq!(closest("youtube", apis.into_iter()), None);
+    }
 
     #[test]
     fn discovery_names_become_kebab_case() {

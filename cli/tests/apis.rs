@@ -128,3 +128,42 @@ fn completion_scripts_for_each_shell_reach_a_named_apis_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected API:VERSION"));
 }
+
+#[test]
+fn a_typo_of_a_cached_api_is_named_without_asking_the_network() {
+    // GAPI_DISCOVERY_URL points at a closed port: a fetch would fail there
+    // with a connection error instead of this answer.
+    let out = gapi()
+        .args(["drvie", "v3", "files", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.starts_with("gapi: no API `drvie` here; did you mean `drive`?"),
+        "{text}"
+    );
+    assert!(text.contains("gapi apis fetch drvie v3"), "{text}");
+    let out = gapi().args(["drvie"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("did you mean `drive`?"), "{text}");
+}
+
+#[test]
+fn an_empty_api_key_is_an_error_not_a_fallback() {
+    let out = gapi()
+        .args([
+            "generativelanguage",
+            "v1beta",
+            "models",
+            "list",
+            "--api-key",
+            "",
+        ])
+        .env("GAPI_ROOT_URL", "http://127.0.0.1:9/")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.starts_with("gapi: --api-key is empty"), "{text}");
+}

@@ -376,6 +376,15 @@ async fn auth_login_status_call_and_logout() {
         "{}",
         stdout(&out)
     );
+    // Never an empty `account:` line (google-auth's files carry "account": "").
+    assert!(
+        stdout(&out)
+            .lines()
+            .filter(|l| l.starts_with("account:"))
+            .all(|l| l.trim() != "account:"),
+        "{}",
+        stdout(&out)
+    );
 
     // A call signs in from the cache (there is no ADC file).
     let out = run(args(&[
