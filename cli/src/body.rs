@@ -119,15 +119,3 @@ fn check_at(value: &Value, ty: &Type, api: &Api, path: &mut String) -> Result<()
         },
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::distance;
-
-    #[test]
-    fn edit_distance() {
-        assert_eq!(distance("emailAdress", "emailAddress"), 1);
-        assert_eq!(distance("", "abc"), 3);
-        assert_eq!(distance("same", "same"), 0);
-    }
-}

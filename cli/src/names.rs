@@ -56,7 +56,14 @@ fn distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{closest, kebab};
+    use super::{closest, distance, kebab};
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(distance("emailAdress", "emailAddress"), 1);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("same", "same"), 0);
+    }
 
     #[test]
     fn typos_find_their_word() {
