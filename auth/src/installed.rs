@@ -259,14 +259,31 @@ impl InstalledFlow {
             .as_ref()
             .map_err(|e| AuthError::Config(e.to_string()))?;
         client.check_endpoints()?;
+        // Incremental authorization: a cached user of this client who lacks
+        // a scope asked for now signs in again for what they had plus what
+        // is new (`include_granted_scopes`), so the cache keeps one user
+        // with every scope, and an app that asks for A here and B there
+        // does not prompt on every run.
+        let mut scopes = self.scopes.clone();
+        let mut params = self.extra_params.clone();
         if let Some(store) = &self.store {
             if let Some(creds) =
                 UserCredentials::from_cache(store, client, &self.scopes, &self.http).await?
             {
                 return Ok(creds);
             }
+            if let Ok(Some(cached)) = store.load() {
+                if cached.client_id == client.client_id {
+                    for scope in cached.scopes {
+                        if !scopes.contains(&scope) {
+                            scopes.push(scope);
+                        }
+                    }
+                    params.push(("include_granted_scopes".into(), "true".into()));
+                }
+            }
         }
-        let user = self.sign_in(client).await?;
+        let user = self.sign_in_for(client, &scopes, &params).await?;
         if let Some(store) = &self.store {
             store.save(&user).map_err(|e| AuthError::Cache {
                 message: format!("saving the new sign-in: {e}"),
@@ -285,6 +302,18 @@ impl InstalledFlow {
     /// # Errors
     /// As [`InstalledFlow::authenticate`].
     pub async fn sign_in(&self, client: &ClientConfig) -> Result<StoredUser, AuthError> {
+        self.sign_in_for(client, &self.scopes, &self.extra_params)
+            .await
+    }
+
+    /// The interactive part for `scopes`, with `params` on the
+    /// authorization URL.
+    async fn sign_in_for(
+        &self,
+        client: &ClientConfig,
+        scopes: &[String],
+        params: &[(String, String)],
+    ) -> Result<StoredUser, AuthError> {
         client.check_endpoints()?;
         let http = &self.http;
         match &self.mode {
@@ -292,29 +321,25 @@ impl InstalledFlow {
                 let loopback = Loopback::bind(*port).await?;
                 let redirect = format!("http://{host}:{}/", loopback.port());
                 client.check_installed_redirect(&redirect)?;
-                let (url, pending) =
-                    authorization_url(client, &self.scopes, &redirect, &self.extra_params)?;
+                let (url, pending) = authorization_url(client, scopes, &redirect, params)?;
                 self.show(&url);
                 match loopback
                     .wait(&pending.state, &self.success_page, self.timeout)
                     .await?
                 {
-                    Redirect::Code(code) => {
-                        exchange(client, http, pending, code, &self.scopes).await
-                    }
+                    Redirect::Code(code) => exchange(client, http, pending, code, scopes).await,
                     Redirect::Error(error) => Err(denied(&error)),
                 }
             }
             Mode::Manual { redirect_uri } => {
-                let (url, pending) =
-                    authorization_url(client, &self.scopes, redirect_uri, &self.extra_params)?;
+                let (url, pending) = authorization_url(client, scopes, redirect_uri, params)?;
                 self.show(&url);
                 println!(
                     "After approving, paste the full address your browser ends on (or the code):"
                 );
                 let line = self.read_paste().await?;
                 let code = code_from_callback(&line, &pending.state, BareCode::Accepted)?;
-                exchange(client, http, pending, code, &self.scopes).await
+                exchange(client, http, pending, code, scopes).await
             }
         }
     }

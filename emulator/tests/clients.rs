@@ -458,3 +458,58 @@ async fn a_signed_in_user_lets_your_code_skip_the_consent_page() {
     assert_eq!(parsed["type"], "authorized_user");
     assert_eq!(parsed["token_uri"], emu.token_uri());
 }
+
+/// Incremental authorization: a cached user who lacks a scope asked for now
+/// signs in once more for everything (`include_granted_scopes`), and the
+/// cache keeps one user with every scope, so neither scope prompts again.
+#[tokio::test]
+async fn a_new_scope_is_added_to_the_cached_user() {
+    use gapi_drive_v3::scopes::DRIVE_METADATA_READONLY;
+    const EMAIL: &str = "https://www.googleapis.com/auth/userinfo.email";
+    let emu = emulator(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("token.json");
+    let urls = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let flow = |scope: &str| {
+        let urls = urls.clone();
+        InstalledFlow::new(client_config(&emu), &[scope])
+            .token_cache(&cache)
+            .browser(move |url: &str| {
+                urls.lock().unwrap().push(url.to_string());
+                let url = url.to_string();
+                tokio::spawn(async move {
+                    let _ = reqwest::get(url).await;
+                });
+                Ok(())
+            })
+    };
+    flow(DRIVE_METADATA_READONLY).authenticate().await.unwrap();
+    let creds = flow(EMAIL).authenticate().await.unwrap();
+    {
+        let urls = urls.lock().unwrap();
+        assert_eq!(urls.len(), 2);
+        let second = reqwest::Url::parse(&urls[1]).unwrap();
+        let query: std::collections::HashMap<_, _> = second.query_pairs().into_owned().collect();
+        assert_eq!(query["include_granted_scopes"], "true");
+        assert_eq!(query["scope"], format!("{EMAIL} {DRIVE_METADATA_READONLY}"));
+    }
+    // Both scopes work with the one token…
+    let drive = drive_for(&emu, creds.clone());
+    newest_five(&drive).await;
+    let oauth2 = gapi_oauth2_v2::Oauth2::builder()
+        .root_url(emu.root_url())
+        .credentials(creds)
+        .build()
+        .unwrap();
+    oauth2.userinfo().get().execute().await.unwrap();
+    // …and neither asks again.
+    flow(DRIVE_METADATA_READONLY).authenticate().await.unwrap();
+    flow(EMAIL).authenticate().await.unwrap();
+    assert_eq!(urls.lock().unwrap().len(), 2);
+    let cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert_eq!(
+        cached["scopes"],
+        serde_json::json!([EMAIL, DRIVE_METADATA_READONLY])
+    );
+}
