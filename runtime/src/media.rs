@@ -95,7 +95,10 @@ pub type Progress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
 pub struct ResumableOptions {
     /// Bytes per request, rounded up to a multiple of 256 KiB (default 8 MiB).
     pub chunk_size: usize,
-    /// Called after every chunk the server confirms.
+    /// Called as a chunk is sent (every 64 KiB handed to the connection) and
+    /// after every chunk the server confirms, with the bytes sent or
+    /// confirmed so far; after a failure it may go back to what the server
+    /// had stored.
     pub progress: Option<Progress>,
     /// How many failures to resume from, over the whole upload, before
     /// giving up (default 10). Each chunk is also bounded by the call's
@@ -415,7 +418,9 @@ impl Request {
                 let step = if resuming {
                     session.query(known_total).await
                 } else {
-                    session.put(&buf, offset, known_total).await
+                    session
+                        .put(&buf, offset, known_total, options.progress.as_ref())
+                        .await
                 };
                 match step {
                     Ok(Step::Done(body)) => {
@@ -585,8 +590,17 @@ struct Session {
 
 impl Session {
     /// Sends `chunk`, which starts at `offset` (an empty chunk only says
-    /// the total, to finish an upload whose size was unknown).
-    async fn put(&self, chunk: &Bytes, offset: u64, total: Option<u64>) -> Result<Step, Error> {
+    /// the total, to finish an upload whose size was unknown). With a
+    /// progress callback, the chunk goes in pieces and each piece handed to
+    /// the connection is reported, so a bar moves during a chunk too (one
+    /// chunk is a whole upload below 8 MiB).
+    async fn put(
+        &self,
+        chunk: &Bytes,
+        offset: u64,
+        total: Option<u64>,
+        progress: Option<&Progress>,
+    ) -> Result<Step, Error> {
         let total_text = total.map_or("*".to_string(), |t| t.to_string());
         let range = if chunk.is_empty() {
             format!("bytes */{total_text}")
@@ -597,22 +611,40 @@ impl Session {
                 offset + chunk.len() as u64 - 1
             )
         };
-        self.send(range, chunk.clone()).await
+        let body = match progress {
+            Some(report) if chunk.len() > PROGRESS_PIECE => {
+                progress_body(chunk.clone(), offset, total, report.clone())
+            }
+            _ => reqwest::Body::from(chunk.clone()),
+        };
+        self.send(range, body, chunk.len()).await
     }
 
     /// Asks how much the session has stored (`Content-Range: bytes */total`).
     async fn query(&self, total: Option<u64>) -> Result<Step, Error> {
         let total_text = total.map_or("*".to_string(), |t| t.to_string());
-        self.send(format!("bytes */{total_text}"), Bytes::new())
-            .await
+        self.send(
+            format!("bytes */{total_text}"),
+            reqwest::Body::from(Bytes::new()),
+            0,
+        )
+        .await
     }
 
-    async fn send(&self, content_range: String, body: Bytes) -> Result<Step, Error> {
+    async fn send(
+        &self,
+        content_range: String,
+        body: reqwest::Body,
+        length: usize,
+    ) -> Result<Step, Error> {
         let id = self.id;
         let response = self
             .http
             .put(&self.url)
             .header(http::header::CONTENT_RANGE, content_range)
+            // Given even for a streamed body: Google wants each chunk's
+            // length, not chunked transfer encoding.
+            .header(http::header::CONTENT_LENGTH, length)
             .body(body)
             .send()
             .await
@@ -630,6 +662,26 @@ impl Session {
             .map_err(|e| Error::transport(id, e, true))?;
         Ok(Step::Done(body))
     }
+}
+
+/// How much of a chunk goes to the connection between two progress reports.
+const PROGRESS_PIECE: usize = 64 * 1024;
+
+/// `chunk` (starting at `offset` of the upload) as a body of
+/// [`PROGRESS_PIECE`]s that reports, as each piece is taken, the bytes
+/// before it: progress counts bytes sent during a chunk, and bytes the
+/// server confirmed after it.
+fn progress_body(chunk: Bytes, offset: u64, total: Option<u64>, report: Progress) -> reqwest::Body {
+    use futures_util::StreamExt;
+    let starts = (0..chunk.len()).step_by(PROGRESS_PIECE);
+    let pieces = futures_util::stream::iter(starts).map(move |start| {
+        if start > 0 {
+            report(offset + start as u64, total);
+        }
+        let end = (start + PROGRESS_PIECE).min(chunk.len());
+        Ok::<Bytes, std::io::Error>(chunk.slice(start..end))
+    });
+    reqwest::Body::wrap_stream(pieces)
 }
 
 /// Bytes stored according to a 308's `Range: bytes=0-N` (none: 0).

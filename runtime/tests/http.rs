@@ -1009,6 +1009,56 @@ async fn decode_errors_name_the_json_path_and_quote_the_body() {
     assert!(!shown.contains(&source), "Display does not repeat source()");
 }
 
+/// An upload smaller than one chunk (the default is 8 MiB) still reports
+/// progress while it is sent, not only 0 and then everything.
+#[tokio::test]
+async fn a_single_chunk_upload_reports_progress_as_it_goes() {
+    let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
+    let total = data.len();
+    let server = serve(2, move |_, req| {
+        if req.method == "POST" {
+            return Reply::Respond(
+                200,
+                vec![("location".into(), "/session/1".into())],
+                Vec::new(),
+            );
+        }
+        assert_eq!(
+            req.header("content-length"),
+            Some(total.to_string().as_str())
+        );
+        assert_eq!(req.body.len(), total);
+        json(200, r#"{"id":"done"}"#)
+    })
+    .await;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let options = ResumableOptions::default().progress(move |done, all| {
+        record.lock().unwrap().push((done, all));
+    });
+    let thing: Thing = Request::new(&client(&server.base), &INSERT)
+        .upload_resumable(
+            UploadSource::from(data),
+            "application/octet-stream",
+            options,
+        )
+        .await
+        .unwrap();
+    assert_eq!(thing.id, "done");
+    let seen = seen.lock().unwrap();
+    let total = total as u64;
+    assert!(seen.iter().all(|(_, all)| *all == Some(total)), "{seen:?}");
+    let during: Vec<u64> = seen
+        .iter()
+        .map(|(d, _)| *d)
+        .filter(|d| *d < total)
+        .collect();
+    // Every 64 KiB: 15 reports before the end, rising.
+    assert_eq!(during.len(), 15, "{seen:?}");
+    assert!(during.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    assert_eq!(seen.last().map(|(d, _)| *d), Some(total));
+}
+
 #[tokio::test]
 async fn display_never_repeats_what_source_returns() {
     let c = Client::builder(&SERVICE)
