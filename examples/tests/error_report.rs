@@ -30,25 +30,30 @@ fn signed_in(emu: &gapi_emulator::Emulator, dir: &std::path::Path) {
     std::fs::write(dir.join("token.json"), cache.to_string()).unwrap();
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-#[tokio::test]
-async fn an_api_error_prints_its_message_not_a_struct_dump() {
+/// Signs a user in at a new emulator, then runs `drive_get FILE_ID` against
+/// `root` (the emulator itself when `None`), off the async runtime (the
+/// emulator must keep serving meanwhile); its exit status and stderr.
+async fn run_drive_get(root: Option<String>, file_id: &'static str) -> (bool, String) {
     let emu = gapi_emulator::Emulator::start(Default::default())
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     signed_in(&emu, dir.path());
-
-    let root = emu.root_url();
+    let root = root.unwrap_or_else(|| emu.root_url());
     let dir_path = dir.path().to_path_buf();
-    let output = tokio::task::spawn_blocking(move || drive_get(&root, &dir_path, "no-such-file"))
+    let output = tokio::task::spawn_blocking(move || drive_get(&root, &dir_path, file_id))
         .await
         .unwrap();
-    let text = stderr(&output);
-    assert!(!output.status.success());
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn an_api_error_prints_its_message_not_a_struct_dump() {
+    let (success, text) = run_drive_get(None, "no-such-file").await;
+    assert!(!success);
     assert!(
         text.starts_with("Error: drive.files.get: HTTP 404 NOT_FOUND (notFound): File not found"),
         "{text}"
@@ -61,24 +66,14 @@ async fn an_api_error_prints_its_message_not_a_struct_dump() {
 
 #[tokio::test]
 async fn a_closed_port_is_named_with_the_reason() {
-    let emu = gapi_emulator::Emulator::start(Default::default())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    signed_in(&emu, dir.path());
     // A port that was free a moment ago: nothing listens there now.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let root = format!("http://127.0.0.1:{port}/");
-    let dir_path = dir.path().to_path_buf();
-    let output = tokio::task::spawn_blocking(move || drive_get(&root, &dir_path, "any"))
-        .await
-        .unwrap();
-    let text = stderr(&output);
-    assert!(!output.status.success());
+    let (success, text) = run_drive_get(Some(format!("http://127.0.0.1:{port}/")), "any").await;
+    assert!(!success);
     let first = text.lines().next().unwrap_or_default();
     assert_eq!(
         first,

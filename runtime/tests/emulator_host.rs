@@ -3,19 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use gapi_runtime::spec::ServiceSpec;
-use gapi_runtime::Client;
+mod support;
 
-static SERVICE: ServiceSpec = ServiceSpec {
-    id: "test:v1",
-    revision: "20250101",
-    root_url: "https://test.googleapis.com/",
-    service_path: "test/v1/",
-    fully_encode_reserved_expansion: true,
-    data_wrapper: false,
-    endpoints: &[],
-    batch: None,
-};
+use gapi_runtime::Client;
+use support::SERVICE;
 
 #[test]
 fn the_variable_redirects_clients_without_a_root_url() {

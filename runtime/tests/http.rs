@@ -15,18 +15,7 @@ use gapi_runtime::media::{ResumableOptions, UploadSource};
 use gapi_runtime::spec::{Download, HttpMethod, MediaSpec, MethodSpec, ServiceSpec};
 use gapi_runtime::{Client, Paginated, Request, RetryPolicy};
 use serde::Deserialize;
-use support::{json, serve, Reply};
-
-static SERVICE: ServiceSpec = ServiceSpec {
-    id: "test:v1",
-    revision: "20250101",
-    root_url: "https://test.googleapis.com/",
-    service_path: "test/v1/",
-    fully_encode_reserved_expansion: true,
-    data_wrapper: false,
-    endpoints: &[],
-    batch: None,
-};
+use support::{json, serve, Reply, SERVICE};
 
 static GET: MethodSpec = MethodSpec {
     service: &SERVICE,

@@ -8,8 +8,21 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use gapi_runtime::spec::ServiceSpec;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+
+/// The API every runtime test calls: `https://test.googleapis.com/test/v1/`.
+pub static SERVICE: ServiceSpec = ServiceSpec {
+    id: "test:v1",
+    revision: "20250101",
+    root_url: "https://test.googleapis.com/",
+    service_path: "test/v1/",
+    fully_encode_reserved_expansion: true,
+    data_wrapper: false,
+    endpoints: &[],
+    batch: None,
+};
 
 #[derive(Debug, Clone)]
 pub struct Recorded {
