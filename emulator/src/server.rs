@@ -449,7 +449,8 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         }
     }
     // Past `admit`, an API request is an emulated method with a caller
-    // allowed to call it.
+    // allowed to call it (a resumable session's URI authorizes its own
+    // chunks), so the arms below check no credentials of their own.
     let bearer_ok = state.oauth.valid_bearer(authorization.as_deref());
     match (method, path.as_str()) {
         (&Method::GET, "/o/oauth2/auth") => {
@@ -484,52 +485,41 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             state.oauth.revoke(token);
             crate::http_util::json(200, &serde_json::json!({}))
         }
-        (&Method::POST, "/device/code") => state
-            .oauth
-            .device_code(&pairs(&String::from_utf8_lossy(body)), &format!("http://{host}/")),
+        (&Method::POST, "/device/code") => state.oauth.device_code(
+            &pairs(&String::from_utf8_lossy(body)),
+            &format!("http://{host}/"),
+        ),
         (&Method::GET, "/device") => state.oauth.device_page(query),
         (&Method::GET | &Method::POST, "/oauth2/v2/tokeninfo") => state.oauth.tokeninfo(query),
         (&Method::GET, "/oauth2/v2/userinfo") => state.oauth.userinfo(authorization.as_deref()),
-        (&Method::GET, "/drive/v3/files") if bearer_ok => {
-            crate::drive::list(&lock(&state.files), query)
-        }
-        (&Method::DELETE, p) if p.starts_with("/drive/v3/files/") && bearer_ok => {
+        (&Method::GET, "/drive/v3/files") => crate::drive::list(&lock(&state.files), query),
+        (&Method::DELETE, p) if p.starts_with("/drive/v3/files/") => {
             crate::drive::delete(&mut lock(&state.files), &p["/drive/v3/files/".len()..])
         }
-        (&Method::PATCH, p) if p.starts_with("/drive/v3/files/") && bearer_ok => {
-            crate::drive::update(
-                &mut lock(&state.files),
-                &p["/drive/v3/files/".len()..],
-                query,
-                body,
-            )
-        }
-        (&Method::GET, p) if p.starts_with("/drive/v3/files/") && bearer_ok => {
-            crate::drive::get_file(
-                &lock(&state.files),
-                &p["/drive/v3/files/".len()..],
-                query,
-                range.as_deref(),
-            )
-        }
+        (&Method::PATCH, p) if p.starts_with("/drive/v3/files/") => crate::drive::update(
+            &mut lock(&state.files),
+            &p["/drive/v3/files/".len()..],
+            query,
+            body,
+        ),
+        (&Method::GET, p) if p.starts_with("/drive/v3/files/") => crate::drive::get_file(
+            &lock(&state.files),
+            &p["/drive/v3/files/".len()..],
+            query,
+            range.as_deref(),
+        ),
         // Drive's media download service (`useMediaDownloadService`).
-        (&Method::GET, p) if p.starts_with("/download/drive/v3/files/") && bearer_ok => {
-            crate::drive::get_file(
-                &lock(&state.files),
-                &p["/download/drive/v3/files/".len()..],
-                query,
-                range.as_deref(),
-            )
-        }
+        (&Method::GET, p) if p.starts_with("/download/drive/v3/files/") => crate::drive::get_file(
+            &lock(&state.files),
+            &p["/download/drive/v3/files/".len()..],
+            query,
+            range.as_deref(),
+        ),
         // Drive declares `/resumable/upload/...` for resumable sessions; Google serves both.
         (
             &Method::POST | &Method::PUT,
             "/upload/drive/v3/files" | "/resumable/upload/drive/v3/files",
-        )
-            // A session URI authorizes its own chunks, as at Google.
-            if bearer_ok || crate::http_util::get(query, "upload_id").is_some() =>
-        {
-            crate::drive::upload(
+        ) => crate::drive::upload(
             &mut lock(&state.files),
             &mut lock(&state.uploads),
             method,
@@ -538,25 +528,22 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             content_type.as_deref(),
             content_range.as_deref(),
             body,
-        )
-        }
+        ),
         (&Method::POST, "/drive/v3/files") => crate::drive::create(&mut lock(&state.files), body),
         (&Method::GET, "/drive/v3/about") => crate::drive::about(&lock(&state.files)),
         (&Method::POST, p)
-            if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/queries") && bearer_ok =>
+            if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/queries") =>
         {
             let project = &p["/bigquery/v2/projects/".len()..p.len() - "/queries".len()];
             crate::bigquery::query(project, body)
         }
-        (&Method::GET, p)
-            if p.starts_with("/bigquery/v2/projects/") && p.contains("/queries/") && bearer_ok =>
-        {
+        (&Method::GET, p) if p.starts_with("/bigquery/v2/projects/") && p.contains("/queries/") => {
             let rest = &p["/bigquery/v2/projects/".len()..];
             let (project, job) = rest.split_once("/queries/").unwrap_or((rest, ""));
             crate::bigquery::results(project, job, query)
         }
         (&Method::GET, p)
-            if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/datasets") && bearer_ok =>
+            if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/datasets") =>
         {
             crate::bigquery::datasets(
                 &p["/bigquery/v2/projects/".len()..p.len() - "/datasets".len()],
@@ -573,7 +560,9 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
                 .unwrap_or_default();
             crate::gemini::model_action(id, action, body, query, api_key.as_deref(), bearer_ok)
         }
-        (&Method::POST, p) if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") => {
+        (&Method::POST, p)
+            if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") =>
+        {
             let id = &p["/v1beta/models/".len()..p.len() - ":generateContent".len()];
             crate::gemini::generate_content(
                 id,
@@ -587,42 +576,29 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         (
             &Method::POST | &Method::PUT,
             "/upload/v1beta/files" | "/resumable/upload/v1beta/files",
-        )
-            if bearer_ok
-                || api_key.is_some()
-                || crate::http_util::get(query, "upload_id").is_some() =>
-        {
-            lock(&state.gemini_files).upload(
-                &format!("http://{host}/"),
-                query,
-                content_type.as_deref(),
-                content_range.as_deref(),
-                body,
-            )
-        }
-        (&Method::GET, "/v1beta/files") if bearer_ok || api_key.is_some() => {
-            lock(&state.gemini_files).list(query)
-        }
-        (&Method::GET, p) if p.starts_with("/v1beta/files/") && (bearer_ok || api_key.is_some()) => {
+        ) => lock(&state.gemini_files).upload(
+            &format!("http://{host}/"),
+            query,
+            content_type.as_deref(),
+            content_range.as_deref(),
+            body,
+        ),
+        (&Method::GET, "/v1beta/files") => lock(&state.gemini_files).list(query),
+        (&Method::GET, p) if p.starts_with("/v1beta/files/") => {
             lock(&state.gemini_files).get(&p["/v1beta/".len()..])
         }
-        (&Method::DELETE, p)
-            if p.starts_with("/v1beta/files/") && (bearer_ok || api_key.is_some()) =>
-        {
+        (&Method::DELETE, p) if p.starts_with("/v1beta/files/") => {
             lock(&state.gemini_files).delete(&p["/v1beta/".len()..])
         }
-        (&Method::POST, "/v1beta/tunedModels") if bearer_ok || api_key.is_some() => lock(
-            &state.operations,
-        )
-        .create_tuned_model(body, query),
+        (&Method::POST, "/v1beta/tunedModels") => {
+            lock(&state.operations).create_tuned_model(body, query)
+        }
         (&Method::GET, p)
-            if p.starts_with("/v1beta/tunedModels/")
-                && p.contains("/operations/")
-                && (bearer_ok || api_key.is_some()) =>
+            if p.starts_with("/v1beta/tunedModels/") && p.contains("/operations/") =>
         {
             lock(&state.operations).fetch(p)
         }
-        (&Method::POST, p) if p.starts_with("/compute/v1/projects/") && bearer_ok => {
+        (&Method::POST, p) if p.starts_with("/compute/v1/projects/") => {
             let rest = &p["/compute/v1/projects/".len()..];
             let (project, rest) = rest.split_once('/').unwrap_or((rest, ""));
             let segments: Vec<&str> = rest.split('/').collect();
@@ -648,7 +624,7 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             }
         }
         (&Method::GET, p)
-            if p.starts_with("/compute/v1/projects/") && p.contains("/operations/") && bearer_ok =>
+            if p.starts_with("/compute/v1/projects/") && p.contains("/operations/") =>
         {
             lock(&state.operations).fetch(p)
         }
