@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime};
 use http::HeaderMap;
 use serde::Deserialize;
 
+use crate::chain::{CredentialChain, Found, Source};
 use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
 use crate::external::ExternalAccountCredentials;
 use crate::impersonated::{target_from_url, ImpersonatedCredentials};
@@ -81,64 +82,32 @@ impl ApplicationDefaultCredentials {
     /// As [`ApplicationDefaultCredentials::new`].
     pub async fn with_env(
         scopes: &[&str],
-        env: impl Fn(&str) -> Option<String>,
+        env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
     ) -> Result<Self, AuthError> {
-        let mut skipped = Vec::new();
-        match env("GOOGLE_APPLICATION_CREDENTIALS") {
-            Some(path) => {
-                let path = PathBuf::from(path);
-                let inner = load_file(&path, scopes, &env).map_err(|e| {
-                    AuthError::Config(format!(
-                        "GOOGLE_APPLICATION_CREDENTIALS={}: {e}",
-                        path.display()
+        let chosen = CredentialChain::application_default()
+            .with_env(env)
+            .resolve(scopes)
+            .await
+            .map_err(|e| {
+                if e.is_not_configured() {
+                    AuthError::not_configured(format!(
+                        "no Application Default Credentials found: {}",
+                        e.message()
                     ))
-                })?;
-                return Ok(ApplicationDefaultCredentials {
-                    source: AdcSource::EnvironmentVariable(path),
-                    skipped,
-                    inner,
-                });
-            }
-            None => skipped.push("GOOGLE_APPLICATION_CREDENTIALS is not set".to_string()),
-        }
-        let gcloud_dir = env("CLOUDSDK_CONFIG").map(PathBuf::from).or_else(|| {
-            if cfg!(windows) {
-                env("APPDATA").map(|d| PathBuf::from(d).join("gcloud"))
-            } else {
-                env("HOME").map(|h| PathBuf::from(h).join(".config").join("gcloud"))
-            }
-        });
-        match gcloud_dir.map(|d| d.join("application_default_credentials.json")) {
-            Some(path) if path.is_file() => {
-                let inner = load_file(&path, scopes, &env)
-                    .map_err(|e| AuthError::Config(format!("{}: {e}", path.display())))?;
-                return Ok(ApplicationDefaultCredentials {
-                    source: AdcSource::GcloudFile(path),
-                    skipped,
-                    inner,
-                });
-            }
-            Some(path) => skipped.push(format!(
-                "no gcloud file at {} (run `gcloud auth application-default login`)",
-                path.display()
-            )),
-            None => skipped.push("no home directory to look for gcloud's file in".to_string()),
-        }
-        let host =
-            env("GCE_METADATA_HOST").unwrap_or_else(|| "metadata.google.internal".to_string());
-        let metadata = MetadataCredentials::new(&host, scopes);
-        if metadata.probe().await {
-            return Ok(ApplicationDefaultCredentials {
-                source: AdcSource::MetadataServer(host),
-                skipped,
-                inner: Arc::new(metadata),
-            });
-        }
-        skipped.push(format!("no metadata server answered at {host}"));
-        Err(AuthError::Config(format!(
-            "no Application Default Credentials found: {}",
-            skipped.join("; ")
-        )))
+                } else {
+                    e
+                }
+            })?;
+        let source = match chosen.source() {
+            ENVIRONMENT_VARIABLE => AdcSource::EnvironmentVariable(chosen.detail().into()),
+            GCLOUD_FILE => AdcSource::GcloudFile(chosen.detail().into()),
+            _ => AdcSource::MetadataServer(chosen.detail().to_string()),
+        };
+        Ok(ApplicationDefaultCredentials {
+            source,
+            skipped: chosen.skipped().to_vec(),
+            inner: chosen.credentials(),
+        })
     }
 
     /// The source used.
@@ -150,6 +119,76 @@ impl ApplicationDefaultCredentials {
     pub fn skipped(&self) -> &[String] {
         &self.skipped
     }
+}
+
+const ENVIRONMENT_VARIABLE: &str = "GOOGLE_APPLICATION_CREDENTIALS";
+const GCLOUD_FILE: &str = "gcloud file";
+const METADATA_SERVER: &str = "metadata server";
+
+/// The file named by `GOOGLE_APPLICATION_CREDENTIALS`.
+pub(crate) fn environment_variable() -> Source {
+    Source::new(ENVIRONMENT_VARIABLE, |cx| {
+        Box::pin(async move {
+            let Some(path) = cx.var(ENVIRONMENT_VARIABLE) else {
+                return Err(AuthError::not_configured("not set"));
+            };
+            let path = PathBuf::from(path);
+            let inner = load_file(&path, &cx.scopes(), cx.env())
+                .map_err(|e| AuthError::config(format!("{}: {e}", path.display())))?;
+            Ok(Found::new(inner, path.display().to_string()))
+        })
+    })
+}
+
+/// gcloud's `application_default_credentials.json` (in `CLOUDSDK_CONFIG`,
+/// else `~/.config/gcloud`, or `%APPDATA%\gcloud` on Windows).
+pub(crate) fn gcloud_file() -> Source {
+    Source::new(GCLOUD_FILE, |cx| {
+        Box::pin(async move {
+            let dir = cx.var("CLOUDSDK_CONFIG").map(PathBuf::from).or_else(|| {
+                if cfg!(windows) {
+                    cx.var("APPDATA").map(|d| PathBuf::from(d).join("gcloud"))
+                } else {
+                    cx.var("HOME")
+                        .map(|h| PathBuf::from(h).join(".config").join("gcloud"))
+                }
+            });
+            let Some(path) = dir.map(|d| d.join("application_default_credentials.json")) else {
+                return Err(AuthError::not_configured(
+                    "no home directory to look for gcloud's file in",
+                ));
+            };
+            if !path.is_file() {
+                return Err(AuthError::not_configured(format!(
+                    "nothing at {} (run `gcloud auth application-default login`)",
+                    path.display()
+                )));
+            }
+            let inner = load_file(&path, &cx.scopes(), cx.env())
+                .map_err(|e| AuthError::config(format!("{}: {e}", path.display())))?;
+            Ok(Found::new(inner, path.display().to_string()))
+        })
+    })
+}
+
+/// The metadata server of the machine the code runs on (`GCE_METADATA_HOST`
+/// or `metadata.google.internal`), when one answers.
+pub(crate) fn metadata_server() -> Source {
+    Source::new(METADATA_SERVER, |cx| {
+        Box::pin(async move {
+            let host = cx
+                .var("GCE_METADATA_HOST")
+                .unwrap_or_else(|| "metadata.google.internal".to_string());
+            let metadata = MetadataCredentials::new(&host, &cx.scopes());
+            if metadata.probe().await {
+                Ok(Found::new(Arc::new(metadata), host))
+            } else {
+                Err(AuthError::not_configured(format!(
+                    "none answered at {host}"
+                )))
+            }
+        })
+    })
 }
 
 fn load_file(

@@ -109,18 +109,18 @@ impl ClientConfig {
     /// anyone is sent to a consent page whose code could not be redeemed.
     ///
     /// # Errors
-    /// [`AuthError::Config`] naming the field.
+    /// an error of kind [`Config`](crate::AuthErrorKind::Config) naming the field.
     pub fn check_endpoints(&self) -> Result<(), AuthError> {
         for (field, value) in [("auth_uri", &self.auth_uri), ("token_uri", &self.token_uri)] {
             match reqwest::Url::parse(value) {
                 Ok(url) if matches!(url.scheme(), "https" | "http") && url.host().is_some() => {}
                 Ok(_) => {
-                    return Err(AuthError::Config(format!(
+                    return Err(AuthError::config(format!(
                         "the client's `{field}` is not an http(s) URL: {value:?}"
                     )))
                 }
                 Err(e) => {
-                    return Err(AuthError::Config(format!(
+                    return Err(AuthError::config(format!(
                         "the client's `{field}` is not a URL ({e}): {value:?}"
                     )))
                 }
@@ -136,7 +136,7 @@ impl ClientConfig {
         if self.kind != ClientKind::Web || self.redirect_uris.iter().any(|r| r == redirect) {
             return Ok(());
         }
-        Err(AuthError::Config(format!(
+        Err(AuthError::config(format!(
             "this is a `web` client, and {redirect} is not one of its redirect URIs ({}); \
              the installed flow needs a \"Desktop app\" client (Google Cloud console → \
              Credentials → Create OAuth client ID), or register a fixed loopback URI \
@@ -169,9 +169,9 @@ impl ClientConfig {
     /// Parses the file's content; the error says what is missing.
     ///
     /// # Errors
-    /// [`AuthError::Config`] naming the missing or malformed field.
+    /// an error of kind [`Config`](crate::AuthErrorKind::Config) naming the missing or malformed field.
     pub fn from_json(bytes: &[u8]) -> Result<Self, AuthError> {
-        Self::parse(bytes).map_err(AuthError::Config)
+        Self::parse(bytes).map_err(AuthError::config)
     }
 
     fn parse(bytes: &[u8]) -> Result<Self, String> {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::Deserialize;
 
 use crate::client_secrets::ClientConfig;
-use crate::credentials::{AuthError, BoxFuture};
+use crate::credentials::{AuthError, AuthErrorKind, BoxFuture};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::store::{FileTokenStore, StoredUser, TokenStore};
 use crate::token::{parse_json, Body, TokenClient, TokenError};
@@ -182,8 +182,8 @@ impl DeviceFlow {
             .map(|s| s.secret().to_string());
         loop {
             if Instant::now() >= deadline {
-                return Err(AuthError::TimedOut(
-                    "the device code expired before approval".into(),
+                return Err(AuthError::timed_out(
+                    "the device code expired before approval",
                 ));
             }
             tokio::time::sleep(interval).await;
@@ -198,15 +198,14 @@ impl DeviceFlow {
             let now = SystemTime::now();
             match self.http.token_once(&self.client.token_uri, &form).await {
                 Ok(response) => {
-                    let refresh_token = response.refresh_token().ok_or_else(|| {
-                        AuthError::Flow("the server granted no refresh token".into())
-                    })?;
+                    let refresh_token = response
+                        .refresh_token()
+                        .ok_or_else(|| AuthError::flow("the server granted no refresh token"))?;
                     let token = response.token(now);
                     let user = self.stored(token.access_token, token.expiry, refresh_token);
                     if let Some(store) = &self.store {
-                        store.save(&user).map_err(|e| AuthError::Cache {
-                            message: format!("saving the new sign-in: {e}"),
-                            source: Box::new(e),
+                        store.save(&user).map_err(|e| {
+                            AuthError::cache(format!("saving the new sign-in: {e}"), e)
                         })?;
                     }
                     return Ok(UserCredentials::with_client(
@@ -220,13 +219,13 @@ impl DeviceFlow {
                     interval += Duration::from_secs(5)
                 }
                 Err(TokenError::OAuth { error, .. }) if error == "access_denied" => {
-                    return Err(AuthError::Denied(
-                        "access was denied on the other device (access_denied)".into(),
+                    return Err(AuthError::denied(
+                        "access was denied on the other device (access_denied)",
                     ))
                 }
                 Err(TokenError::OAuth { error, .. }) if error == "expired_token" => {
-                    return Err(AuthError::TimedOut(
-                        "the device code expired before approval".into(),
+                    return Err(AuthError::timed_out(
+                        "the device code expired before approval",
                     ))
                 }
                 // One slow or failed poll is retried at the next interval.
@@ -260,10 +259,11 @@ impl DeviceFlow {
 
 /// A token request failure during the flow.
 fn flow_error(what: &str, e: TokenError) -> AuthError {
-    match e {
-        e @ TokenError::TimedOut { .. } => AuthError::TimedOut(format!("{what} {e}")),
-        e => AuthError::Flow(format!("{what}: {e}")),
-    }
+    let message = match e {
+        TokenError::TimedOut { .. } => format!("{what} {e}"),
+        _ => format!("{what}: {e}"),
+    };
+    e.into_auth(AuthErrorKind::Flow, message)
 }
 
 #[cfg(test)]

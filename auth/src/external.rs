@@ -160,7 +160,7 @@ impl ExternalAccountCredentials {
     /// `gcloud iam workload-identity-pools create-cred-config`).
     ///
     /// # Errors
-    /// [`AuthError::Config`] naming the file and the field.
+    /// an error of kind [`Config`](crate::AuthErrorKind::Config) naming the file and the field.
     pub fn from_file(path: impl AsRef<Path>, scopes: &[&str]) -> Result<Self, AuthError> {
         crate::read_config(path.as_ref(), |bytes| Self::from_json(bytes, scopes))
     }
@@ -169,9 +169,9 @@ impl ExternalAccountCredentials {
     /// process has `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1`.
     ///
     /// # Errors
-    /// [`AuthError::Config`] naming the missing or unsupported field.
+    /// an error of kind [`Config`](crate::AuthErrorKind::Config) naming the missing or unsupported field.
     pub fn from_json(bytes: &[u8], scopes: &[&str]) -> Result<Self, AuthError> {
-        Self::parse(bytes, scopes, &|name| std::env::var(name).ok()).map_err(AuthError::Config)
+        Self::parse(bytes, scopes, &|name| std::env::var(name).ok()).map_err(AuthError::config)
     }
 
     pub(crate) fn parse(

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use crate::client_secrets::{ClientConfig, ClientSecretsError};
-use crate::credentials::{AuthError, BoxFuture};
+use crate::credentials::{AuthError, AuthErrorKind, BoxFuture};
 use crate::loopback::{parse_redirect_query, Loopback, Redirect};
 use crate::store::{FileTokenStore, StoredUser, TokenStore};
 use crate::token::{TokenClient, TokenError};
@@ -257,7 +257,7 @@ impl InstalledFlow {
         let client = self
             .client
             .as_ref()
-            .map_err(|e| AuthError::Config(e.to_string()))?;
+            .map_err(|e| AuthError::config(e.to_string()))?;
         client.check_endpoints()?;
         // Incremental authorization: a cached user of this client who lacks
         // a scope asked for now signs in again for what they had plus what
@@ -285,10 +285,9 @@ impl InstalledFlow {
         }
         let user = self.sign_in_for(client, &scopes, &params).await?;
         if let Some(store) = &self.store {
-            store.save(&user).map_err(|e| AuthError::Cache {
-                message: format!("saving the new sign-in: {e}"),
-                source: Box::new(e),
-            })?;
+            store
+                .save(&user)
+                .map_err(|e| AuthError::cache(format!("saving the new sign-in: {e}"), e))?;
         }
         Ok(UserCredentials::with_client(
             user,
@@ -373,17 +372,17 @@ impl InstalledFlow {
             }
         })
         .await
-        .map_err(|e| AuthError::Flow(e.to_string()))?
-        .map_err(|e| AuthError::Flow(format!("reading the pasted code: {e}")))
+        .map_err(|e| AuthError::flow(e.to_string()))?
+        .map_err(|e| AuthError::flow(format!("reading the pasted code: {e}")))
     }
 }
 
 /// A refusal in the redirect (`error=access_denied`, …), as a denial.
 fn denied(error: &str) -> AuthError {
     if error == "access_denied" {
-        AuthError::Denied("access was denied in the browser (access_denied)".into())
+        AuthError::denied("access was denied in the browser (access_denied)")
     } else {
-        AuthError::Denied(format!("the authorization server answered error={error}"))
+        AuthError::denied(format!("the authorization server answered error={error}"))
     }
 }
 
@@ -400,7 +399,7 @@ pub(crate) enum BareCode {
 
 /// The code in a callback: a whole redirect URL or its query string, with
 /// `state` checked, or (when allowed) a bare code. A denial in the callback
-/// is reported as [`AuthError::Denied`].
+/// is reported as a [`Denied`](crate::AuthErrorKind::Denied) error.
 pub(crate) fn code_from_callback(
     input: &str,
     state: &str,
@@ -408,16 +407,15 @@ pub(crate) fn code_from_callback(
 ) -> Result<String, AuthError> {
     let input = input.trim();
     if input.is_empty() {
-        return Err(AuthError::Flow("nothing was pasted".into()));
+        return Err(AuthError::flow("nothing was pasted"));
     }
     // Google's codes look like `4/0AbC…`: no `=`, `&`, `?`, `#` or spaces.
     let looks_bare = !input.contains(['=', '&', '?', '#', ' ']) && !input.contains("://");
     if looks_bare {
         return match bare {
             BareCode::Accepted => Ok(input.to_string()),
-            BareCode::Refused => Err(AuthError::Flow(
-                "expected the callback URL or its query string (with `state`), not a bare code"
-                    .into(),
+            BareCode::Refused => Err(AuthError::flow(
+                "expected the callback URL or its query string (with `state`), not a bare code",
             )),
         };
     }
@@ -427,8 +425,8 @@ pub(crate) fn code_from_callback(
         Some(Ok(Redirect::Code(code))) => Ok(code),
         Some(Ok(Redirect::Error(e))) => Err(denied(&e)),
         Some(Err(e)) => Err(e),
-        None => Err(AuthError::Flow(
-            "the pasted text has neither `code=` nor `error=`: paste the whole address the browser ended on".into(),
+        None => Err(AuthError::flow(
+            "the pasted text has neither `code=` nor `error=`: paste the whole address the browser ended on",
         )),
     }
 }
@@ -461,7 +459,7 @@ fn authorization_url(
     redirect_uri: &str,
     extra: &[(String, String)],
 ) -> Result<(String, PendingAuthorization), AuthError> {
-    let bad = |what: &str, e: &dyn fmt::Display| AuthError::Config(format!("invalid {what}: {e}"));
+    let bad = |what: &str, e: &dyn fmt::Display| AuthError::config(format!("invalid {what}: {e}"));
     let mut url = reqwest::Url::parse(&client.auth_uri).map_err(|e| bad("auth_uri", &e))?;
     reqwest::Url::parse(redirect_uri).map_err(|e| bad("redirect URI", &e))?;
     let state = crate::pkce::random_token(16)?;
@@ -510,18 +508,16 @@ async fn exchange(
         form.push(("client_secret", secret.secret()));
     }
     let now = SystemTime::now();
-    let response = http
-        .token(&client.token_uri, &form)
-        .await
-        .map_err(|e| match e {
-            e @ TokenError::TimedOut { .. } => {
-                AuthError::TimedOut(format!("exchanging the code {e}"))
-            }
-            e => AuthError::Flow(format!("the token endpoint refused the code: {e}")),
-        })?;
+    let response = http.token(&client.token_uri, &form).await.map_err(|e| {
+        let message = match e {
+            TokenError::TimedOut { .. } => format!("exchanging the code {e}"),
+            _ => format!("the token endpoint refused the code: {e}"),
+        };
+        e.into_auth(AuthErrorKind::Flow, message)
+    })?;
     let refresh_token = response.refresh_token().ok_or_else(|| {
-        AuthError::Flow(
-            "the server granted no refresh token; remove the app's access at https://myaccount.google.com/permissions (or add auth_param(\"prompt\", \"consent\")) and sign in again".into(),
+        AuthError::flow(
+            "the server granted no refresh token; remove the app's access at https://myaccount.google.com/permissions (or add auth_param(\"prompt\", \"consent\")) and sign in again",
         )
     })?;
     let token = response.token(now);
@@ -587,7 +583,7 @@ impl WebFlow {
     /// to this user's session.
     ///
     /// # Errors
-    /// A state mismatch, [`AuthError::Denied`], or a token endpoint error.
+    /// A state mismatch, a [`Denied`](crate::AuthErrorKind::Denied) error, or a token endpoint error.
     pub async fn finish(
         &self,
         pending: PendingAuthorization,
@@ -626,7 +622,7 @@ mod tests {
             "error=access_denied&state=s1",
         ] {
             let err = web(denial).unwrap_err();
-            assert!(matches!(err, AuthError::Denied(_)), "{denial}: {err:?}");
+            assert!(err.is_denied(), "{denial}: {err:?}");
         }
         // Text that is neither a code nor a callback is not sent as a code.
         for junk in ["state=s1", "foo=bar&baz", "http://localhost:1/"] {

@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 mod adc;
+pub mod chain;
 mod client_secrets;
 mod device;
 mod external;
@@ -39,14 +40,15 @@ pub mod token;
 mod user;
 
 pub use adc::{AdcSource, ApplicationDefaultCredentials};
+pub use chain::{Chosen, CredentialChain, Source};
 pub use client_secrets::{
     ClientConfig, ClientKind, ClientSecretsError, GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI,
 };
 pub use device::{DeviceCode, DeviceFlow, GOOGLE_DEVICE_CODE_URI};
 pub use external::{ExternalAccountCredentials, GOOGLE_STS_URI};
 pub use gapi_credentials::{
-    bearer_headers, rfc3339, AccessToken, ApiKey, ApiKeySecret, AuthError, BoxFuture, ClientSecret,
-    Credentials, RefreshToken, StaticToken,
+    bearer_headers, rfc3339, AccessToken, ApiKey, ApiKeySecret, AuthError, AuthErrorKind,
+    BoxFuture, ClientSecret, Credentials, RefreshToken, StaticToken, TokenEndpointError,
 };
 pub use impersonated::{ImpersonatedCredentials, GOOGLE_IAM_CREDENTIALS_URI};
 pub use installed::{InstalledFlow, PendingAuthorization, WebFlow};
@@ -63,10 +65,7 @@ fn read_config<T>(
     path: &std::path::Path,
     parse: impl FnOnce(&[u8]) -> Result<T, AuthError>,
 ) -> Result<T, AuthError> {
-    let named = |e: &dyn std::fmt::Display| AuthError::Config(format!("{}: {e}", path.display()));
-    let bytes = std::fs::read(path).map_err(|e| named(&e))?;
-    parse(&bytes).map_err(|e| match e {
-        AuthError::Config(message) => named(&message),
-        other => other,
-    })
+    let bytes =
+        std::fs::read(path).map_err(|e| AuthError::config(format!("{}: {e}", path.display())))?;
+    parse(&bytes).map_err(|e| e.context(path.display()))
 }

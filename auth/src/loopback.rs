@@ -40,10 +40,10 @@ impl Loopback {
     pub(crate) async fn bind(port: u16) -> Result<Loopback, AuthError> {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
-            .map_err(|e| AuthError::Flow(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+            .map_err(|e| AuthError::flow(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
         let port = listener
             .local_addr()
-            .map_err(|e| AuthError::Flow(e.to_string()))?
+            .map_err(|e| AuthError::flow(e.to_string()))?
             .port();
         Ok(Loopback { listener, port })
     }
@@ -121,10 +121,10 @@ impl Loopback {
         };
         let outcome = tokio::select! {
             outcome = rx.recv() => {
-                outcome.unwrap_or_else(|| Err(AuthError::Flow("the loopback server stopped".into())))
+                outcome.unwrap_or_else(|| Err(AuthError::flow("the loopback server stopped")))
             }
-            () = accept_loop => Err(AuthError::Flow("the loopback server stopped".into())),
-            () = tokio::time::sleep(timeout) => Err(AuthError::TimedOut(format!(
+            () = accept_loop => Err(AuthError::flow("the loopback server stopped")),
+            () = tokio::time::sleep(timeout) => Err(AuthError::timed_out(format!(
                 "no authorization redirect arrived within {} s", timeout.as_secs()
             ))),
         };
@@ -158,8 +158,8 @@ pub(crate) fn parse_redirect_query(
         return None;
     }
     if get("state").as_deref() != Some(expected_state) {
-        return Some(Err(AuthError::Flow(
-            "the redirect's state does not match this sign-in (possible CSRF); try again".into(),
+        return Some(Err(AuthError::flow(
+            "the redirect's state does not match this sign-in (possible CSRF); try again",
         )));
     }
     Some(Ok(match (code, error) {

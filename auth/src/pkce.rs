@@ -17,7 +17,7 @@ pub(crate) fn random_token(bytes: usize) -> Result<String, AuthError> {
     let mut buf = vec![0u8; bytes];
     SystemRandom::new()
         .fill(&mut buf)
-        .map_err(|_| AuthError::Flow("the operating system gave no random bytes".into()))?;
+        .map_err(|_| AuthError::flow("the operating system gave no random bytes"))?;
     Ok(URL_SAFE_NO_PAD.encode(&buf))
 }
 

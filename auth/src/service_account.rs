@@ -90,11 +90,11 @@ impl ServiceAccountCredentials {
     /// Parses a key file's content.
     ///
     /// # Errors
-    /// [`AuthError::Config`] naming the missing field or the bad key.
+    /// an error of kind [`Config`](crate::AuthErrorKind::Config) naming the missing field or the bad key.
     pub fn from_json(bytes: &[u8], scopes: &[&str]) -> Result<Self, AuthError> {
         let key: KeyFile = serde_json::from_slice(bytes)
-            .map_err(|e| AuthError::Config(format!("not a service account key: {e}")))?;
-        Self::from_key(key, scopes).map_err(AuthError::Config)
+            .map_err(|e| AuthError::config(format!("not a service account key: {e}")))?;
+        Self::from_key(key, scopes).map_err(AuthError::config)
     }
 
     pub(crate) fn from_key(key: KeyFile, scopes: &[&str]) -> Result<Self, String> {

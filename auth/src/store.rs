@@ -247,10 +247,10 @@ impl StoredUser {
     /// Parses google-auth's authorized-user JSON (also gcloud's ADC file).
     ///
     /// # Errors
-    /// [`AuthError::Config`](crate::AuthError::Config) naming the missing or
+    /// an error of kind [`Config`](crate::AuthErrorKind::Config) naming the missing or
     /// malformed field.
     pub fn from_json(bytes: &[u8]) -> Result<StoredUser, crate::AuthError> {
-        Self::parse(bytes).map_err(crate::AuthError::Config)
+        Self::parse(bytes).map_err(crate::AuthError::config)
     }
 
     fn parse(bytes: &[u8]) -> Result<StoredUser, String> {

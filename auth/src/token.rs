@@ -19,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Deserializer};
 
+use crate::credentials::{AuthError, AuthErrorKind, TokenEndpointError};
 use crate::secret::{AccessToken, RefreshToken};
 
 /// Refresh this long before expiry (google-auth's skew: 3 min 45 s).
@@ -147,6 +148,8 @@ pub enum TokenError {
         .subtype.as_deref().map(|s| format!(", {s}")).unwrap_or_default(),
         .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     InvalidGrant {
+        /// HTTP status (400 from Google).
+        status: u16,
         /// `error_description`.
         description: Option<String>,
         /// Google's `error_subtype` (`invalid_rapt`: reauthentication needed).
@@ -187,6 +190,47 @@ impl TokenError {
     /// Whether the grant itself is dead (only signing in again helps).
     pub fn is_invalid_grant(&self) -> bool {
         matches!(self, TokenError::InvalidGrant { .. })
+    }
+
+    /// What the endpoint answered, when it refused with an OAuth error.
+    pub fn endpoint_answer(&self) -> Option<TokenEndpointError> {
+        match self {
+            TokenError::InvalidGrant {
+                status,
+                description,
+                subtype,
+            } => Some(
+                TokenEndpointError::new(*status, "invalid_grant")
+                    .with_description(description.clone())
+                    .with_subtype(subtype.clone()),
+            ),
+            TokenError::OAuth {
+                status,
+                error,
+                description,
+            } => Some(
+                TokenEndpointError::new(*status, error.clone())
+                    .with_description(description.clone()),
+            ),
+            _ => None,
+        }
+    }
+
+    /// This failure as an [`AuthError`] with `message`: running out of time
+    /// is [`TimedOut`](AuthErrorKind::TimedOut), an unavailable endpoint
+    /// [`Unavailable`](AuthErrorKind::Unavailable) (the runtime retries
+    /// those), and a refusal is `refused`; the endpoint's answer is kept.
+    pub(crate) fn into_auth(self, refused: AuthErrorKind, message: impl Into<String>) -> AuthError {
+        let kind = match self {
+            TokenError::TimedOut { .. } => AuthErrorKind::TimedOut,
+            TokenError::Transient(_) => AuthErrorKind::Unavailable,
+            _ => refused,
+        };
+        let error = AuthError::new(kind, message);
+        match self.endpoint_answer() {
+            Some(answer) => error.with_token_endpoint_error(answer),
+            None => error,
+        }
     }
 }
 
@@ -412,6 +456,7 @@ fn classify(status: reqwest::StatusCode, bytes: bytes::Bytes) -> Result<bytes::B
         }) => {
             if error == "invalid_grant" {
                 Err(TokenError::InvalidGrant {
+                    status: status.as_u16(),
                     description: error_description,
                     subtype: error_subtype,
                 })
@@ -598,7 +643,8 @@ impl CachedToken {
 /// The token of a credential that mints its own (service account,
 /// impersonation, workload identity, metadata server): from `cache`, or from
 /// `fetch`, with failures named after `who`. Running out of time is
-/// [`AuthError::TimedOut`]; anything else is [`AuthError::Refresh`] (not
+/// [`AuthErrorKind::TimedOut`], an unavailable endpoint
+/// [`AuthErrorKind::Unavailable`]; anything else is [`AuthErrorKind::Refresh`] (not
 /// "sign in again": no person can fix these by signing in).
 pub(crate) async fn minted<F, Fut>(
     cache: &CachedToken,
@@ -609,9 +655,9 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Token, TokenError>> + Send + 'static,
 {
-    cache.get(fetch).await.map_err(|e| match e {
-        e @ TokenError::TimedOut { .. } => crate::AuthError::TimedOut(format!("{who}: {e}")),
-        e => crate::AuthError::Refresh(format!("{who}: {e}")),
+    cache.get(fetch).await.map_err(|e| {
+        let message = format!("{who}: {e}");
+        e.into_auth(AuthErrorKind::Refresh, message)
     })
 }
 

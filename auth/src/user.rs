@@ -7,7 +7,7 @@
 //!   request is made; the others wait for it and share the result.
 //! - A failed refresh keeps serving a still-valid token; transient failures
 //!   are retried with backoff inside the token timeout.
-//! - `invalid_grant` becomes [`AuthError::SignInAgain`]. The cache entry is
+//! - `invalid_grant` becomes an error that [`needs_sign_in`](crate::AuthError::needs_sign_in). The cache entry is
 //!   removed only if it is still the one this process loaded: when another
 //!   process has signed in since, its newer entry is kept and used.
 //!   `invalid_rapt` (Google wants the person to re-authenticate) keeps the
@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::HeaderMap;
 
 use crate::client_secrets::ClientConfig;
-use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
+use crate::credentials::{bearer_headers, AuthError, AuthErrorKind, BoxFuture, Credentials};
 use crate::store::{Replaced, StoredUser, TokenStore};
 use crate::token::{CachedToken, Token, TokenClient, TokenError};
 
@@ -150,11 +150,11 @@ impl UserCredentials {
         scopes: &[String],
         http: &TokenClient,
     ) -> Result<Option<UserCredentials>, AuthError> {
-        let cached = store.load().map_err(|e| AuthError::Cache {
-            message: format!(
+        let cached = store.load().map_err(|e| {
+            let message = format!(
                 "{e} (the file was left as it is, so its refresh token is not lost; fix or remove it to sign in again)"
-            ),
-            source: Box::new(e),
+            );
+            AuthError::cache(message, e)
         })?;
         let Some(cached) = cached else {
             return Ok(None);
@@ -166,7 +166,7 @@ impl UserCredentials {
         let creds = UserCredentials::with_client(cached, http.clone(), Some(store.clone()));
         match creds.token().await {
             Ok(_) => Ok(Some(creds)),
-            Err(AuthError::SignInAgain(_)) => Ok(None),
+            Err(e) if e.needs_sign_in() => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -174,19 +174,23 @@ impl UserCredentials {
 
 /// A refresh failure as the caller sees it.
 fn user_error(e: TokenError) -> AuthError {
-    match e {
+    let message = match &e {
         TokenError::InvalidGrant { subtype, .. } if subtype.as_deref() == Some("invalid_rapt") => {
-            AuthError::SignInAgain(
-                "Google asks the person to re-authenticate (invalid_rapt); the token cache was kept"
-                    .into(),
-            )
+            "Google asks the person to re-authenticate (invalid_rapt); the token cache was kept"
+                .to_string()
         }
-        TokenError::InvalidGrant { description, .. } => AuthError::SignInAgain(
-            description.unwrap_or_else(|| "the refresh token is no longer valid".into()),
-        ),
-        e @ TokenError::TimedOut { .. } => AuthError::TimedOut(format!("token refresh {e}")),
-        e => AuthError::Refresh(e.to_string()),
-    }
+        TokenError::InvalidGrant { description, .. } => description
+            .clone()
+            .unwrap_or_else(|| "the refresh token is no longer valid".into()),
+        TokenError::TimedOut { .. } => format!("token refresh {e}"),
+        e => e.to_string(),
+    };
+    let refused = if e.is_invalid_grant() {
+        AuthErrorKind::SignInAgain
+    } else {
+        AuthErrorKind::Refresh
+    };
+    e.into_auth(refused, message)
 }
 
 impl Inner {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use gapi_auth::{AuthError, ClientConfig, Credentials, InstalledFlow};
+use gapi_auth::{ClientConfig, Credentials, InstalledFlow};
 
 /// A running oauth2-mock-server; stops when dropped (its stdin closes).
 struct MockServer {
@@ -175,7 +175,7 @@ async fn denied_timeout_stray_requests_and_state_are_handled() {
         })
         .timeout(Duration::from_secs(20));
     let err = denied.authenticate().await.unwrap_err();
-    assert!(matches!(err, AuthError::Denied(_)), "{err:?}");
+    assert!(err.is_denied(), "{err:?}");
     assert!(err.to_string().contains("access was denied"), "{err}");
 
     // A forged redirect (another state) arrives first: it gets an error page
@@ -207,7 +207,7 @@ async fn denied_timeout_stray_requests_and_state_are_handled() {
         .browser(|_: &str| Ok(()))
         .timeout(Duration::from_secs(1));
     let err = silent.authenticate().await.unwrap_err();
-    assert!(matches!(err, AuthError::TimedOut(_)), "{err:?}");
+    assert!(err.is_timeout(), "{err:?}");
     assert!(err.to_string().contains("within 1 s"), "{err}");
 }
 

@@ -3,11 +3,9 @@
 //! the credentials a call uses.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Subcommand;
-use gapi_auth::{FileTokenStore, InstalledFlow, TokenStore, UserCredentials};
-use gapi_runtime::auth::Credentials;
+use gapi_auth::{FileTokenStore, InstalledFlow, TokenStore};
 
 use crate::document::Lookup;
 use crate::error::CliError;
@@ -174,20 +172,4 @@ fn load(store: &FileTokenStore) -> Result<Option<gapi_auth::StoredUser>, CliErro
     store
         .load()
         .map_err(|e| CliError::Auth(format!("{}: {e}", store.path().display())))
-}
-
-/// The user `gapi auth login` cached, as credentials that write refreshed
-/// tokens back; `None` when nobody is signed in.
-///
-/// # Errors
-/// A cache that exists but cannot be read (named, and left as it is).
-pub fn cached_user() -> Result<Option<Arc<dyn Credentials>>, CliError> {
-    let file = token_file()?;
-    if !file.is_file() {
-        return Ok(None);
-    }
-    let store = Arc::new(FileTokenStore::new(&file));
-    Ok(load(&store)?.map(|user| {
-        Arc::new(UserCredentials::from_stored(user, Some(store))) as Arc<dyn Credentials>
-    }))
 }

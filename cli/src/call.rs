@@ -5,8 +5,8 @@ use std::io::Read;
 use std::sync::Arc;
 
 use clap::ArgMatches;
+use gapi_auth::{Chosen, CredentialChain, Source};
 use gapi_codegen::ir::{self, Location, Type, TypeKind};
-use gapi_runtime::auth::Credentials;
 use gapi_runtime::spec::{Download, HttpMethod, MediaSpec, MethodSpec, ServiceSpec};
 use gapi_runtime::{Client, PreparedRequest, Request};
 use serde_json::Value;
@@ -322,27 +322,49 @@ pub async fn page_all(
     }
 }
 
-/// Credentials for a call, first match: an API key if given, the user
-/// `gapi auth login` cached, Application Default Credentials for the
-/// method's scopes, none (public data only).
+/// Where a call's credentials come from, first configured source wins: the
+/// API key if given, the user `gapi auth login` cached, then Application
+/// Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud's file and,
+/// unless `offline`, the metadata server). A source that is configured but
+/// broken stops the chain with its error: a call never falls through to
+/// other credentials, or to none, because of a mistake.
 ///
 /// # Errors
-/// A sign-in cache that exists but cannot be read.
-pub async fn credentials(
-    api_key: Option<&str>,
-    scopes: &[String],
-) -> Result<Option<Arc<dyn Credentials>>, CliError> {
+/// No config directory for the token cache.
+pub fn credential_chain(api_key: Option<&str>, offline: bool) -> Result<CredentialChain, CliError> {
+    let mut chain = CredentialChain::new();
     if let Some(key) = api_key.filter(|k| !k.is_empty()) {
-        return Ok(Some(Arc::new(gapi_auth::ApiKey::new(key))));
+        chain = chain.then(Source::fixed(
+            "--api-key",
+            Arc::new(gapi_auth::ApiKey::new(key)),
+        ));
     }
-    if let Some(user) = crate::auth::cached_user()? {
-        return Ok(Some(user));
-    }
+    chain = chain.then(Source::token_cache(crate::auth::token_file()?));
+    Ok(if offline {
+        chain
+            .then(Source::environment_variable())
+            .then(Source::gcloud_file())
+    } else {
+        chain.then_application_default()
+    })
+}
+
+/// The credentials a call uses ([`credential_chain`]); `None` when no
+/// source is configured (the call goes out without credentials, for public
+/// data).
+///
+/// # Errors
+/// The error of a source that is configured but broken, naming it.
+pub async fn credentials(
+    chain: &CredentialChain,
+    scopes: &[String],
+) -> Result<Option<Chosen>, CliError> {
     let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-    Ok(gapi_auth::ApplicationDefaultCredentials::new(&scopes)
-        .await
-        .ok()
-        .map(|adc| Arc::new(adc) as Arc<dyn Credentials>))
+    match chain.resolve(&scopes).await {
+        Ok(chosen) => Ok(Some(chosen)),
+        Err(e) if e.is_not_configured() => Ok(None),
+        Err(e) => Err(CliError::Auth(format!("credentials: {e}"))),
+    }
 }
 
 /// A streamed answer (Gemini's `streamGenerateContent`): each element

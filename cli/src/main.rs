@@ -151,12 +151,14 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         if let Some(root) = leaf.get_one::<String>("root-url") {
             builder = builder.root_url(root.as_str());
         }
-        if !dry_run {
-            let api_key = leaf.get_one::<String>("api-key").map(String::as_str);
-            let scopes: Vec<String> = entry.method.scopes.iter().take(1).cloned().collect();
-            if let Some(credentials) = call::credentials(api_key, &scopes).await? {
-                builder = builder.shared_credentials(credentials);
-            }
+        let api_key = leaf.get_one::<String>("api-key").map(String::as_str);
+        // A dry run names the credentials a call would use but fetches no
+        // token and asks no metadata server.
+        let chain = call::credential_chain(api_key, dry_run)?;
+        let scopes: Vec<String> = entry.method.scopes.iter().take(1).cloned().collect();
+        let chosen = call::credentials(&chain, &scopes).await?;
+        if let Some(chosen) = chosen.as_ref().filter(|_| !dry_run) {
+            builder = builder.shared_credentials(chosen.credentials());
         }
         let client = builder
             .build()
@@ -164,18 +166,23 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         let request = call::build_request(&client, spec, entry, leaf, &api)?;
         if dry_run {
             let mut prepared = request.preview()?;
-            // The credential a real call would add, without its value (a
-            // dry run signs nobody in and fetches no token).
-            let api_key = leaf.get_one::<String>("api-key").filter(|k| !k.is_empty());
-            if api_key.is_some() {
-                prepared
+            // The credential a real call would add, without its value.
+            match &chosen {
+                Some(chosen) if chosen.source() == "--api-key" => prepared
                     .headers
-                    .push(("x-goog-api-key".into(), "<redacted>".into()));
-            } else if auth::token_file().is_ok_and(|f| f.is_file()) {
-                prepared
+                    .push(("x-goog-api-key".into(), "<redacted>".into())),
+                Some(_) => prepared
                     .headers
-                    .push(("authorization".into(), "Bearer <redacted>".into()));
+                    .push(("authorization".into(), "Bearer <redacted>".into())),
+                None => {}
             }
+            eprintln!(
+                "credentials: {}",
+                chosen.as_ref().map_or_else(
+                    || "none configured (a call would also ask the metadata server)".to_string(),
+                    gapi_auth::Chosen::describe
+                )
+            );
             return out::bytes(call::dry_run_text(&prepared).as_bytes());
         }
         let output = call::Output {

@@ -298,6 +298,49 @@ async fn dry_run_shows_the_request_and_sends_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_adc_stops_the_call_with_its_error_and_sends_nothing() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let good = adc_file(&emu, "chain");
+    // The dry run names the source a call would use.
+    let out = gapi(&emu, &good, &["drive", "v3", "about", "get", "--dry-run"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "credentials: GOOGLE_APPLICATION_CREDENTIALS ({})",
+            good.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("authorization: Bearer <redacted>"));
+
+    // Set but broken (not JSON), and set but missing: ADC's rule is that a
+    // configured source stops the chain with its error. Never a call
+    // without credentials.
+    let broken = good.with_file_name("broken.json");
+    std::fs::write(&broken, "{\"type\": \"authorized_user\", ").unwrap();
+    let missing = good.with_file_name("missing.json");
+    for (adc, why) in [
+        (&broken, "not a credentials file"),
+        (&missing, "No such file"),
+    ] {
+        let before = emu.served().len();
+        let out = gapi(&emu, adc, &["drive", "v3", "files", "list"]).await;
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        let text = stderr(&out);
+        assert!(
+            text.contains(&format!(
+                "GOOGLE_APPLICATION_CREDENTIALS: {}",
+                adc.display()
+            )),
+            "names the variable and the file: {text}"
+        );
+        assert!(text.contains(why), "{text}");
+        assert_eq!(emu.served().len(), before, "nothing was sent: {text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth_login_status_call_and_logout() {
     let emu = Emulator::start(EmulatorOptions {
         auto_consent: true,
@@ -328,7 +371,10 @@ async fn auth_login_status_call_and_logout() {
             .env("BROWSER", &browser)
             .env("GAPI_ROOT_URL", emu.root_url())
             .env("GAPI_DISCOVERY_URL", "http://127.0.0.1:9/{api}/{version}")
-            .env("GOOGLE_APPLICATION_CREDENTIALS", dir.join("no-adc.json"))
+            // No ADC: the cache is all there is.
+            .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+            .env("CLOUDSDK_CONFIG", dir.join("no-gcloud"))
+            .env("GCE_METADATA_HOST", "127.0.0.1:9")
             .env_remove("GOOGLE_API_KEY");
         async move {
             tokio::task::spawn_blocking(move || command.output().unwrap())

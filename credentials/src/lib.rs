@@ -9,6 +9,7 @@
 //! Sign-in is in `gapi-auth`, which re-exports everything here.
 #![deny(missing_docs)]
 
+mod error;
 pub mod rfc3339;
 pub mod secret;
 
@@ -18,61 +19,11 @@ use std::pin::Pin;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+pub use crate::error::{AuthError, AuthErrorKind, TokenEndpointError};
 pub use crate::secret::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
 
 /// A boxed, sendable future (the trait must stay object safe).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Why credentials could not produce headers.
-///
-/// `Debug` reads as a message (see [`write_report`]); `{:#?}` shows the
-/// variant.
-#[non_exhaustive]
-pub enum AuthError {
-    /// A value cannot be a header (control characters, …).
-    InvalidHeader,
-    /// The user must sign in again (`invalid_grant`: revoked or expired
-    /// refresh token). The dead cache entry has been removed.
-    SignInAgain(String),
-    /// The person (or the authorization server) refused: `access_denied`
-    /// in the browser or on the other device, or another `error=` redirect.
-    Denied(String),
-    /// A token request ran out of time (a hung or unreachable endpoint).
-    TimedOut(String),
-    /// Refreshing failed and no valid token is left.
-    Refresh(String),
-    /// A sign-in flow failed (denied, timed out, state mismatch, …).
-    Flow(String),
-    /// Credentials could not be found or loaded.
-    Config(String),
-    /// The token cache could not be read or written; its cause is the source.
-    Cache {
-        /// What was being done, naming the file.
-        message: String,
-        /// The underlying error.
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// Anything else, with a message that carries no secret.
-    Other(String),
-}
-
-// Written out rather than derived: thiserror's proc macro was a second of
-// compile time in every application, API-key ones included.
-impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuthError::InvalidHeader => {
-                f.write_str("credential value is not a valid HTTP header value")
-            }
-            AuthError::SignInAgain(m) => write!(f, "sign in again: {m}"),
-            AuthError::Denied(m) => write!(f, "sign-in was denied: {m}"),
-            AuthError::Refresh(m) => write!(f, "token refresh failed: {m}"),
-            AuthError::Flow(m) => write!(f, "sign-in failed: {m}"),
-            AuthError::TimedOut(m) | AuthError::Config(m) | AuthError::Other(m) => f.write_str(m),
-            AuthError::Cache { message, .. } => f.write_str(message),
-        }
-    }
-}
 
 /// Writes `error`'s `Display`, then each of its causes on a line of its own
 /// (`caused by: …`), skipping a cause that only repeats the line before.
@@ -99,45 +50,6 @@ pub fn write_report(
         cause = error.source();
     }
     Ok(())
-}
-
-impl fmt::Debug for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !f.alternate() {
-            return write_report(self, f);
-        }
-        let (variant, message) = match self {
-            AuthError::InvalidHeader => ("InvalidHeader", None),
-            AuthError::SignInAgain(m) => ("SignInAgain", Some(m)),
-            AuthError::Denied(m) => ("Denied", Some(m)),
-            AuthError::TimedOut(m) => ("TimedOut", Some(m)),
-            AuthError::Refresh(m) => ("Refresh", Some(m)),
-            AuthError::Flow(m) => ("Flow", Some(m)),
-            AuthError::Config(m) => ("Config", Some(m)),
-            AuthError::Cache { message, source } => {
-                return f
-                    .debug_struct("Cache")
-                    .field("message", message)
-                    .field("source", source)
-                    .finish();
-            }
-            AuthError::Other(m) => ("Other", Some(m)),
-        };
-        let mut tuple = f.debug_tuple(variant);
-        if let Some(message) = message {
-            tuple.field(message);
-        }
-        tuple.finish()
-    }
-}
-
-impl std::error::Error for AuthError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            AuthError::Cache { source, .. } => Some(source.as_ref()),
-            _ => None,
-        }
-    }
 }
 
 /// Something that authorizes requests by adding headers.
@@ -185,7 +97,7 @@ impl Credentials for ApiKey {
         Box::pin(async move {
             let mut headers = HeaderMap::new();
             let mut value =
-                HeaderValue::from_str(self.0.secret()).map_err(|_| AuthError::InvalidHeader)?;
+                HeaderValue::from_str(self.0.secret()).map_err(|_| AuthError::invalid_header())?;
             value.set_sensitive(true);
             headers.insert(HeaderName::from_static("x-goog-api-key"), value);
             Ok(headers)
@@ -223,13 +135,13 @@ pub fn bearer_headers(
 ) -> Result<HeaderMap, AuthError> {
     let mut headers = HeaderMap::new();
     let mut value = HeaderValue::from_str(&format!("Bearer {}", token.secret()))
-        .map_err(|_| AuthError::InvalidHeader)?;
+        .map_err(|_| AuthError::invalid_header())?;
     value.set_sensitive(true);
     headers.insert(http::header::AUTHORIZATION, value);
     if let Some(project) = quota_project {
         headers.insert(
             HeaderName::from_static("x-goog-user-project"),
-            HeaderValue::from_str(project).map_err(|_| AuthError::InvalidHeader)?,
+            HeaderValue::from_str(project).map_err(|_| AuthError::invalid_header())?,
         );
     }
     Ok(headers)
@@ -238,32 +150,5 @@ pub fn bearer_headers(
 impl Credentials for StaticToken {
     fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
         Box::pin(async move { bearer_headers(&self.token, self.quota_project.as_deref()) })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_is_the_message_then_its_causes() {
-        let error = AuthError::Cache {
-            message: "reading token.json".into(),
-            source: Box::new(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "permission denied",
-            )),
-        };
-        assert_eq!(
-            format!("{error:?}"),
-            "reading token.json\n  caused by: permission denied"
-        );
-        assert!(format!("{error:#?}").starts_with("Cache {"));
-        let error = AuthError::Config("no client_secret.json".into());
-        assert_eq!(format!("{error:?}"), "no client_secret.json");
-        assert_eq!(
-            format!("{error:#?}"),
-            "Config(\n    \"no client_secret.json\",\n)"
-        );
     }
 }

@@ -12,7 +12,11 @@ use crate::error::{Error, Kind};
 /// Retried by default: 408, 429, 500, 502, 503, 504, 403 with reason
 /// `rateLimitExceeded`/`userRateLimitExceeded`, and transport failures —
 /// for idempotent methods only, except failures where the request certainly
-/// did not reach the server (connect errors), which are always safe.
+/// did not reach the server (connect errors, and credentials whose token
+/// endpoint was unavailable: [`AuthError::is_transient`]), which are always
+/// safe.
+///
+/// [`AuthError::is_transient`]: gapi_credentials::AuthError::is_transient
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = never retry).
@@ -79,6 +83,8 @@ impl RetryPolicy {
                 // 429 means the server did not process the request.
                 retryable && (safe_to_repeat || *status == 429)
             }
+            // The request was never sent: any method may try again.
+            Kind::Auth(e) => e.is_transient(),
             _ => false,
         }
     }

@@ -292,6 +292,58 @@ async fn a_401_refreshes_credentials_once_then_retries() {
     assert_eq!(server.recorded().len(), 2);
 }
 
+/// Credentials whose token endpoint fails `failures` times with `kind`.
+#[derive(Debug)]
+struct Flaky {
+    kind: gapi_runtime::auth::AuthErrorKind,
+    failures: usize,
+    asked: AtomicUsize,
+}
+
+impl Credentials for Flaky {
+    fn headers(&self) -> BoxFuture<'_, Result<http::HeaderMap, AuthError>> {
+        Box::pin(async move {
+            if self.asked.fetch_add(1, Ordering::SeqCst) < self.failures {
+                return Err(AuthError::new(self.kind, "token endpoint: HTTP 503"));
+            }
+            let mut h = http::HeaderMap::new();
+            h.insert(http::header::AUTHORIZATION, "Bearer t".parse().unwrap());
+            Ok(h)
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_unavailable_token_endpoint_is_retried_and_a_broken_one_is_not() {
+    use gapi_runtime::auth::AuthErrorKind;
+    let server = serve(4, |_, _| json(200, r#"{"id":"ok"}"#)).await;
+    let call = |kind, failures| {
+        let creds = Arc::new(Flaky {
+            kind,
+            failures,
+            asked: AtomicUsize::new(0),
+        });
+        let c = Client::builder(&SERVICE)
+            .root_url(&server.base)
+            .retry_policy(fast_retries())
+            .shared_credentials(creds.clone())
+            .build()
+            .unwrap();
+        // A POST: a request never sent is safe to try again whatever it is.
+        let r = Request::new(&c, &INSERT);
+        async move { (r.execute::<Thing>().await, creds) }
+    };
+    let (thing, creds) = call(AuthErrorKind::Unavailable, 2).await;
+    assert_eq!(thing.unwrap().id, "ok");
+    assert_eq!(creds.asked.load(Ordering::SeqCst), 3);
+    assert_eq!(server.recorded().len(), 1, "sent once, when a token came");
+
+    let (err, creds) = call(AuthErrorKind::Refresh, 1).await;
+    let err = err.unwrap_err();
+    assert!(err.is_auth(), "{err:?}");
+    assert_eq!(creds.asked.load(Ordering::SeqCst), 1, "a refusal is final");
+}
+
 #[derive(Clone, Debug)]
 struct ListCall(Request);
 
