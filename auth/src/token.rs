@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Deserializer};
 
-use crate::credentials::{AuthError, AuthErrorKind, TokenEndpointError};
+use crate::credentials::{AuthError, AuthErrorKind, RetryPolicy, TokenEndpointError};
 use crate::secret::{AccessToken, RefreshToken};
 
 /// Refresh this long before expiry (google-auth's skew: 3 min 45 s).
@@ -270,6 +270,8 @@ pub(crate) enum Body<'a> {
 pub(crate) struct TokenClient {
     http: Result<reqwest::Client, String>,
     timeout: Duration,
+    /// gapi's one retry policy type, with token requests' own defaults.
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for TokenClient {
@@ -296,7 +298,11 @@ impl TokenClient {
             // Only a TLS backend that cannot start fails here; say so on
             // first use rather than panicking in a constructor.
             .map_err(|e| format!("cannot create an HTTP client: {e}"));
-        TokenClient { http, timeout }
+        TokenClient {
+            http,
+            timeout,
+            retry: RetryPolicy::token_requests(timeout),
+        }
     }
 
     /// POSTs to a token endpoint (RFC 6749 form) and reads a token response,
@@ -351,7 +357,6 @@ impl TokenClient {
             what: what.clone(),
             after: self.timeout,
         };
-        let mut delay = Duration::from_millis(200);
         let mut attempt = 1;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -391,13 +396,13 @@ impl TokenClient {
                 Err(e) => Err(TokenError::Transient(transport_error(&e))),
             };
             match outcome {
-                Err(e) if retry && e.is_transient() && attempt < 3 => {
-                    let pause = delay.mul_f64(0.5 + fastrand::f64() * 0.5);
+                Err(e) if retry && e.is_transient() && attempt < self.retry.max_attempts => {
+                    let pause = self.retry.backoff(attempt, None);
                     if Instant::now() + pause >= deadline {
                         return Err(e);
                     }
+                    tracing::debug!(endpoint = %what, attempt, error = %e, "token request: retrying");
                     tokio::time::sleep(pause).await;
-                    delay *= 2;
                     attempt += 1;
                 }
                 other => return other,

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod retry;
 pub mod rfc3339;
 pub mod secret;
 
@@ -20,6 +21,7 @@ use std::pin::Pin;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 pub use crate::error::{AuthError, AuthErrorKind, TokenEndpointError};
+pub use crate::retry::RetryPolicy;
 pub use crate::secret::{AccessToken, ApiKeySecret, ClientSecret, RefreshToken};
 
 /// A boxed, sendable future (the trait must stay object safe).

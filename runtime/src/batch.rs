@@ -24,17 +24,16 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, GoogleError, Kind};
 use crate::request::{decode, send_once, Call, PreparedParts, PreparedRequest, Request};
-use crate::retry::{parse_retry_after, Attempts, RetryPolicy};
+use crate::retry::{parse_retry_after, Attempt, Attempter, RetryPolicy, Retrying};
 use crate::spec::{BatchSpec, HttpMethod, MethodSpec};
 
 /// Calls of one API collected to go out as one batch request. Generated
@@ -193,70 +192,91 @@ impl Batch {
 
     async fn run(self) -> Result<BatchResponse, Error> {
         let spec = self.checked_spec()?;
-        let mut outcomes = vec![Outcome::Missing; self.calls.len()];
         if self.calls.is_empty() {
-            return Ok(self.answers(outcomes));
+            return Ok(self.answers(Vec::new()));
         }
         let policy = self
             .retry
             .clone()
             .unwrap_or_else(|| self.client.inner.retry.clone());
-        let idempotent = |i: &usize| self.calls[*i].spec.http_method.is_idempotent();
         let ids = Ids::new();
-        let mut pending: Vec<usize> = (0..self.calls.len()).collect();
-        let mut attempts = Attempts::new(
-            spec.id,
-            &policy,
-            pending.iter().all(idempotent),
-            self.client.inner.credentials.as_deref(),
-        );
-        let mut answered = false;
-        let first = self.compose(spec, &pending, &ids)?;
-        let span = crate::trace::call_span(spec.id, &first);
-        let started = Instant::now();
-        let mut parts = first;
-        let result = async {
-            loop {
-                span.record("attempt", attempts.number());
-                match self.round(spec, &parts, &pending, &ids).await {
-                    Err(error) => {
-                        attempts.set_idempotent(pending.iter().all(idempotent));
-                        if let Err(error) = attempts.failed(error).await {
-                            // Calls answered in an earlier round keep
-                            // their (retryable) failure.
-                            return if answered { Ok(()) } else { Err(error) };
-                        }
-                    }
-                    Ok(answers) => {
-                        answered = true;
-                        for (index, outcome) in answers {
-                            outcomes[index] = outcome;
-                        }
-                        let again: Vec<usize> = pending
-                            .iter()
-                            .copied()
-                            .filter(|i| outcomes[*i].worth_retrying(&policy, idempotent(i)))
-                            .collect();
-                        let Some(&first) = again.first() else {
-                            return Ok(());
-                        };
-                        // Only calls that may be repeated are in `again`.
-                        attempts.set_idempotent(true);
-                        let error = outcomes[first].error(self.calls[first].spec);
-                        if attempts.failed(error).await.is_err() {
-                            return Ok(());
-                        }
-                        pending = again;
-                    }
-                }
-                parts = self.compose(spec, &pending, &ids)?;
+        let mut rounds = Rounds {
+            outcomes: vec![Outcome::Missing; self.calls.len()],
+            pending: (0..self.calls.len()).collect(),
+            parts: None,
+            answered: false,
+        };
+        let first = self.compose(spec, &rounds.pending, &ids)?;
+        let retrying = Retrying::new(spec.id, &policy, crate::trace::call_span(spec.id, &first))
+            .idempotent(self.all_idempotent(&rounds.pending))
+            .credentials(self.client.inner.credentials.as_deref())
+            .throttle(&self.client.inner.throttle);
+        rounds.parts = Some(first);
+        let result = retrying
+            .run(BatchRounds {
+                batch: &self,
+                spec,
+                policy: &policy,
+                ids: &ids,
+                rounds: &mut rounds,
+            })
+            .await;
+        match result {
+            Ok(()) => {}
+            // Calls answered in an earlier round keep their (retryable)
+            // failure: the batch as a whole did its job.
+            Err(_) if rounds.answered => {}
+            Err(error) => return Err(error),
+        }
+        Ok(self.answers(rounds.outcomes))
+    }
+
+    fn all_idempotent(&self, calls: &[usize]) -> bool {
+        calls
+            .iter()
+            .all(|i| self.calls[*i].spec.http_method.is_idempotent())
+    }
+
+    /// One attempt of the batch: sends the calls still pending and records
+    /// their outcomes; "fails" with the first retryable call's error when
+    /// some are worth sending again (and only those stay pending).
+    async fn next_round(
+        &self,
+        spec: &'static BatchSpec,
+        policy: &RetryPolicy,
+        ids: &Ids,
+        rounds: &mut Rounds,
+        attempt: &mut Attempt,
+    ) -> Result<(), Error> {
+        let parts = match rounds.parts.take() {
+            Some(parts) => parts,
+            None => self.compose(spec, &rounds.pending, ids)?,
+        };
+        let answers = match self.round(spec, &parts, &rounds.pending, ids).await {
+            Ok(answers) => answers,
+            Err(error) => {
+                attempt.set_idempotent(self.all_idempotent(&rounds.pending));
+                return Err(error);
+            }
+        };
+        rounds.answered = true;
+        for (index, outcome) in answers {
+            rounds.outcomes[index] = outcome;
+        }
+        let mut again = Vec::new();
+        for &i in &rounds.pending {
+            let idempotent = self.calls[i].spec.http_method.is_idempotent();
+            if rounds.outcomes[i].worth_retrying(policy, idempotent) {
+                again.push(i);
             }
         }
-        .instrument(span.clone())
-        .await;
-        crate::trace::finish(&span, started, result.as_ref().map(|_| 0));
-        result?;
-        Ok(self.answers(outcomes))
+        let Some(&first) = again.first() else {
+            return Ok(());
+        };
+        // Only calls that may be repeated are in `again`.
+        attempt.set_idempotent(true);
+        rounds.pending = again;
+        Err(rounds.outcomes[first].error(self.calls[first].spec))
     }
 
     fn answers(&self, outcomes: Vec<Outcome>) -> BatchResponse {
@@ -400,12 +420,46 @@ enum Outcome {
     Missing,
 }
 
+/// The attempts of a batch: [`Batch::next_round`] each.
+struct BatchRounds<'a> {
+    batch: &'a Batch,
+    spec: &'static BatchSpec,
+    policy: &'a RetryPolicy,
+    ids: &'a Ids,
+    rounds: &'a mut Rounds,
+}
+
+impl Attempter for BatchRounds<'_> {
+    type Output = ();
+
+    fn attempt(
+        &mut self,
+        attempt: &mut Attempt,
+    ) -> impl std::future::Future<Output = Result<(), Error>> + Send {
+        self.batch
+            .next_round(self.spec, self.policy, self.ids, self.rounds, attempt)
+    }
+}
+
+/// A batch's state across its rounds.
+struct Rounds {
+    outcomes: Vec<Outcome>,
+    /// The calls the next round sends.
+    pending: Vec<usize>,
+    /// The first round's request, composed before the loop (its span shows
+    /// it); later rounds compose what is pending.
+    parts: Option<PreparedParts>,
+    answered: bool,
+}
+
 impl Outcome {
     fn worth_retrying(&self, policy: &RetryPolicy, idempotent: bool) -> bool {
         match self {
             Outcome::Answered { status: 401, .. } => true,
             Outcome::Answered { status, .. } if *status < 400 => false,
-            Outcome::Answered { .. } => policy.should_retry(&self.error_for("batch"), idempotent),
+            Outcome::Answered { .. } => {
+                crate::retry::should_retry(policy, &self.error_for("batch"), idempotent)
+            }
             Outcome::Missing => false,
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use gapi_credentials::Credentials;
 
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, Throttle};
 use crate::spec::ServiceSpec;
 
 /// A configured connection to one API. Clones share the pool and settings.
@@ -22,6 +22,8 @@ pub(crate) struct Inner {
     pub(crate) root_url: String,
     pub(crate) credentials: Option<Arc<dyn Credentials>>,
     pub(crate) retry: RetryPolicy,
+    /// The retry budget all calls of this client (and its clones) share.
+    pub(crate) throttle: Throttle,
     pub(crate) user_agent: String,
     pub(crate) universe_domain: String,
 }
@@ -313,6 +315,7 @@ impl<S: From<Client>> ClientBuilder<S> {
                 universe_domain: universe,
                 credentials: self.credentials,
                 retry: self.retry,
+                throttle: Throttle::default(),
                 user_agent,
             }),
         }))

@@ -321,6 +321,13 @@ impl Error {
         matches!(&*self.kind, Kind::Auth(_)) || matches!(self.status(), Some(401 | 403))
     }
 
+    /// Whether the runtime would try again after this error under `policy`,
+    /// for a method that is (or is not) idempotent: the rule every retry
+    /// loop of the runtime follows (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub fn is_retryable(&self, policy: &crate::RetryPolicy, idempotent: bool) -> bool {
+        crate::retry::should_retry(policy, self, idempotent)
+    }
+
     /// 404.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)

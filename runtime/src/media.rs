@@ -15,13 +15,13 @@ use futures_util::StreamExt;
 use http::{HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-use tracing::Instrument;
 
 pub use tokio::io::AsyncWrite;
 
 use crate::error::{Error, Kind};
 use crate::request::{check_status, decode, PreparedParts, Request};
-use crate::retry::Attempts;
+use crate::retry::{Attempt, Attempter, Retrying};
+use crate::trace;
 
 /// Uploads are sent in multiples of this (Google's requirement).
 pub const CHUNK_GRANULARITY: usize = 256 * 1024;
@@ -412,33 +412,28 @@ impl Request {
             // the session what it stored. Requests to the session URL are
             // safe to repeat, and carry no credentials (the URL is the
             // authorization), so a 401 is not a reason to refresh.
-            let mut attempts = Attempts::new(id, self.policy(), true, None);
-            let mut resuming = false;
-            let committed = loop {
-                let step = if resuming {
-                    session.query(known_total).await
-                } else {
-                    session
-                        .put(&buf, offset, known_total, options.progress.as_ref())
-                        .await
-                };
-                match step {
-                    Ok(Step::Done(body)) => {
-                        if let (Some(p), Some(t)) = (&options.progress, known_total) {
-                            p(t, Some(t));
-                        }
-                        return Ok(body);
+            let step = Retrying::new(id, self.policy(), trace::session_span(id, &session.url))
+                .idempotent(true)
+                .throttle(&self.client.inner.throttle)
+                .run(ChunkAttempts {
+                    session: &session,
+                    chunk: &buf,
+                    offset,
+                    total: known_total,
+                    progress: options.progress.as_ref(),
+                    resuming: false,
+                    failures: &mut failures,
+                    max_failures: options.max_resumes,
+                })
+                .await?;
+            let committed = match step {
+                Step::Done(body) => {
+                    if let (Some(p), Some(t)) = (&options.progress, known_total) {
+                        p(t, Some(t));
                     }
-                    Ok(Step::Stored(n)) => break n,
-                    Err(error) => {
-                        failures += 1;
-                        if failures > options.max_resumes {
-                            return Err(error);
-                        }
-                        attempts.failed(error).await?;
-                        resuming = true;
-                    }
+                    return Ok(body);
                 }
+                Step::Stored(n) => n,
             };
             if let Some(p) = &options.progress {
                 p(committed, known_total);
@@ -491,27 +486,19 @@ impl Request {
     ) -> Result<u64, Error> {
         self.set_query("alt", "media");
         let parts: PreparedParts = self.prepare(None)?;
-        let span = crate::trace::call_span(self.spec.id, &parts);
-        let started = std::time::Instant::now();
         let mut progress = DownloadProgress {
             written: 0,
             total: None,
             report: progress,
         };
-        let result = async {
-            let mut attempts = self.attempts(parts.method);
-            loop {
-                span.record("attempt", attempts.number());
-                match self.download_once(&parts, writer, &mut progress).await {
-                    Ok(()) => return Ok(progress.written),
-                    Err(error) => attempts.failed(error).await?,
-                }
-            }
-        }
-        .instrument(span.clone())
-        .await;
-        crate::trace::finish(&span, started, result.as_ref().map(|n| *n));
-        result
+        self.retrying(&parts)
+            .run(DownloadAttempts {
+                request: &self,
+                parts: &parts,
+                writer,
+                progress: &mut progress,
+            })
+            .await
     }
 
     /// One attempt of a download: from `progress.written` on.
@@ -548,6 +535,61 @@ impl Request {
             }
         }
         writer.flush().await.map_err(|e| io_error(id, e))
+    }
+}
+
+/// The attempts of a download: each asks for the bytes not yet written.
+struct DownloadAttempts<'a, 'p> {
+    request: &'a Request,
+    parts: &'a PreparedParts,
+    writer: &'a mut (dyn AsyncWrite + Unpin + Send),
+    progress: &'a mut DownloadProgress<'p>,
+}
+
+impl Attempter for DownloadAttempts<'_, '_> {
+    type Output = u64;
+
+    async fn attempt(&mut self, _: &mut Attempt) -> Result<u64, Error> {
+        self.request
+            .download_once(self.parts, self.writer, self.progress)
+            .await?;
+        trace::bytes(self.progress.written);
+        Ok(self.progress.written)
+    }
+}
+
+/// The attempts of one chunk of a resumable upload: the chunk, then after a
+/// failure a query of what the session stored (the caller re-sends the
+/// rest). `failures` counts across the whole upload.
+struct ChunkAttempts<'a> {
+    session: &'a Session,
+    chunk: &'a Bytes,
+    offset: u64,
+    total: Option<u64>,
+    progress: Option<&'a Progress>,
+    resuming: bool,
+    failures: &'a mut u32,
+    max_failures: u32,
+}
+
+impl Attempter for ChunkAttempts<'_> {
+    type Output = Step;
+
+    async fn attempt(&mut self, attempt: &mut Attempt) -> Result<Step, Error> {
+        let step = if self.resuming {
+            self.session.query(self.total).await
+        } else {
+            self.session
+                .put(self.chunk, self.offset, self.total, self.progress)
+                .await
+        };
+        step.inspect_err(|_| {
+            *self.failures += 1;
+            self.resuming = true;
+            if *self.failures > self.max_failures {
+                attempt.give_up();
+            }
+        })
     }
 }
 
@@ -652,6 +694,7 @@ impl Session {
                 let sent = !e.is_connect();
                 Error::transport(id, e, sent)
             })?;
+        tracing::Span::current().record("status", response.status().as_u16());
         if response.status().as_u16() == 308 {
             return Ok(Step::Stored(committed_bytes(response.headers())));
         }

@@ -2,18 +2,16 @@
 //! parameters and headers, credentials, retries, error decoding.
 
 use std::borrow::Cow;
-use std::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tracing::Instrument;
 
 use crate::client::Client;
 use crate::decode::DecodeFields;
 use crate::error::{Error, GoogleError, Kind};
-use crate::retry::{parse_retry_after, Attempts, RetryPolicy};
+use crate::retry::{parse_retry_after, RetryPolicy, Retrying};
 use crate::spec::{Download, HttpMethod, MethodSpec};
 use crate::template;
 
@@ -436,14 +434,17 @@ impl Request {
         self.retry.as_ref().unwrap_or(&self.client.inner.retry)
     }
 
-    /// The retry loop for one request of this call sent with `method`.
-    pub(crate) fn attempts(&self, method: HttpMethod) -> Attempts<'_> {
-        Attempts::new(
+    /// The retry loop for one request of this call, `parts`, inside a call
+    /// span of its own.
+    pub(crate) fn retrying(&self, parts: &PreparedParts) -> Retrying<'_> {
+        Retrying::new(
             self.spec.id,
             self.policy(),
-            method.is_idempotent(),
-            self.client.inner.credentials.as_deref(),
+            crate::trace::call_span(self.spec.id, parts),
         )
+        .idempotent(parts.method.is_idempotent())
+        .credentials(self.client.inner.credentials.as_deref())
+        .throttle(&self.client.inner.throttle)
     }
 
     /// Sends `parts` until a whole successful response arrives, retrying as
@@ -454,22 +455,9 @@ impl Request {
         parts: &PreparedParts,
         keep: Option<&HeaderName>,
     ) -> Result<(Option<HeaderValue>, Bytes), Error> {
-        let span = crate::trace::call_span(self.spec.id, parts);
-        let started = Instant::now();
-        let result = async {
-            let mut attempts = self.attempts(parts.method);
-            loop {
-                span.record("attempt", attempts.number());
-                match self.exchange_once(parts, keep).await {
-                    Ok(done) => return Ok(done),
-                    Err(error) => attempts.failed(error).await?,
-                }
-            }
-        }
-        .instrument(span.clone())
-        .await;
-        crate::trace::finish(&span, started, result.as_ref().map(|(_, b)| b.len() as u64));
-        result
+        self.retrying(parts)
+            .run(|| self.exchange_once(parts, keep))
+            .await
     }
 
     async fn exchange_once(
@@ -483,6 +471,7 @@ impl Request {
             .bytes()
             .await
             .map_err(|e| Error::transport(self.spec.id, e, true))?;
+        crate::trace::bytes(body.len() as u64);
         Ok((kept, body))
     }
 

@@ -106,13 +106,10 @@ fn protocol(id: &'static str, message: String) -> Error {
 /// response has started.
 async fn open(request: &Request) -> Result<reqwest::Response, Error> {
     let parts = request.prepare(None)?;
-    let mut attempts = request.attempts(parts.method);
-    loop {
-        match request.attempt(&parts, None).await {
-            Ok(response) => return Ok(response),
-            Err(error) => attempts.failed(error).await?,
-        }
-    }
+    request
+        .retrying(&parts)
+        .run(|| request.attempt(&parts, None))
+        .await
 }
 
 /// One element: an error the server sent in the stream, or a `T`.

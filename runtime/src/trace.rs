@@ -17,8 +17,9 @@ use tracing::Span;
 
 use crate::request::PreparedParts;
 
-/// Query parameters whose values are secrets.
-const SECRET_PARAMS: [&str; 2] = ["key", "access_token"];
+/// Query parameters whose values are secrets (an upload session's id
+/// authorizes whoever holds it).
+const SECRET_PARAMS: [&str; 3] = ["key", "access_token", "upload_id"];
 
 /// The span of one call (all its attempts).
 pub(crate) fn call_span(method: &'static str, parts: &PreparedParts) -> Span {
@@ -34,15 +35,32 @@ pub(crate) fn call_span(method: &'static str, parts: &PreparedParts) -> Span {
     )
 }
 
-/// Records how the call ended on its span.
-pub(crate) fn finish<E>(span: &Span, started: Instant, bytes: Result<u64, E>) {
-    if span.is_disabled() {
-        return;
+/// The span of requests to a resumable upload session: its URL is the
+/// authorization, so its `upload_id` is redacted like a key.
+pub(crate) fn session_span(method: &'static str, url: &str) -> Span {
+    tracing::info_span!(
+        "gapi.call",
+        method,
+        http.method = "PUT",
+        url = %RedactedUrl(url),
+        attempt = Empty,
+        status = Empty,
+        latency_ms = Empty,
+        bytes = Empty,
+    )
+}
+
+/// Records the call's latency on its span.
+pub(crate) fn finish(span: &Span, started: Instant) {
+    if !span.is_disabled() {
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
     }
-    span.record("latency_ms", started.elapsed().as_millis() as u64);
-    if let Ok(bytes) = bytes {
-        span.record("bytes", bytes);
-    }
+}
+
+/// Records the response bytes of the call in progress (on the current
+/// span: the attempt runs inside it).
+pub(crate) fn bytes(count: u64) {
+    Span::current().record("bytes", count);
 }
 
 /// A URL printed with the values of [`SECRET_PARAMS`] redacted.

@@ -1138,7 +1138,7 @@ async fn display_never_repeats_what_source_returns() {
     assert!(structured.contains("Transport {"), "{structured}");
     // Nothing listens on a port of this machine that refused: retrying
     // would only delay the message.
-    assert!(!RetryPolicy::default().should_retry(&err, true));
+    assert!(!err.is_retryable(&RetryPolicy::default(), true));
     assert_eq!(err.host(), Some("127.0.0.1:9"));
     // gapi's own line repeats none of the causes (what reqwest and hyper
     // print below it is theirs).
@@ -1163,22 +1163,23 @@ async fn json_calls_accept_json_and_downloads_accept_anything() {
     assert_ne!(seen[1].header("accept"), Some("application/json"));
 }
 
-#[test]
-fn a_span_per_call_with_status_and_attempts_and_no_secrets() {
-    use std::io::Write;
+/// Collects what a tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
 
-    /// Collects what the subscriber writes.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
     }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `work` on a runtime of its own under a subscriber that logs spans
+/// as they close; returns the log.
+fn traced<F: std::future::Future<Output = ()>>(work: impl FnOnce() -> F) -> String {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -1191,27 +1192,31 @@ fn a_span_per_call_with_status_and_attempts_and_no_secrets() {
         .enable_all()
         .build()
         .unwrap();
-    tracing::subscriber::with_default(subscriber, || {
-        runtime.block_on(async {
-            let server = serve(2, |i, _| match i {
-                0 => json(503, "{}"),
-                _ => json(200, r#"{"id":"t"}"#),
-            })
-            .await;
-            let c = Client::builder(&SERVICE)
-                .root_url(&server.base)
-                .retry_policy(fast_retries())
-                .credentials(gapi_runtime::auth::ApiKey::new("AIzaHEADERKEY"))
-                .build()
-                .unwrap();
-            let mut r = Request::new(&c, &GET);
-            r.path_param("thingId", "t");
-            r.set_query("key", "AIzaQUERYKEY");
-            r.set_query("access_token", "ya29.QUERYTOKEN");
-            r.execute::<Thing>().await.unwrap();
+    tracing::subscriber::with_default(subscriber, || runtime.block_on(work()));
+    let log = captured.0.lock().unwrap().clone();
+    String::from_utf8(log).unwrap()
+}
+
+#[test]
+fn a_span_per_call_with_status_and_attempts_and_no_secrets() {
+    let log = traced(|| async {
+        let server = serve(2, |i, _| match i {
+            0 => json(503, "{}"),
+            _ => json(200, r#"{"id":"t"}"#),
         })
+        .await;
+        let c = Client::builder(&SERVICE)
+            .root_url(&server.base)
+            .retry_policy(fast_retries())
+            .credentials(gapi_runtime::auth::ApiKey::new("AIzaHEADERKEY"))
+            .build()
+            .unwrap();
+        let mut r = Request::new(&c, &GET);
+        r.path_param("thingId", "t");
+        r.set_query("key", "AIzaQUERYKEY");
+        r.set_query("access_token", "ya29.QUERYTOKEN");
+        r.execute::<Thing>().await.unwrap();
     });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("retrying"), "a retry event: {log}");
     let close = log
         .lines()
@@ -1309,4 +1314,54 @@ async fn execute_struct_decodes_in_place_unwraps_data_and_keeps_bad_bodies() {
     let named: Named = r.execute_struct().await.unwrap();
     assert_eq!(named.id.as_deref(), Some("inner"));
     assert_eq!(named.size, Some(3));
+}
+
+#[test]
+fn every_attempt_of_a_resumable_chunk_is_inside_a_call_span_without_the_session_id() {
+    let log = traced(|| async {
+        let server = serve(4, |i, req| match i {
+            0 => Reply::Respond(
+                200,
+                vec![(
+                    "location".into(),
+                    "/session/1?upload_id=SECRETSESSION".into(),
+                )],
+                Vec::new(),
+            ),
+            1 => json(503, "{}"),
+            // The status query after the failure: nothing stored.
+            2 => {
+                assert_eq!(req.header("content-range"), Some("bytes */1000"));
+                Reply::Respond(308, vec![], Vec::new())
+            }
+            _ => json(200, r#"{"id":"u"}"#),
+        })
+        .await;
+        let thing: Thing = Request::new(&client(&server.base), &INSERT)
+            .upload_resumable(
+                UploadSource::from(vec![7u8; 1000]),
+                "application/octet-stream",
+                ResumableOptions::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(thing.id, "u");
+    });
+    // The chunk (503), then the status query in the same span; then the
+    // chunk sent again from what the session stored, in a span of its own.
+    let spans: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("gapi.call") && l.contains("close") && l.contains("PUT"))
+        .collect();
+    assert_eq!(spans.len(), 2, "{log}");
+    for field in ["upload_id=REDACTED", "attempt=2", "status=308"] {
+        assert!(spans[0].contains(field), "{field} in {}", spans[0]);
+    }
+    for field in ["upload_id=REDACTED", "attempt=1", "status=200"] {
+        assert!(spans[1].contains(field), "{field} in {}", spans[1]);
+    }
+    assert!(
+        !log.contains("SECRETSESSION"),
+        "the session id leaked: {log}"
+    );
 }
