@@ -10,20 +10,21 @@
 //! always gives byte-identical output.
 //!
 //! Features: `format` (syn + prettyplease) formats output meant for people;
-//! `cli` adds the `gapi-codegen` binary with `sync`/`fetch`. Build scripts use
-//! neither, so a user's build compiles no formatter and no network code.
+//! `release` writes publishable packages; `cli` adds the `gapi-codegen`
+//! binary, whose subcommands, whole-catalog compile driver and fuzz
+//! supervisor live in the binary, not here. Build scripts use none of them,
+//! so a user's build compiles no formatter and no network code.
 #![deny(missing_docs)]
 
 pub mod build;
-#[cfg(feature = "release")]
+#[cfg(feature = "format")]
 pub mod catalog;
 pub mod diff;
 pub mod docs;
 pub mod emit;
+mod error;
 pub mod features;
 pub mod format;
-#[cfg(feature = "format")]
-pub mod fuzz;
 pub mod ir;
 pub mod lower;
 pub mod names;
@@ -31,12 +32,17 @@ mod operations;
 #[cfg(feature = "release")]
 pub mod release;
 #[cfg(feature = "format")]
-mod rng;
+pub mod rng;
 pub mod scaffold;
+#[cfg(feature = "release")]
+pub mod selection;
 pub mod stability;
+#[cfg(feature = "format")]
+pub mod write;
 
 pub use build::build_script;
 pub use emit::Layout;
+pub use error::Error;
 
 use gapi_discovery::RestDescription;
 
@@ -62,16 +68,16 @@ pub struct Output {
 /// The first feature breach (and how many there are), or a generator bug
 /// (tokens that do not parse).
 #[cfg(feature = "format")]
-pub fn generate_checked(doc: &RestDescription) -> Result<(ir::Api, Output), String> {
+pub fn generate_checked(doc: &RestDescription) -> Result<(ir::Api, Output), Error> {
     let api = Generator::new(doc).with_resource_features(true).lower();
     let breaches = features::check(&api);
     if let Some(first) = breaches.first() {
-        return Err(format!(
-            "{} feature breach(es), first: {first}",
-            breaches.len()
-        ));
+        return Err(Error::FeatureBreach {
+            count: breaches.len(),
+            first: first.to_string(),
+        });
     }
-    let output = Generator::generate_from(&api, Layout::Files).map_err(|e| e.to_string())?;
+    let output = Generator::generate_from(&api, Layout::Files)?;
     Ok((api, output))
 }
 

@@ -16,7 +16,7 @@ fn goldens() -> PathBuf {
 
 fn generate_into(input: &Path, dir: &Path) {
     let doc = parse_file(input, Strictness::Strict).unwrap().doc;
-    gapi_codegen::catalog::write_standalone(&doc, dir, &GapiDeps::Workspace, false).unwrap();
+    gapi_codegen::write::write_standalone(&doc, dir, &GapiDeps::Workspace, false).unwrap();
     let toml_path = dir.join("Cargo.toml");
     let toml = std::fs::read_to_string(&toml_path).unwrap();
     let toml = toml.replacen(

@@ -7,10 +7,10 @@
 
 use std::path::Path;
 
-use gapi_codegen::catalog::check::Selection;
 use gapi_codegen::diff::Bump;
 use gapi_codegen::release::{self, Options, Released, Status};
 use gapi_codegen::scaffold::GapiDeps;
+use gapi_codegen::selection::Selection;
 use gapi_discovery::pinned;
 
 fn options(dir: &Path, out: &Path) -> Options {

@@ -27,9 +27,10 @@ use gapi_discovery::Strictness;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::check::Selection;
 use crate::diff::{Bump, Surface};
 use crate::scaffold::{self, GapiDeps};
+use crate::selection::Selection;
+use crate::Error;
 
 /// crates.io refuses a `.crate` file larger than this.
 pub const CRATES_IO_LIMIT: u64 = 10 * 1024 * 1024;
@@ -144,13 +145,13 @@ pub fn release(
     selection: &Selection,
     options: &Options,
     progress: impl Fn(&Released) + Sync,
-) -> Result<Report, String> {
-    let stems = crate::catalog::check::select(&options.dir, selection)?;
+) -> Result<Report, Error> {
+    let stems = crate::selection::select(&options.dir, selection)?;
     let groups = group_aliases(&options.dir, &stems)?;
-    std::fs::create_dir_all(&options.out).map_err(|e| format!("{}: {e}", options.out.display()))?;
+    std::fs::create_dir_all(&options.out).map_err(|e| Error::io(&options.out, e))?;
     let report = Mutex::new(Report::default());
     let items: Vec<(&String, &Vec<String>)> = groups.iter().collect();
-    crate::catalog::par_for_each(&items, |(package, stems)| {
+    crate::selection::par_for_each(&items, |(package, stems)| {
         let outcome = release_one(package, stems, options);
         let mut r = report.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
@@ -158,7 +159,7 @@ pub fn release(
                 progress(&released);
                 r.released.push(released);
             }
-            Err(message) => r.failed.push((stems.join(", "), message)),
+            Err(error) => r.failed.push((stems.join(", "), error.to_string())),
         }
     });
     let mut report = report.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -170,14 +171,14 @@ pub fn release(
 /// Documents by the package they make. Aliases (`admin.directory_v1` and
 /// `admin.directoryv1`: one API under two file names) make one package;
 /// two different documents that would make one package are an error.
-fn group_aliases(dir: &Path, stems: &[String]) -> Result<BTreeMap<String, Vec<String>>, String> {
+fn group_aliases(dir: &Path, stems: &[String]) -> Result<BTreeMap<String, Vec<String>>, Error> {
     // Per package: (is the file named `{name}.{version}`, stem, sha256).
     let mut groups: BTreeMap<String, Vec<(bool, String, String)>> = BTreeMap::new();
     for stem in stems {
         let path = dir.join(format!("{stem}.json"));
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let header: NameVersion = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{}: not a discovery document: {e}", path.display()))?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let header: NameVersion =
+            serde_json::from_slice(&bytes).map_err(|e| Error::document(&path, e))?;
         let package = scaffold::crate_name(&header.name, &header.version);
         let canonical = *stem == format!("{}.{}", header.name, header.version);
         groups.entry(package).or_default().push((
@@ -190,10 +191,10 @@ fn group_aliases(dir: &Path, stems: &[String]) -> Result<BTreeMap<String, Vec<St
     for (package, mut docs) in groups {
         if docs.iter().any(|(_, _, sha)| *sha != docs[0].2) {
             let names: Vec<&str> = docs.iter().map(|(_, s, _)| s.as_str()).collect();
-            return Err(format!(
+            return Err(Error::invalid(format!(
                 "{} are different documents that would both be released as {package}",
                 names.join(" and ")
-            ));
+            )));
         }
         // The file named as the document names itself first.
         docs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -211,7 +212,7 @@ struct NameVersion {
 /// The files of one package, by path relative to its directory.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
-fn release_one(package: &str, stems: &[String], options: &Options) -> Result<Released, String> {
+fn release_one(package: &str, stems: &[String], options: &Options) -> Result<Released, Error> {
     let built = build(package, stems, options)?;
     let out = options.out.join(package);
     match built.files {
@@ -243,22 +244,22 @@ pub struct Package {
 ///
 /// # Errors
 /// As [`release`] for one document.
-pub fn build_document(stem: &str, options: &Options) -> Result<Package, String> {
+pub fn build_document(stem: &str, options: &Options) -> Result<Package, Error> {
     let path = options.dir.join(format!("{stem}.json"));
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let header: NameVersion = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("{}: not a discovery document: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let header: NameVersion =
+        serde_json::from_slice(&bytes).map_err(|e| Error::document(&path, e))?;
     let package = scaffold::crate_name(&header.name, &header.version);
     build(&package, &[stem.to_string()], options)
 }
 
-fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, String> {
+fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, Error> {
     let stem = &stems[0];
     let path = options.dir.join(format!("{stem}.json"));
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let parsed =
         gapi_discovery::parse_slice(&path.display().to_string(), &bytes, Strictness::Lenient)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Error::document(&path, e))?;
     let (api, output) = crate::generate_checked(&parsed.doc)?;
 
     let mut sources = Files::new();
@@ -297,7 +298,11 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
         }
         Some(prev) => {
             let prev_version = Version::parse(&prev.version).map_err(|e| {
-                format!("{}: version {}: {e}", previous_dir.display(), prev.version)
+                Error::invalid(format!(
+                    "{}: version {}: {e}",
+                    previous_dir.display(),
+                    prev.version
+                ))
             })?;
             let diff = crate::diff::compare(&prev.surface, &surface);
             let mut reasons = version::Reasons::default();
@@ -403,7 +408,7 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
     };
     files.insert(
         RELEASE_FILE.into(),
-        serde_json::to_vec(&record).map_err(|e| e.to_string())?,
+        serde_json::to_vec(&record).map_err(|e| Error::invalid(e.to_string()))?,
     );
     files.insert(document, bytes);
 
@@ -427,7 +432,7 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
 
 /// An unchanged crate stays as it was released; when the previous release
 /// is in another directory, it is copied to `out`.
-fn keep_unchanged(mut released: Released, from: &Path, to: &Path) -> Result<Released, String> {
+fn keep_unchanged(mut released: Released, from: &Path, to: &Path) -> Result<Released, Error> {
     let files = read_tree(from)?;
     released.compressed = compressed_size(&files);
     released.bytes = files.values().map(|b| b.len() as u64).sum();
@@ -440,7 +445,7 @@ fn keep_unchanged(mut released: Released, from: &Path, to: &Path) -> Result<Rele
 
 /// The `.rs` files beside `lib.rs` in a build-time crate's `src/`: modules
 /// written by hand, carried into the package.
-fn hand_written_modules(src: &Path) -> Result<Vec<(String, String)>, String> {
+fn hand_written_modules(src: &Path) -> Result<Vec<(String, String)>, Error> {
     let Ok(entries) = std::fs::read_dir(src) else {
         return Ok(Vec::new());
     };
@@ -448,8 +453,8 @@ fn hand_written_modules(src: &Path) -> Result<Vec<(String, String)>, String> {
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".rs") && name != "lib.rs" {
-            let text = std::fs::read_to_string(entry.path())
-                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            let text =
+                std::fs::read_to_string(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
             out.push((name, text));
         }
     }
@@ -494,14 +499,14 @@ fn compatible_requirements(old: &str, new: &str) -> bool {
     key(old).is_some() && key(old) == key(new)
 }
 
-fn read_record(dir: &Path) -> Result<Option<Record>, String> {
+fn read_record(dir: &Path) -> Result<Option<Record>, Error> {
     let path = dir.join(RELEASE_FILE);
     let Ok(bytes) = std::fs::read(&path) else {
         return Ok(None);
     };
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))
 }
 
 fn cargo_toml(
@@ -602,7 +607,7 @@ fn compressed_size(files: &Files) -> u64 {
 ///
 /// # Errors
 /// Naming the file or directory that could not be written.
-pub fn write_package(dir: &Path, files: &Files) -> Result<(), String> {
+pub fn write_package(dir: &Path, files: &Files) -> Result<(), Error> {
     let parent = dir.parent().unwrap_or(Path::new("."));
     let name = dir
         .file_name()
@@ -613,30 +618,30 @@ pub fn write_package(dir: &Path, files: &Files) -> Result<(), String> {
     for (path, bytes) in files {
         let file = staging.join(path);
         if let Some(p) = file.parent() {
-            std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
         }
-        std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        std::fs::write(&file, bytes).map_err(|e| Error::io(&file, e))?;
     }
     let old = parent.join(format!(".{name}.old"));
     let _ = std::fs::remove_dir_all(&old);
     if dir.exists() {
-        std::fs::rename(dir, &old).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
     }
-    std::fs::rename(&staging, dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
 }
 
 /// Every file under `dir`, by relative path.
-fn read_tree(dir: &Path) -> Result<Files, String> {
-    fn walk(root: &Path, dir: &Path, out: &mut Files) -> Result<(), String> {
-        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+fn read_tree(dir: &Path) -> Result<Files, Error> {
+    fn walk(root: &Path, dir: &Path, out: &mut Files) -> Result<(), Error> {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         for entry in entries.filter_map(Result::ok) {
             let path = entry.path();
             if path.is_dir() {
                 walk(root, &path, out)?;
             } else {
-                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
                 let rel = path
                     .strip_prefix(root)
                     .map(|p| p.to_string_lossy().replace('\\', "/"))

@@ -21,37 +21,13 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::{par_for_each, write};
-use crate::scaffold::GapiDeps;
+use gapi_codegen::scaffold::GapiDeps;
+use gapi_codegen::selection::{par_for_each, select, Selection};
 
 /// Set (to a file) in the environment of the cargo runs `check` starts; a
 /// `gapi-codegen` started by cargo with it set acts as a timing rustc
 /// wrapper instead of a command line.
 pub const TIMES_ENV: &str = "GAPI_CODEGEN_RUSTC_TIMES";
-
-/// Which documents to compile: the union of what is asked for.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// These file stems (`compute.v1`).
-    pub only: Vec<String>,
-    /// Every document of the directory.
-    pub all: bool,
-    /// A sample picked by a seed.
-    pub sample: Option<Sample>,
-}
-
-/// `count` documents picked by `seed` (a commit hash), at most `max_bytes`
-/// of JSON beyond the first pick: a different, bounded sample for each
-/// commit, covering the catalog over time.
-#[derive(Debug, Clone)]
-pub struct Sample {
-    /// How many.
-    pub count: usize,
-    /// Any text; the same seed picks the same documents.
-    pub seed: String,
-    /// Budget of document bytes after the first pick.
-    pub max_bytes: u64,
-}
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -196,7 +172,7 @@ pub fn check(
     mut progress: impl FnMut(&Outcome),
 ) -> Result<Summary, CheckError> {
     let started = Instant::now();
-    let stems = select(&options.dir, selection).map_err(CheckError)?;
+    let stems = select(&options.dir, selection).map_err(|e| CheckError(e.to_string()))?;
     let report = options.work.join("report.jsonl");
     if options.fresh {
         let _ = std::fs::remove_file(&report);
@@ -271,72 +247,6 @@ fn member(stem: &str) -> String {
     stem.replace('.', "-")
 }
 
-/// The documents a selection names, as file stems.
-pub(crate) fn select(dir: &Path, selection: &Selection) -> Result<Vec<String>, String> {
-    let files = gapi_discovery::pinned::list_documents(dir)
-        .map_err(|e| format!("{}: {e}; run `gapi-codegen sync`", dir.display()))?;
-    let stem = |p: &PathBuf| {
-        p.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    let all: Vec<String> = files.iter().map(stem).collect();
-    if selection.all {
-        return Ok(all);
-    }
-    let mut picked = BTreeSet::new();
-    for name in &selection.only {
-        if !all.contains(name) {
-            return Err(format!(
-                "no document {name}.json in {} (names are file stems, like drive.v3)",
-                dir.display()
-            ));
-        }
-        picked.insert(name.clone());
-    }
-    if let Some(s) = &selection.sample {
-        let sizes: Vec<u64> = files
-            .iter()
-            .map(|f| f.metadata().map_or(0, |m| m.len()))
-            .collect();
-        picked.extend(sample(&all, &sizes, s.count, &s.seed, s.max_bytes));
-    }
-    Ok(picked.into_iter().collect())
-}
-
-/// Picks up to `count` of `names` in an order fixed by `seed`: the first
-/// always, later ones while their sizes fit in `max_bytes`.
-fn sample(
-    names: &[String],
-    sizes: &[u64],
-    count: usize,
-    seed: &str,
-    max_bytes: u64,
-) -> Vec<String> {
-    let mut rng = crate::rng::Rng::new(crate::rng::seed_of(seed), 0);
-    let mut order: Vec<usize> = (0..names.len()).collect();
-    for i in (1..order.len()).rev() {
-        let j = rng.below(i + 1);
-        order.swap(i, j);
-    }
-    let mut picked = Vec::new();
-    let mut bytes = 0;
-    for i in order {
-        if picked.len() == count {
-            break;
-        }
-        let size = sizes.get(i).copied().unwrap_or(0);
-        if picked.is_empty() || bytes + size <= max_bytes {
-            if !picked.is_empty() {
-                bytes += size;
-            }
-            picked.push(names[i].clone());
-        }
-    }
-    picked.sort();
-    picked
-}
-
 fn read_report(path: &Path) -> Vec<Outcome> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
@@ -368,7 +278,7 @@ fn generate(
 ) -> Result<(Vec<Generated>, Vec<Outcome>), CheckError> {
     // The package `gapi-codegen release` would publish, with gapi's
     // crates taken from this checkout and no earlier release.
-    let options = crate::release::Options {
+    let options = gapi_codegen::release::Options {
         dir: dir.to_path_buf(),
         out: crates.to_path_buf(),
         previous: Some(crates.join(".no-previous-release")),
@@ -378,10 +288,10 @@ fn generate(
     };
     let results = Mutex::new((Vec::new(), Vec::new()));
     par_for_each(stems, |stem| {
-        let outcome = crate::release::build_document(stem, &options).and_then(|package| {
+        let outcome = gapi_codegen::release::build_document(stem, &options).and_then(|package| {
             let out = crates.join(member(stem));
             let files = package.files.unwrap_or_default();
-            crate::release::write_package(&out, &files)?;
+            gapi_codegen::release::write_package(&out, &files)?;
             Ok(read_crate(&out))
         });
         let mut r = results.lock().unwrap_or_else(|e| e.into_inner());
@@ -713,30 +623,17 @@ pub fn time_rustc(times: &Path, args: &[std::ffi::OsString]) -> std::io::Result<
     Ok(status.code().unwrap_or(1))
 }
 
+/// Writes `contents` to `path`, creating its directory.
+fn write(path: &Path, contents: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_sample_depends_on_the_seed_and_keeps_its_budget() {
-        let names: Vec<String> = (0..100).map(|i| format!("api{i:02}.v1")).collect();
-        let sizes: Vec<u64> = (0..100)
-            .map(|i| if i % 10 == 0 { 5_000 } else { 100 })
-            .collect();
-        let a = sample(&names, &sizes, 10, "697a24e", 1_000);
-        let b = sample(&names, &sizes, 10, "697a24e", 1_000);
-        let c = sample(&names, &sizes, 10, "ed3620e", 1_000);
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        assert_eq!(a.len(), 10);
-        let bytes = |s: &[String]| -> u64 {
-            s.iter()
-                .map(|n| sizes[names.iter().position(|m| m == n).unwrap_or(0)])
-                .sum()
-        };
-        // Everything after the first pick fits the budget.
-        assert!(bytes(&a) <= 1_000 + 5_000, "{a:?}");
-    }
 
     #[test]
     fn batches_hold_about_the_line_budget() {

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-pub use crate::rng::seed_of;
-use crate::rng::Rng;
+pub use gapi_codegen::rng::seed_of;
+use gapi_codegen::rng::Rng;
 
 /// How one input ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -523,14 +523,14 @@ pub fn run_one(label: &str, bytes: &[u8]) -> Verdict {
         Err(e) => return Verdict::Finding(format!("unexpected parse error: {e}")),
     };
     let _ = gapi_discovery::validate(&parsed.doc);
-    let api = crate::Generator::new(&parsed.doc)
+    let api = gapi_codegen::Generator::new(&parsed.doc)
         .with_resource_features(true)
         .lower();
-    let breaches = crate::features::check(&api);
+    let breaches = gapi_codegen::features::check(&api);
     if let Some(first) = breaches.first() {
         return Verdict::Finding(format!("feature gating: {first}"));
     }
-    match crate::Generator::generate_from(&api, crate::Layout::Files) {
+    match gapi_codegen::Generator::generate_from(&api, gapi_codegen::Layout::Files) {
         Ok(_) => Verdict::Generated,
         Err(e) => Verdict::Finding(format!("generated source does not parse: {e}")),
     }
