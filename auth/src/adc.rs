@@ -19,13 +19,16 @@ use http::HeaderMap;
 use serde::Deserialize;
 
 use crate::chain::{CredentialChain, Found, Source};
-use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
+use crate::credentials::{AuthError, BoxFuture, Credentials};
 use crate::external::ExternalAccountCredentials;
 use crate::impersonated::{target_from_url, ImpersonatedCredentials};
 use crate::secret::AccessToken;
 use crate::service_account::{KeyFile, ServiceAccountCredentials};
 use crate::store::StoredUser;
-use crate::token::{expiry_after, minted, parse_json, CachedToken, Token, TokenClient, TokenError};
+use crate::token::{
+    expiry_after, minting_credentials, parse_json, CachedToken, Mint, Token, TokenClient,
+    TokenError,
+};
 use crate::user::UserCredentials;
 
 /// Where the credentials came from.
@@ -362,20 +365,17 @@ impl Metadata {
     }
 }
 
-impl Credentials for MetadataCredentials {
-    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
-        Box::pin(async move {
-            let inner = self.inner.clone();
-            let token = minted(&self.inner.cache, "metadata server", move || async move {
-                inner.fetch().await
-            })
-            .await?;
-            bearer_headers(&token.access_token, None)
-        })
+impl Mint for MetadataCredentials {
+    fn cache(&self) -> &CachedToken {
+        &self.inner.cache
     }
-
-    fn invalidate(&self) -> bool {
-        self.inner.cache.invalidate();
-        true
+    fn who(&self) -> String {
+        "metadata server".to_string()
+    }
+    fn mint(&self) -> BoxFuture<'static, Result<Token, TokenError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.fetch().await })
     }
 }
+
+minting_credentials!(MetadataCredentials);

@@ -88,8 +88,9 @@ impl DeviceFlow {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             device_uri: GOOGLE_DEVICE_CODE_URI.to_string(),
             store: None,
+            // Standard error: a program's standard output stays its own.
             show: Arc::new(|code: &DeviceCode| {
-                println!(
+                eprintln!(
                     "On another device, visit {} and enter the code {}",
                     code.verification_url, code.user_code
                 );

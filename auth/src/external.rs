@@ -20,9 +20,9 @@ use base64::Engine;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 
-use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
+use crate::credentials::{bearer_headers, AuthError, BoxFuture};
 use crate::impersonated::generate_access_token;
-use crate::token::{minted, CachedToken, Token, TokenClient, TokenError};
+use crate::token::{minting_credentials, CachedToken, Mint, Token, TokenClient, TokenError};
 
 /// Google's Security Token Service.
 pub const GOOGLE_STS_URI: &str = "https://sts.googleapis.com/v1/token";
@@ -241,16 +241,6 @@ impl ExternalAccountCredentials {
         ExternalAccountCredentials {
             inner: Arc::new(inner),
         }
-    }
-
-    async fn token(&self) -> Result<Token, AuthError> {
-        let inner = self.inner.clone();
-        minted(
-            &self.inner.cache,
-            "workload identity federation",
-            move || async move { inner.fetch().await },
-        )
-        .await
     }
 }
 
@@ -655,19 +645,23 @@ impl Inner {
     }
 }
 
-impl Credentials for ExternalAccountCredentials {
-    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
-        Box::pin(async move {
-            let token = self.token().await?;
-            bearer_headers(&token.access_token, self.inner.quota_project.as_deref())
-        })
+impl Mint for ExternalAccountCredentials {
+    fn cache(&self) -> &CachedToken {
+        &self.inner.cache
     }
-
-    fn invalidate(&self) -> bool {
-        self.inner.cache.invalidate();
-        true
+    fn who(&self) -> String {
+        "workload identity federation".to_string()
+    }
+    fn mint(&self) -> BoxFuture<'static, Result<Token, TokenError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.fetch().await })
+    }
+    fn quota_project(&self) -> Option<&str> {
+        self.inner.quota_project.as_deref()
     }
 }
+
+minting_credentials!(ExternalAccountCredentials);
 
 #[cfg(test)]
 mod tests {

@@ -14,9 +14,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::HeaderMap;
 use serde::Deserialize;
 
-use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
+use crate::credentials::{BoxFuture, Credentials};
 use crate::secret::AccessToken;
-use crate::token::{minted, parse_json, Body, CachedToken, Token, TokenClient, TokenError};
+use crate::token::{
+    minting_credentials, parse_json, Body, CachedToken, Mint, Token, TokenClient, TokenError,
+};
 
 /// Google's IAM Credentials API.
 pub const GOOGLE_IAM_CREDENTIALS_URI: &str = "https://iamcredentials.googleapis.com";
@@ -157,15 +159,6 @@ impl ImpersonatedCredentials {
     pub fn target_principal(&self) -> &str {
         &self.inner.target
     }
-
-    async fn token(&self) -> Result<Token, AuthError> {
-        let inner = self.inner.clone();
-        let who = format!("impersonating {}", self.inner.target);
-        minted(&self.inner.cache, &who, move || async move {
-            inner.fetch().await
-        })
-        .await
-    }
 }
 
 /// `…/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken`.
@@ -258,19 +251,23 @@ pub(crate) async fn generate_access_token(
     })
 }
 
-impl Credentials for ImpersonatedCredentials {
-    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
-        Box::pin(async move {
-            let token = self.token().await?;
-            bearer_headers(&token.access_token, self.inner.quota_project.as_deref())
-        })
+impl Mint for ImpersonatedCredentials {
+    fn cache(&self) -> &CachedToken {
+        &self.inner.cache
     }
-
-    fn invalidate(&self) -> bool {
-        self.inner.cache.invalidate();
-        true
+    fn who(&self) -> String {
+        format!("impersonating {}", self.inner.target)
+    }
+    fn mint(&self) -> BoxFuture<'static, Result<Token, TokenError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.fetch().await })
+    }
+    fn quota_project(&self) -> Option<&str> {
+        self.inner.quota_project.as_deref()
     }
 }
+
+minting_credentials!(ImpersonatedCredentials);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,8 @@ use crate::user::UserCredentials;
 pub type BrowserOpener = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
 /// Reads what the person pastes (manual flow).
 pub type PasteReader = Arc<Mutex<dyn FnMut() -> std::io::Result<String> + Send>>;
+/// Shows the flow's messages to the person.
+type Notices = Arc<dyn Fn(&str) + Send + Sync>;
 
 #[derive(Clone)]
 enum Mode {
@@ -51,6 +53,7 @@ pub struct InstalledFlow {
     opener: Option<BrowserOpener>,
     on_url: Option<BrowserOpener>,
     paste: Option<PasteReader>,
+    notices: Notices,
     prompt: String,
     success_page: String,
     timeout: Duration,
@@ -97,6 +100,7 @@ impl InstalledFlow {
             opener: None,
             on_url: None,
             paste: None,
+            notices: Arc::new(|text: &str| eprintln!("{text}")),
             prompt: "Please visit this URL to authorize this application: {url}".to_string(),
             success_page: "The authentication flow has completed. You may close this window."
                 .to_string(),
@@ -160,7 +164,16 @@ impl InstalledFlow {
         self
     }
 
-    /// The message printed before waiting; `{url}` is replaced by the URL.
+    /// Where the flow's messages for the person go — the URL to visit, what
+    /// to paste back, a browser that would not open — one message per call
+    /// (standard error by default, so a program's standard output stays its
+    /// own; a GUI or notebook shows them its way).
+    pub fn notices(mut self, show: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.notices = Arc::new(show);
+        self
+    }
+
+    /// The message shown before waiting; `{url}` is replaced by the URL.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = prompt.into();
         self
@@ -212,7 +225,7 @@ impl InstalledFlow {
     }
 
     /// Called with the authorization URL in every mode (to render a link in
-    /// a notebook or GUI, or log it), in addition to printing it.
+    /// a notebook or GUI, or log it), in addition to the notice.
     pub fn on_authorization_url(mut self, f: impl Fn(&str) + Send + Sync + 'static) -> Self {
         self.on_url = Some(Arc::new(move |url: &str| {
             f(url);
@@ -333,8 +346,8 @@ impl InstalledFlow {
             Mode::Manual { redirect_uri } => {
                 let (url, pending) = authorization_url(client, scopes, redirect_uri, params)?;
                 self.show(&url);
-                println!(
-                    "After approving, paste the full address your browser ends on (or the code):"
+                (self.notices)(
+                    "After approving, paste the full address your browser ends on (or the code):",
                 );
                 let line = self.read_paste().await?;
                 let code = code_from_callback(&line, &pending.state, BareCode::Accepted)?;
@@ -344,7 +357,7 @@ impl InstalledFlow {
     }
 
     fn show(&self, url: &str) {
-        println!("{}", self.prompt.replace("{url}", url));
+        (self.notices)(&self.prompt.replace("{url}", url));
         if let Some(hook) = &self.on_url {
             let _ = hook(url);
         }
@@ -354,7 +367,9 @@ impl InstalledFlow {
                 None => webbrowser::open(url),
             };
             if let Err(e) = opened {
-                eprintln!("could not open a browser ({e}); open the URL above by hand");
+                (self.notices)(&format!(
+                    "could not open a browser ({e}); open the URL above by hand"
+                ));
             }
         }
     }

@@ -12,13 +12,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use http::HeaderMap;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::credentials::{bearer_headers, AuthError, BoxFuture, Credentials};
+use crate::credentials::{AuthError, BoxFuture};
 use crate::secret::AccessToken;
-use crate::token::{minted, CachedToken, Token, TokenClient, TokenError};
+use crate::token::{minting_credentials, CachedToken, Mint, Token, TokenClient, TokenError};
 
 /// A service account key file (`"type": "service_account"`).
 #[derive(Deserialize)]
@@ -187,18 +186,6 @@ impl ServiceAccountCredentials {
     pub fn email(&self) -> &str {
         &self.inner.email
     }
-
-    /// The token, from the cache or the token endpoint. A refused
-    /// assertion means a deleted or disabled key, a skewed clock, or
-    /// delegation not allowed for the subject.
-    pub(crate) async fn token(&self) -> Result<Token, AuthError> {
-        let inner = self.inner.clone();
-        let who = format!("service account {}", self.inner.email);
-        minted(&self.inner.cache, &who, move || async move {
-            inner.fetch().await
-        })
-        .await
-    }
 }
 
 impl Inner {
@@ -263,20 +250,23 @@ impl Inner {
     }
 }
 
-impl Credentials for ServiceAccountCredentials {
-    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
-        Box::pin(async move {
-            let token = self.token().await?;
-            bearer_headers(&token.access_token, self.inner.quota_project.as_deref())
-        })
+impl Mint for ServiceAccountCredentials {
+    fn cache(&self) -> &CachedToken {
+        &self.inner.cache
     }
-
-    fn invalidate(&self) -> bool {
-        self.inner.cache.invalidate();
-        true
+    fn who(&self) -> String {
+        format!("service account {}", self.inner.email)
     }
-
-    fn universe_domain(&self) -> Option<&str> {
+    fn mint(&self) -> BoxFuture<'static, Result<Token, TokenError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.fetch().await })
+    }
+    fn quota_project(&self) -> Option<&str> {
+        self.inner.quota_project.as_deref()
+    }
+    fn universe(&self) -> Option<&str> {
         Some(&self.inner.universe_domain)
     }
 }
+
+minting_credentials!(ServiceAccountCredentials);

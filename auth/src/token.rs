@@ -645,26 +645,101 @@ impl CachedToken {
     }
 }
 
-/// The token of a credential that mints its own (service account,
-/// impersonation, workload identity, metadata server): from `cache`, or from
-/// `fetch`, with failures named after `who`. Running out of time is
-/// [`AuthErrorKind::TimedOut`], an unavailable endpoint
-/// [`AuthErrorKind::Unavailable`]; anything else is [`AuthErrorKind::Refresh`] (not
-/// "sign in again": no person can fix these by signing in).
-pub(crate) async fn minted<F, Fut>(
-    cache: &CachedToken,
-    who: &str,
-    fetch: F,
-) -> Result<Token, crate::AuthError>
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<Token, TokenError>> + Send + 'static,
-{
-    cache.get(fetch).await.map_err(|e| {
-        let message = format!("{who}: {e}");
+/// A credential that mints its own access tokens: a service account,
+/// impersonation, workload identity federation, the metadata server, a
+/// signed-in user. Each says only where its cache is and how to mint a
+/// token; [`minting_credentials!`] gives it its [`Credentials`] from what is
+/// written once here: the shared cache with single-flight refresh,
+/// invalidation after a 401, the quota-project header, and `tracing`
+/// events.
+///
+/// [`Credentials`]: crate::Credentials
+pub(crate) trait Mint: Send + Sync {
+    /// The token cache all clones share.
+    fn cache(&self) -> &CachedToken;
+    /// Names the credential in errors and events (`service account a@b`).
+    fn who(&self) -> String;
+    /// A fresh token from the endpoint (run at most once at a time, maybe
+    /// in a background task while the old token still serves).
+    fn mint(&self) -> crate::BoxFuture<'static, Result<Token, TokenError>>;
+    /// The project requests are billed to (`x-goog-user-project`).
+    fn quota_project(&self) -> Option<&str> {
+        None
+    }
+    /// The universe the credential belongs to.
+    fn universe(&self) -> Option<&str> {
+        None
+    }
+    /// A failed mint as the caller sees it: running out of time is
+    /// [`AuthErrorKind::TimedOut`], an unavailable endpoint
+    /// [`AuthErrorKind::Unavailable`], anything else
+    /// [`AuthErrorKind::Refresh`] (not "sign in again": no person can fix
+    /// these by signing in).
+    fn error(&self, e: TokenError) -> AuthError {
+        let message = format!("{}: {e}", self.who());
         e.into_auth(AuthErrorKind::Refresh, message)
-    })
+    }
 }
+
+/// `credential`'s token: cached, or minted.
+pub(crate) async fn token_of<M: Mint + ?Sized>(credential: &M) -> Result<Token, AuthError> {
+    let mint = || {
+        let minting = credential.mint();
+        let who = credential.who();
+        async move {
+            let minted = minting.await;
+            match &minted {
+                Ok(token) => {
+                    tracing::debug!(credential = %who, expiry = ?token.expiry, "minted an access token")
+                }
+                Err(e) => {
+                    tracing::debug!(credential = %who, error = %e, "minting an access token failed")
+                }
+            }
+            minted
+        }
+    };
+    credential
+        .cache()
+        .get(mint)
+        .await
+        .map_err(|e| credential.error(e))
+}
+
+/// `credential`'s headers: its bearer token and quota project.
+pub(crate) async fn headers_of<M: Mint + ?Sized>(
+    credential: &M,
+) -> Result<http::HeaderMap, AuthError> {
+    let token = token_of(credential).await?;
+    crate::bearer_headers(&token.access_token, credential.quota_project())
+}
+
+/// Forgets `credential`'s token after a 401, so the next call mints one.
+pub(crate) fn invalidate_of<M: Mint + ?Sized>(credential: &M) -> bool {
+    tracing::debug!(credential = %credential.who(), "token invalidated (the server answered 401)");
+    credential.cache().invalidate();
+    true
+}
+
+/// `impl Credentials for $ty` from its [`Mint`].
+macro_rules! minting_credentials {
+    ($ty:ty) => {
+        impl $crate::Credentials for $ty {
+            fn headers(&self) -> $crate::BoxFuture<'_, Result<http::HeaderMap, $crate::AuthError>> {
+                Box::pin($crate::token::headers_of(self))
+            }
+
+            fn invalidate(&self) -> bool {
+                $crate::token::invalidate_of(self)
+            }
+
+            fn universe_domain(&self) -> Option<&str> {
+                $crate::token::Mint::universe(self)
+            }
+        }
+    };
+}
+pub(crate) use minting_credentials;
 
 #[cfg(test)]
 mod tests {

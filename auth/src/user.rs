@@ -17,12 +17,12 @@ use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::HeaderMap;
-
 use crate::client_secrets::ClientConfig;
-use crate::credentials::{bearer_headers, AuthError, AuthErrorKind, BoxFuture, Credentials};
+use crate::credentials::{AuthError, AuthErrorKind, BoxFuture};
 use crate::store::{Replaced, StoredUser, TokenStore};
-use crate::token::{CachedToken, Token, TokenClient, TokenError};
+use crate::token::{
+    minting_credentials, token_of, CachedToken, Mint, Token, TokenClient, TokenError,
+};
 
 /// A signed-in user's credentials. Cheap to clone; clones share the token.
 /// Builder methods return a new credential and leave existing clones alone.
@@ -121,16 +121,7 @@ impl UserCredentials {
     /// # Errors
     /// See [`Credentials::headers`].
     pub async fn token(&self) -> Result<Token, AuthError> {
-        let inner = self.inner.clone();
-        match self
-            .inner
-            .token
-            .get(move || async move { inner.refresh().await })
-            .await
-        {
-            Ok(t) => Ok(t),
-            Err(e) => Err(user_error(e)),
-        }
+        token_of(self).await
     }
 
     /// What a token store keeps for this user.
@@ -277,16 +268,26 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
-impl Credentials for UserCredentials {
-    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
-        Box::pin(async move {
-            let token = self.token().await?;
-            bearer_headers(&token.access_token, self.inner.quota_project.as_deref())
-        })
+impl Mint for UserCredentials {
+    fn cache(&self) -> &CachedToken {
+        &self.inner.token
     }
-
-    fn invalidate(&self) -> bool {
-        self.inner.token.invalidate();
-        true
+    fn who(&self) -> String {
+        format!(
+            "signed-in user (client {})",
+            read(&self.inner.user).client_id
+        )
+    }
+    fn mint(&self) -> BoxFuture<'static, Result<Token, TokenError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.refresh().await })
+    }
+    fn quota_project(&self) -> Option<&str> {
+        self.inner.quota_project.as_deref()
+    }
+    fn error(&self, e: TokenError) -> AuthError {
+        user_error(e)
     }
 }
+
+minting_credentials!(UserCredentials);
