@@ -7,81 +7,29 @@ use std::sync::Arc;
 use clap::ArgMatches;
 use gapi_auth::{Chosen, CredentialChain, Source};
 use gapi_codegen::ir::{self, Location, Type, TypeKind};
-use gapi_runtime::spec::{Download, HttpMethod, MediaSpec, MethodSpec, ServiceSpec};
+use gapi_runtime::spec::{MethodSpec, ServiceSpec};
 use gapi_runtime::{Client, PreparedRequest, Request};
 use serde_json::Value;
 
 use crate::error::CliError;
 use crate::tree::Entry;
 
-/// Leaked for the process's lifetime: the runtime takes method descriptions
-/// as `'static` data, as generated code has them in statics. One call per
-/// process, so this is a few kilobytes once.
+/// Leaked for the process's lifetime: the runtime takes parameter names as
+/// `'static` data, as generated code has them. One call per process, so
+/// this is a few bytes once.
 fn leak_str(s: &str) -> &'static str {
     Box::leak(s.to_string().into_boxed_str())
 }
 
-/// The runtime's description of the API, from the IR.
+/// The runtime's description of the API, from the IR (the generator's own
+/// mapping, so a call here is described as generated code describes it).
 pub fn service_spec(api: &ir::Api) -> &'static ServiceSpec {
-    Box::leak(Box::new(ServiceSpec {
-        id: leak_str(&api.id),
-        revision: leak_str(&api.revision),
-        root_url: leak_str(&api.root_url),
-        service_path: leak_str(&api.service_path),
-        fully_encode_reserved_expansion: api.fully_encode_reserved_expansion,
-        data_wrapper: api.data_wrapper,
-        endpoints: Box::leak(
-            api.endpoints
-                .iter()
-                .map(|(location, root_url)| gapi_runtime::spec::Endpoint {
-                    location: leak_str(location),
-                    root_url: leak_str(root_url),
-                })
-                .collect::<Vec<_>>()
-                .into_boxed_slice(),
-        ),
-        batch: None,
-    }))
+    gapi_codegen::spec::runtime::service(api)
 }
 
 /// The runtime's description of one method, from the IR.
 pub fn method_spec(service: &'static ServiceSpec, m: &ir::Method) -> &'static MethodSpec {
-    let scopes: Vec<&'static str> = m.scopes.iter().map(|s| leak_str(s)).collect();
-    Box::leak(Box::new(MethodSpec {
-        service,
-        id: leak_str(&m.id),
-        http_method: match m.http_method {
-            ir::HttpMethod::Get => HttpMethod::Get,
-            ir::HttpMethod::Post => HttpMethod::Post,
-            ir::HttpMethod::Put => HttpMethod::Put,
-            ir::HttpMethod::Patch => HttpMethod::Patch,
-            ir::HttpMethod::Delete => HttpMethod::Delete,
-            ir::HttpMethod::Head => HttpMethod::Head,
-        },
-        path: leak_str(&m.path),
-        scopes: Box::leak(scopes.into_boxed_slice()),
-        api_version: m.api_version.as_deref().map(leak_str),
-        media: m.media_upload.as_ref().map(|u| {
-            &*Box::leak(Box::new(MediaSpec {
-                simple_path: u.simple_path.as_deref().map(leak_str),
-                resumable_path: u.resumable_path.as_deref().map(leak_str),
-                max_size: u.max_size,
-                accept: Box::leak(
-                    u.accept
-                        .iter()
-                        .map(|a| leak_str(a))
-                        .collect::<Vec<_>>()
-                        .into_boxed_slice(),
-                ),
-            }))
-        }),
-        download: match m.download {
-            ir::Download::None => Download::None,
-            ir::Download::AltMedia => Download::AltMedia,
-            ir::Download::Service => Download::Service,
-        },
-        returns_json: m.response.is_some(),
-    }))
+    gapi_codegen::spec::runtime::method(service, m)
 }
 
 /// The raw text of every value given for argument `id`.

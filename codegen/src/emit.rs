@@ -154,22 +154,7 @@ fn module_decl(name: &RustName, doc: &str, features: &[String], layout: Layout) 
 fn emit_root(api: &Api, layout: Layout) -> TokenStream {
     let service = ident(&api.service_type);
     let allow = prose_allowances();
-    let id = &api.id;
-    let revision = &api.revision;
-    let root_url = &api.root_url;
-    let service_path = &api.service_path;
-    let fully = api.fully_encode_reserved_expansion;
-    let wrapper = api.data_wrapper;
-    let endpoints = api.endpoints.iter().map(|(location, url)| {
-        quote!(::gapi_runtime::spec::Endpoint { location: #location, root_url: #url })
-    });
-    let batch_spec = match &api.batch {
-        Some(b) => {
-            let (id, path, max) = (&b.id, &b.path, b.max_calls);
-            quote!(::std::option::Option::Some(::gapi_runtime::spec::BatchSpec { id: #id, path: #path, max_calls: #max }))
-        }
-        None => quote!(::std::option::Option::None),
-    };
+    let service_value = crate::spec::service_tokens(api);
     let batch_fn = api.batch.as_ref().map(|b| {
         let doc = doc_attrs(&format!(
             "A batch: calls of this API added to it go out as one HTTP request (at most {} of them), and each gets its own typed answer. See [`gapi_runtime::batch`].",
@@ -245,16 +230,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
     ));
     quote! {
         /// The API this crate calls: default root URL, service path, revision.
-        pub static SERVICE: ::gapi_runtime::spec::ServiceSpec = ::gapi_runtime::spec::ServiceSpec {
-            id: #id,
-            revision: #revision,
-            root_url: #root_url,
-            service_path: #service_path,
-            fully_encode_reserved_expansion: #fully,
-            data_wrapper: #wrapper,
-            endpoints: &[ #( #endpoints ),* ],
-            batch: #batch_spec,
-        };
+        pub static SERVICE: ::gapi_runtime::spec::ServiceSpec = #service_value;
 
         pub use ::gapi_runtime::auth;
         pub use ::gapi_runtime::Error;
@@ -342,20 +318,9 @@ fn emit_polling(p: &Polling) -> TokenStream {
     let name = ident(&p.static_name);
     let get_spec = |g: &PollGet| {
         let spec = ident(&g.spec_name);
-        let (id, path, scopes) = (&g.id, &g.path, &g.scopes);
-        let api_version = opt_str(&g.api_version);
+        let value = crate::spec::method_tokens(&crate::spec::poll_get_facts(g));
         quote! {
-            static #spec: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
-                service: &crate::SERVICE,
-                id: #id,
-                http_method: ::gapi_runtime::spec::HttpMethod::Get,
-                path: #path,
-                scopes: &[ #( #scopes ),* ],
-                api_version: #api_version,
-                media: ::std::option::Option::None,
-                download: ::gapi_runtime::spec::Download::None,
-                returns_json: true,
-            };
+            static #spec: ::gapi_runtime::spec::MethodSpec = #value;
         }
     };
     let (specs, value) = match &p.style {
@@ -903,11 +868,6 @@ fn emit_resource(r: &Resource, types: &[TypeDef], out: &mut TokenStream) {
     }
 }
 
-fn http_method_tokens(m: HttpMethod) -> TokenStream {
-    let variant = Ident::new(m.variant(), Span::call_site());
-    quote!(::gapi_runtime::spec::HttpMethod::#variant)
-}
-
 /// A parameter's argument type: one value (`impl AsRef<str>`, `impl Into<T>` or `T`, as the
 /// IR decided), or for a repeated parameter any iterator of them.
 fn param_input(p: &Param) -> TokenStream {
@@ -1042,40 +1002,7 @@ fn setter(p: &Param) -> TokenStream {
 fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
     let call = ident(&m.call_type);
     let spec = ident(&m.spec_name);
-    let id = &m.id;
-    let http = http_method_tokens(m.http_method);
-    let path = &m.path;
-    let scopes = &m.scopes;
-    let api_version = match &m.api_version {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
-    };
-    let media = match &m.media_upload {
-        Some(mu) => {
-            let simple = opt_str(&mu.simple_path);
-            let resumable = opt_str(&mu.resumable_path);
-            let max = match mu.max_size {
-                Some(n) => quote!(::std::option::Option::Some(#n)),
-                None => quote!(::std::option::Option::None),
-            };
-            let accept = &mu.accept;
-            quote! {
-                ::std::option::Option::Some(&::gapi_runtime::spec::MediaSpec {
-                    simple_path: #simple,
-                    resumable_path: #resumable,
-                    max_size: #max,
-                    accept: &[ #( #accept ),* ],
-                })
-            }
-        }
-        None => quote!(::std::option::Option::None),
-    };
-    let download = match m.download {
-        Download::None => quote!(::gapi_runtime::spec::Download::None),
-        Download::AltMedia => quote!(::gapi_runtime::spec::Download::AltMedia),
-        Download::Service => quote!(::gapi_runtime::spec::Download::Service),
-    };
-    let returns_json = m.response.is_some();
+    let spec_value = crate::spec::method_tokens(&crate::spec::method_facts(m));
     let setters = m.optional.iter().map(setter);
     let (output, execute_body) = match &m.response {
         // A streamed answer read whole is the array of its elements.
@@ -1116,6 +1043,7 @@ fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
         }
         _ => TokenStream::new(),
     };
+    let id = &m.id;
     let doc = format!(" The `{id}` call: set optional parameters, then `execute().await`.");
     let paging = m.paging.as_ref().map(|p| emit_paging(&call, &output, p));
     let media_methods = emit_media_methods(m, &output);
@@ -1132,17 +1060,7 @@ fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
         }
     });
     quote! {
-        static #spec: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
-            service: &crate::SERVICE,
-            id: #id,
-            http_method: #http,
-            path: #path,
-            scopes: &[ #( #scopes ),* ],
-            api_version: #api_version,
-            media: #media,
-            download: #download,
-            returns_json: #returns_json,
-        };
+        static #spec: ::gapi_runtime::spec::MethodSpec = #spec_value;
 
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -1182,13 +1100,6 @@ fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
         }
 
         #paging
-    }
-}
-
-fn opt_str(s: &Option<String>) -> TokenStream {
-    match s {
-        Some(s) => quote!(::std::option::Option::Some(#s)),
-        None => quote!(::std::option::Option::None),
     }
 }
 

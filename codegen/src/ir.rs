@@ -371,48 +371,9 @@ pub enum Download {
     Service,
 }
 
-/// An HTTP verb (the runtime's `spec::HttpMethod` has the same variants).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HttpMethod {
-    /// `GET`.
-    Get,
-    /// `POST`.
-    Post,
-    /// `PUT`.
-    Put,
-    /// `PATCH`.
-    Patch,
-    /// `DELETE`.
-    Delete,
-    /// `HEAD`.
-    Head,
-}
-
-impl HttpMethod {
-    /// `GET`, `POST`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Delete => "DELETE",
-            HttpMethod::Head => "HEAD",
-        }
-    }
-
-    /// The runtime's name of the variant (`Get`, `Post`, …).
-    pub fn variant(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "Get",
-            HttpMethod::Post => "Post",
-            HttpMethod::Put => "Put",
-            HttpMethod::Patch => "Patch",
-            HttpMethod::Delete => "Delete",
-            HttpMethod::Head => "Head",
-        }
-    }
-}
+/// An HTTP verb: `http::Method`, the same type the discovery model and the
+/// runtime's specs use.
+pub use gapi_discovery::HttpMethod;
 
 /// A REST method.
 #[derive(Debug, Clone)]

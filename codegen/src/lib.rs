@@ -36,6 +36,7 @@ pub mod rng;
 pub mod scaffold;
 #[cfg(feature = "release")]
 pub mod selection;
+pub mod spec;
 pub mod stability;
 #[cfg(feature = "format")]
 pub mod write;

@@ -537,7 +537,7 @@ impl<'a> Lowerer<'a> {
             call_type,
             spec_name,
             doc: escape(m.description.as_deref().unwrap_or("")),
-            http_method: http_method(m.http_method),
+            http_method: m.http_method.clone(),
             path: m.path.clone(),
             scopes: m.scopes().to_vec(),
             api_version: m.api_version.clone(),
@@ -800,18 +800,6 @@ fn box_struct_fields(types: &mut [TypeDef]) {
                 }
             }
         }
-    }
-}
-
-fn http_method(m: gapi_discovery::HttpMethod) -> HttpMethod {
-    use gapi_discovery::HttpMethod as H;
-    match m {
-        H::Get => HttpMethod::Get,
-        H::Post => HttpMethod::Post,
-        H::Put => HttpMethod::Put,
-        H::Patch => HttpMethod::Patch,
-        H::Delete => HttpMethod::Delete,
-        H::Head => HttpMethod::Head,
     }
 }
 

@@ -86,7 +86,7 @@ pub(crate) fn find(doc: &RestDescription, root_ns: &mut Namespace) -> Found {
                 .is_some_and(|p| p.type_ == Some(t) && p.reference.is_none())
         };
         let returns_it = |m: &&&DMethod| {
-            m.http_method == DHttpMethod::Get
+            m.http_method == DHttpMethod::GET
                 && m.response.as_ref().and_then(|r| r.reference.as_deref())
                     == Some(schema_name.as_str())
         };

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use gapi_codegen::ir::{Api, Location, Method, Resource};
 use gapi_discovery::{parse_file, pinned, Strictness};
-use gapi_runtime::spec::{Download, HttpMethod, MethodSpec, ServiceSpec};
+use gapi_runtime::spec::{MethodSpec, ServiceSpec};
 use gapi_runtime::{Client, Request};
 use serde::Deserialize;
 
@@ -183,22 +183,6 @@ fn find<'a>(resources: impl IntoIterator<Item = &'a Resource>, id: &str) -> Opti
     None
 }
 
-fn http_method(m: gapi_codegen::ir::HttpMethod) -> HttpMethod {
-    use gapi_codegen::ir::HttpMethod as H;
-    match m {
-        H::Get => HttpMethod::Get,
-        H::Post => HttpMethod::Post,
-        H::Put => HttpMethod::Put,
-        H::Patch => HttpMethod::Patch,
-        H::Delete => HttpMethod::Delete,
-        H::Head => HttpMethod::Head,
-    }
-}
-
-fn leak<T>(value: T) -> &'static T {
-    Box::leak(Box::new(value))
-}
-
 fn leak_str(s: &str) -> &'static str {
     Box::leak(s.to_string().into_boxed_str())
 }
@@ -241,20 +225,7 @@ fn rebuild(apis: &mut Apis, dir: &Path, call: &Call) -> Request {
             .unwrap()
             .doc;
         let api = gapi_codegen::Generator::new(&doc).lower();
-        let service = leak(ServiceSpec {
-            id: leak_str(&api.id),
-            revision: leak_str(&api.revision),
-            root_url: leak_str(&api.root_url),
-            service_path: leak_str(&api.service_path),
-            fully_encode_reserved_expansion: api.fully_encode_reserved_expansion,
-            data_wrapper: api.data_wrapper,
-            endpoints: &[],
-            batch: api.batch.as_ref().map(|b| gapi_runtime::spec::BatchSpec {
-                id: leak_str(&b.id),
-                path: leak_str(&b.path),
-                max_calls: b.max_calls,
-            }),
-        });
+        let service = gapi_codegen::spec::runtime::service(&api);
         (api, service)
     });
     let method = api
@@ -263,24 +234,9 @@ fn rebuild(apis: &mut Apis, dir: &Path, call: &Call) -> Request {
         .find(|m| m.id == call.id)
         .or_else(|| find(api.resources.iter().map(|m| &m.resource), &call.id))
         .unwrap_or_else(|| panic!("{} not in the IR", call.id));
-    let spec: &'static MethodSpec = leak(MethodSpec {
-        service,
-        id: leak_str(&method.id),
-        http_method: http_method(method.http_method),
-        path: leak_str(&method.path),
-        scopes: &[],
-        api_version: method.api_version.as_deref().map(leak_str),
-        media: method.media_upload.as_ref().map(|m| {
-            leak(gapi_runtime::spec::MediaSpec {
-                simple_path: m.simple_path.as_deref().map(leak_str),
-                resumable_path: m.resumable_path.as_deref().map(leak_str),
-                max_size: m.max_size,
-                accept: &[],
-            })
-        }),
-        download: Download::None,
-        returns_json: method.response.is_some(),
-    });
+    // The generator's own mapping: the request is described as generated
+    // code describes it.
+    let spec: &'static MethodSpec = gapi_codegen::spec::runtime::method(service, method);
     let client = Client::builder(service).build().unwrap();
     let mut request = Request::new(&client, spec);
     let params: Vec<_> = method.positional.iter().chain(&method.optional).collect();
@@ -331,7 +287,7 @@ fn gapi_sends_what_the_python_client_sends() {
             .split_once('?')
             .unwrap_or((&call.expected.uri, ""));
         let mut problems = Vec::new();
-        if preview.method != call.expected.method {
+        if preview.method != call.expected.method.as_str() {
             problems.push(format!(
                 "method {} vs {}",
                 preview.method, call.expected.method
@@ -531,7 +487,7 @@ fn batch_bodies_match_the_python_clients_part_by_part() {
         let ours = batch.preview().unwrap();
         let expected = &recorded.expected;
         assert_eq!(ours.url, expected.uri, "{}: batch URL", recorded.doc);
-        assert_eq!(ours.method, expected.method, "{}", recorded.doc);
+        assert_eq!(ours.method, expected.method.as_str(), "{}", recorded.doc);
         let our_type = ours
             .headers
             .iter()

@@ -204,46 +204,43 @@ pub enum ParameterLocation {
     Query,
 }
 
-/// HTTP method of a REST method (a closed set).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub enum HttpMethod {
-    /// GET.
-    #[default]
-    #[serde(rename = "GET")]
-    Get,
-    /// POST.
-    #[serde(rename = "POST")]
-    Post,
-    /// PUT.
-    #[serde(rename = "PUT")]
-    Put,
-    /// PATCH.
-    #[serde(rename = "PATCH")]
-    Patch,
-    /// DELETE.
-    #[serde(rename = "DELETE")]
-    Delete,
-    /// HEAD.
-    #[serde(rename = "HEAD")]
-    Head,
-}
+/// HTTP method of a REST method: `http::Method`, the one HTTP-method type
+/// of gapi (the IR and the runtime's specs use it too). Documents may only
+/// name GET, POST, PUT, PATCH, DELETE or HEAD.
+pub use http::Method as HttpMethod;
 
-impl HttpMethod {
-    /// The method as it goes on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Delete => "DELETE",
-            HttpMethod::Head => "HEAD",
-        }
+/// (De)serializes an [`HttpMethod`] as its name, refusing any verb but the
+/// six a discovery document may use.
+mod http_method {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::HttpMethod;
+
+    /// The verbs discovery documents use.
+    const KNOWN: [HttpMethod; 6] = [
+        HttpMethod::GET,
+        HttpMethod::POST,
+        HttpMethod::PUT,
+        HttpMethod::PATCH,
+        HttpMethod::DELETE,
+        HttpMethod::HEAD,
+    ];
+
+    pub(super) fn serialize<S: Serializer>(m: &HttpMethod, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(m.as_str())
     }
 
-    /// Whether repeating the request is safe by HTTP semantics.
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, HttpMethod::Post | HttpMethod::Patch)
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HttpMethod, D::Error> {
+        let name = String::deserialize(d)?;
+        KNOWN
+            .into_iter()
+            .find(|m| m.as_str() == name)
+            .ok_or_else(|| {
+                serde::de::Error::unknown_variant(
+                    &name,
+                    &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
+                )
+            })
     }
 }
 
@@ -353,6 +350,7 @@ pub struct Method {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flat_path: Option<String>,
     /// HTTP verb.
+    #[serde(with = "http_method")]
     pub http_method: HttpMethod,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]

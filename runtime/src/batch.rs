@@ -368,7 +368,7 @@ impl Batch {
             HeaderValue::from_static(concat!("gl-rust/1 gdcl/", env!("CARGO_PKG_VERSION"))),
         ));
         Ok(PreparedParts {
-            method: HttpMethod::Post,
+            method: HttpMethod::POST,
             url: format!("{}{}", inner.root_url, spec.path.trim_start_matches('/')),
             headers,
             body: Some(Bytes::from(body)),

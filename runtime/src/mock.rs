@@ -546,10 +546,10 @@ fn match_method(methods: &[&'static MethodSpec], verb: &str, path: &str) -> Opti
         let own_verb = m.http_method.as_str() == verb;
         let service_path = m.service.service_path;
         let mut templates: Vec<String> = Vec::new();
-        if own_verb || (m.http_method == HttpMethod::Get && verb == "POST") {
+        if own_verb || (m.http_method == HttpMethod::GET && verb == "POST") {
             templates.push(format!("{service_path}{}", m.path));
         }
-        if m.http_method == HttpMethod::Get && verb == "GET" {
+        if m.http_method == HttpMethod::GET && verb == "GET" {
             templates.push(format!("download/{service_path}{}", m.path));
         }
         if let Some(media) = m.media {

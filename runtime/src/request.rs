@@ -91,7 +91,7 @@ impl Call for Request {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedRequest {
     /// Verb.
-    pub method: &'static str,
+    pub method: HttpMethod,
     /// Full URL with query.
     pub url: String,
     /// Headers (without credentials).
@@ -318,7 +318,7 @@ impl Request {
         }
         let mut url = self.base_url(media_path)?;
         let query = self.query_string();
-        let mut method = self.spec.http_method;
+        let mut method = self.spec.http_method.clone();
         let mut headers: Vec<(HeaderName, HeaderValue)> = self.standard_headers();
         headers.extend(self.headers.iter().map(|(n, v)| (n.clone(), v.clone())));
         let mut body = self.body.clone();
@@ -328,9 +328,9 @@ impl Request {
                 HeaderValue::from_static("application/json"),
             ));
         }
-        if method == HttpMethod::Get && url.len() + 1 + query.len() > MAX_GET_URL && body.is_none()
+        if method == HttpMethod::GET && url.len() + 1 + query.len() > MAX_GET_URL && body.is_none()
         {
-            method = HttpMethod::Post;
+            method = HttpMethod::POST;
             headers.push((
                 HeaderName::from_static("x-http-method-override"),
                 HeaderValue::from_static("GET"),
@@ -496,7 +496,7 @@ pub(crate) async fn send_once(
     range: Option<u64>,
 ) -> Result<reqwest::Response, Error> {
     let inner = &client.inner;
-    let mut builder = inner.http.request(parts.method.to_reqwest(), &parts.url);
+    let mut builder = inner.http.request(parts.method.clone(), &parts.url);
     for (name, value) in &parts.headers {
         builder = builder.header(name, value);
     }
@@ -685,7 +685,7 @@ pub(crate) struct PreparedParts {
 impl PreparedParts {
     pub(crate) fn into_preview(self) -> PreparedRequest {
         PreparedRequest {
-            method: self.method.as_str(),
+            method: self.method,
             url: self.url,
             headers: self
                 .headers

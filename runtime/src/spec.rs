@@ -1,53 +1,10 @@
 //! Static descriptions of an API and its methods, emitted by the generator.
 //! They are plain data: the runtime decides what to do with them.
 
-/// An HTTP verb.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HttpMethod {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// PATCH
-    Patch,
-    /// DELETE
-    Delete,
-    /// HEAD
-    Head,
-}
-
-impl HttpMethod {
-    /// Whether a retry cannot change the outcome (HTTP semantics).
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, HttpMethod::Post | HttpMethod::Patch)
-    }
-
-    /// The verb as it goes on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Delete => "DELETE",
-            HttpMethod::Head => "HEAD",
-        }
-    }
-
-    /// As reqwest wants it.
-    pub fn to_reqwest(self) -> reqwest::Method {
-        match self {
-            HttpMethod::Get => reqwest::Method::GET,
-            HttpMethod::Post => reqwest::Method::POST,
-            HttpMethod::Put => reqwest::Method::PUT,
-            HttpMethod::Patch => reqwest::Method::PATCH,
-            HttpMethod::Delete => reqwest::Method::DELETE,
-            HttpMethod::Head => reqwest::Method::HEAD,
-        }
-    }
-}
+/// An HTTP verb: `http::Method` (reqwest's own), the one HTTP-method type
+/// of gapi: the discovery model and the generator's IR use it too.
+/// Generated specs name its constants (`HttpMethod::GET`).
+pub use http::Method as HttpMethod;
 
 /// An API as a whole.
 #[derive(Debug)]

@@ -20,7 +20,7 @@ use support::{json, serve, Reply, SERVICE};
 static GET: MethodSpec = MethodSpec {
     service: &SERVICE,
     id: "test.things.get",
-    http_method: HttpMethod::Get,
+    http_method: HttpMethod::GET,
     path: "things/{thingId}",
     scopes: &[],
     api_version: Some("v20240101"),
@@ -32,7 +32,7 @@ static GET: MethodSpec = MethodSpec {
 static LIST: MethodSpec = MethodSpec {
     service: &SERVICE,
     id: "test.things.list",
-    http_method: HttpMethod::Get,
+    http_method: HttpMethod::GET,
     path: "{+parent}/things",
     scopes: &[],
     api_version: None,
@@ -44,7 +44,7 @@ static LIST: MethodSpec = MethodSpec {
 static INSERT: MethodSpec = MethodSpec {
     service: &SERVICE,
     id: "test.things.insert",
-    http_method: HttpMethod::Post,
+    http_method: HttpMethod::POST,
     path: "things",
     scopes: &[],
     api_version: None,
@@ -684,7 +684,7 @@ async fn credentials_headers_and_api_keys_reach_the_server() {
 static SERVICE_DOWNLOAD: MethodSpec = MethodSpec {
     service: &SERVICE,
     id: "test.media.download",
-    http_method: HttpMethod::Get,
+    http_method: HttpMethod::GET,
     path: "media/{+resourceName}",
     scopes: &[],
     api_version: None,
@@ -783,8 +783,14 @@ static WRAPPED_SERVICE: ServiceSpec = ServiceSpec {
 
 static WRAPPED_INSERT: MethodSpec = MethodSpec {
     service: &WRAPPED_SERVICE,
+    id: "test.things.insert",
+    http_method: HttpMethod::POST,
+    path: "things",
+    scopes: &[],
+    api_version: None,
     media: None,
-    ..INSERT
+    download: Download::None,
+    returns_json: true,
 };
 
 #[tokio::test]
@@ -1270,7 +1276,14 @@ static WRAPPED: ServiceSpec = ServiceSpec {
 
 static WRAPPED_GET: MethodSpec = MethodSpec {
     service: &WRAPPED,
-    ..GET
+    id: "test.things.get",
+    http_method: HttpMethod::GET,
+    path: "things/{thingId}",
+    scopes: &[],
+    api_version: Some("v20240101"),
+    media: None,
+    download: Download::AltMedia,
+    returns_json: true,
 };
 
 #[tokio::test]

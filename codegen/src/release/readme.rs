@@ -46,10 +46,10 @@ pub fn pick_example(api: &Api) -> Option<ExampleCall<'_>> {
         .into_iter()
         .min_by_key(|(c, size)| {
             let m = c.method;
-            let verb = match (m.http_method, m.fn_name.text.as_str()) {
-                (HttpMethod::Get, "list") => 0,
-                (HttpMethod::Get, "get") => 1,
-                (HttpMethod::Get, _) => 2,
+            let verb = match (m.http_method == HttpMethod::GET, m.fn_name.text.as_str()) {
+                (true, "list") => 0,
+                (true, "get") => 1,
+                (true, _) => 2,
                 _ => 3,
             };
             (

@@ -25,7 +25,7 @@ static HEALTH_CHECKS_CHECK_SPEC: ::gapi_runtime::spec::MethodSpec =
     ::gapi_runtime::spec::MethodSpec {
         service: &crate::SERVICE,
         id: "sink.healthChecks.check",
-        http_method: ::gapi_runtime::spec::HttpMethod::Get,
+        http_method: ::gapi_runtime::spec::HttpMethod::GET,
         path: "v1/hc",
         scopes: &[],
         api_version: ::std::option::Option::None,

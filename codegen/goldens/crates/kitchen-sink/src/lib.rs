@@ -147,7 +147,7 @@ pub fn methods() -> ::std::vec::Vec<&'static ::gapi_runtime::spec::MethodSpec> {
 static POLL_OPERATION0_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.operations.get",
-    http_method: ::gapi_runtime::spec::HttpMethod::Get,
+    http_method: ::gapi_runtime::spec::HttpMethod::GET,
     path: "v1/{+name}",
     scopes: &[],
     api_version: ::std::option::Option::None,
@@ -164,7 +164,7 @@ pub static OPERATION_POLLING: ::gapi_runtime::spec::Polling =
 static TOKENINFO_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.tokeninfo",
-    http_method: ::gapi_runtime::spec::HttpMethod::Post,
+    http_method: ::gapi_runtime::spec::HttpMethod::POST,
     path: "tokeninfo",
     scopes: &[],
     api_version: ::std::option::Option::None,

@@ -25,7 +25,7 @@ impl OperationsResource {
 static OPERATIONS_GET_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.operations.get",
-    http_method: ::gapi_runtime::spec::HttpMethod::Get,
+    http_method: ::gapi_runtime::spec::HttpMethod::GET,
     path: "v1/{+name}",
     scopes: &[],
     api_version: ::std::option::Option::None,

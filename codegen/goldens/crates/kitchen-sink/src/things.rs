@@ -121,7 +121,7 @@ impl ThingsResource {
 static THINGS_ARCHIVE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.archive",
-    http_method: ::gapi_runtime::spec::HttpMethod::Post,
+    http_method: ::gapi_runtime::spec::HttpMethod::POST,
     path: "v1/things/{thingId}:archive",
     scopes: &[],
     api_version: ::std::option::Option::None,
@@ -162,7 +162,7 @@ impl ::gapi_runtime::Call for ThingsArchiveCall {
 static THINGS_CHILDREN_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.children",
-    http_method: ::gapi_runtime::spec::HttpMethod::Get,
+    http_method: ::gapi_runtime::spec::HttpMethod::GET,
     path: "v1/things/{thingId}/children",
     scopes: &[],
     api_version: ::std::option::Option::None,
@@ -196,7 +196,7 @@ impl ::gapi_runtime::Call for ThingsChildrenCall {
 static THINGS_DELETE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.delete",
-    http_method: ::gapi_runtime::spec::HttpMethod::Delete,
+    http_method: ::gapi_runtime::spec::HttpMethod::DELETE,
     path: "v1/things/{thingId}",
     scopes: &[],
     api_version: ::std::option::Option::None,
@@ -230,7 +230,7 @@ impl ::gapi_runtime::Call for ThingsDeleteCall {
 static THINGS_GET_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.get",
-    http_method: ::gapi_runtime::spec::HttpMethod::Get,
+    http_method: ::gapi_runtime::spec::HttpMethod::GET,
     path: "v1/things/{thingId}",
     scopes: &["https://www.googleapis.com/auth/sink.readonly"],
     api_version: ::std::option::Option::None,
@@ -299,7 +299,7 @@ impl ::gapi_runtime::Call for ThingsGetCall {
 static THINGS_INSERT_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.insert",
-    http_method: ::gapi_runtime::spec::HttpMethod::Post,
+    http_method: ::gapi_runtime::spec::HttpMethod::POST,
     path: "v1/things",
     scopes: &[],
     api_version: ::std::option::Option::None,
@@ -389,7 +389,7 @@ impl ::gapi_runtime::Call for ThingsInsertCall {
 static THINGS_LIST_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.list",
-    http_method: ::gapi_runtime::spec::HttpMethod::Get,
+    http_method: ::gapi_runtime::spec::HttpMethod::GET,
     path: "v1/{+parent}/things",
     scopes: &[],
     api_version: ::std::option::Option::None,
@@ -502,7 +502,7 @@ impl ::gapi_runtime::Paginated for ThingsListCall {
 static THINGS_MOVE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.move",
-    http_method: ::gapi_runtime::spec::HttpMethod::Post,
+    http_method: ::gapi_runtime::spec::HttpMethod::POST,
     path: "v1/things/{thingId}:move",
     scopes: &[],
     api_version: ::std::option::Option::Some("v20250101"),
@@ -540,7 +540,7 @@ impl ::gapi_runtime::Call for ThingsMoveCall {
 static THINGS_SEARCH_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.things.search",
-    http_method: ::gapi_runtime::spec::HttpMethod::Get,
+    http_method: ::gapi_runtime::spec::HttpMethod::GET,
     path: "v1/things:search",
     scopes: &[],
     api_version: ::std::option::Option::None,
@@ -617,7 +617,7 @@ static THINGS_STREAM_UPDATES_SPEC: ::gapi_runtime::spec::MethodSpec =
     ::gapi_runtime::spec::MethodSpec {
         service: &crate::SERVICE,
         id: "sink.things.streamUpdates",
-        http_method: ::gapi_runtime::spec::HttpMethod::Post,
+        http_method: ::gapi_runtime::spec::HttpMethod::POST,
         path: "v1/things:streamUpdates",
         scopes: &[],
         api_version: ::std::option::Option::None,
@@ -685,7 +685,7 @@ static THINGS_CHILDREN_BINARY_CREATE_SPEC: ::gapi_runtime::spec::MethodSpec =
     ::gapi_runtime::spec::MethodSpec {
         service: &crate::SERVICE,
         id: "sink.things.children.binaryCreate",
-        http_method: ::gapi_runtime::spec::HttpMethod::Put,
+        http_method: ::gapi_runtime::spec::HttpMethod::PUT,
         path: "v1/children",
         scopes: &[],
         api_version: ::std::option::Option::None,
