@@ -152,21 +152,8 @@ fn module_decl(name: &RustName, doc: &str, features: &[String], layout: Layout) 
 }
 
 fn emit_root(api: &Api, layout: Layout) -> TokenStream {
-    let service = ident(&api.service_type);
     let allow = prose_allowances();
     let service_value = crate::spec::service_tokens(api);
-    let batch_fn = api.batch.as_ref().map(|b| {
-        let doc = doc_attrs(&format!(
-            "A batch: calls of this API added to it go out as one HTTP request (at most {} of them), and each gets its own typed answer. See [`gapi_runtime::batch`].",
-            b.max_calls
-        ));
-        quote! {
-            #doc
-            pub fn batch(&self) -> ::gapi_runtime::batch::Batch {
-                ::gapi_runtime::batch::Batch::new(&self.client)
-            }
-        }
-    });
     let pollings = api.pollings.iter().map(emit_polling);
     let types_mod = module_decl(
         &RustName {
@@ -191,43 +178,10 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
         let url = &s.url;
         quote! { #doc pub const #name: &str = #url; }
     });
-    let accessors = api.resources.iter().map(|r| {
-        let accessor = ident(&r.resource.accessor);
-        let module = ident(&r.module);
-        let ty = ident(&r.resource.type_name);
-        let cfg = cfg_attr(r.feature.as_slice());
-        let doc = format!(" The `{}` resource.", r.resource.wire);
-        quote! {
-            #[doc = #doc]
-            #cfg
-            pub fn #accessor(&self) -> #module::#ty {
-                #module::#ty::new(&self.client)
-            }
-        }
-    });
-    let root_methods = api
-        .methods
-        .iter()
-        .map(|m| emit_method_fn(m, quote!(self.client)));
-    let root_specs = api.methods.iter().map(|m| ident(&m.spec_name));
-    let module_specs = api.resources.iter().map(|r| {
-        let module = ident(&r.module);
-        let cfg = cfg_attr(r.feature.as_slice());
-        quote! {
-            #cfg
-            all.extend_from_slice(#module::METHODS);
-        }
-    });
+    let service = emit_service(api);
+    let methods_fn = emit_methods_fn(api);
     let root_calls = api.methods.iter().map(|m| emit_call(m, &api.types));
     let root_enums = api.root_enums.iter().map(|e| emit_typedef(e, &api.types));
-    let service_doc = doc_attrs(&format!(
-        "The {} API ({}), revision {}.\n\nCreate one with [`{}::builder`] or [`build`]; clones are cheap and share one connection pool.",
-        api.title, api.id, api.revision, api.service_type.text
-    ));
-    let build_doc = doc_attrs(&format!(
-        "A client for the {} API with these credentials and default settings, like Python's `build(\"{}\", \"{}\", credentials=creds)`.",
-        api.title, api.name, api.version
-    ));
     quote! {
         /// The API this crate calls: default root URL, service path, revision.
         pub static SERVICE: ::gapi_runtime::spec::ServiceSpec = #service_value;
@@ -246,7 +200,57 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
 
         #types_mod
         #( #resource_mods )*
+        #service
+        #methods_fn
+        #( #pollings )*
+        #( #root_calls )*
+        #( #root_enums )*
+    }
+}
 
+/// The service struct (`Drive`): its builder, resources, root methods and
+/// batch, and the `build` function.
+fn emit_service(api: &Api) -> TokenStream {
+    let service = ident(&api.service_type);
+    let batch_fn = api.batch.as_ref().map(|b| {
+        let doc = doc_attrs(&format!(
+            "A batch: calls of this API added to it go out as one HTTP request (at most {} of them), and each gets its own typed answer. See [`gapi_runtime::batch`].",
+            b.max_calls
+        ));
+        quote! {
+            #doc
+            pub fn batch(&self) -> ::gapi_runtime::batch::Batch {
+                ::gapi_runtime::batch::Batch::new(&self.client)
+            }
+        }
+    });
+    let accessors = api.resources.iter().map(|r| {
+        let accessor = ident(&r.resource.accessor);
+        let module = ident(&r.module);
+        let ty = ident(&r.resource.type_name);
+        let cfg = cfg_attr(r.feature.as_slice());
+        let doc = format!(" The `{}` resource.", r.resource.wire);
+        quote! {
+            #[doc = #doc]
+            #cfg
+            pub fn #accessor(&self) -> #module::#ty {
+                #module::#ty::new(&self.client)
+            }
+        }
+    });
+    let root_methods = api
+        .methods
+        .iter()
+        .map(|m| emit_method_fn(m, quote!(self.client)));
+    let service_doc = doc_attrs(&format!(
+        "The {} API ({}), revision {}.\n\nCreate one with [`{}::builder`] or [`build`]; clones are cheap and share one connection pool.",
+        api.title, api.id, api.revision, api.service_type.text
+    ));
+    let build_doc = doc_attrs(&format!(
+        "A client for the {} API with these credentials and default settings, like Python's `build(\"{}\", \"{}\", credentials=creds)`.",
+        api.title, api.name, api.version
+    ));
+    quote! {
         #service_doc
         #[derive(Debug, Clone)]
         pub struct #service {
@@ -294,7 +298,21 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
                 #service { client }
             }
         }
+    }
+}
 
+/// `methods()`: every method spec of this build of the crate.
+fn emit_methods_fn(api: &Api) -> TokenStream {
+    let root_specs = api.methods.iter().map(|m| ident(&m.spec_name));
+    let module_specs = api.resources.iter().map(|r| {
+        let module = ident(&r.module);
+        let cfg = cfg_attr(r.feature.as_slice());
+        quote! {
+            #cfg
+            all.extend_from_slice(#module::METHODS);
+        }
+    });
+    quote! {
         /// Every method this build of the crate has (the methods of the
         /// resource features turned on), e.g. for
         /// `gapi_runtime::mock::MockServer`, which answers them by id.
@@ -306,10 +324,6 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
             #( #module_specs )*
             all
         }
-
-        #( #pollings )*
-        #( #root_calls )*
-        #( #root_enums )*
     }
 }
 

@@ -424,42 +424,79 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
     dispatch(state, &call)
 }
 
+/// What an API request carries that the emulated methods look at.
+#[derive(Clone, Copy)]
+struct Req<'a> {
+    state: &'a State,
+    method: &'a Method,
+    path: &'a str,
+    query: &'a Vec<(String, String)>,
+    body: &'a bytes::Bytes,
+    host: &'a str,
+    authorization: Option<&'a str>,
+    api_key: Option<&'a str>,
+    range: Option<&'a str>,
+    content_type: Option<&'a str>,
+    content_range: Option<&'a str>,
+    /// Whether the bearer token is one the emulator issued.
+    bearer_ok: bool,
+}
+
 /// Answers one API request (alone, or a part of a batch).
 fn dispatch(state: &State, call: &Call) -> Response<Body> {
-    let method = &call.method;
-    let path = &call.path;
-    let query = &call.query;
-    let body = &call.body;
-    let host = call.header("host").unwrap_or("127.0.0.1").to_string();
-    let authorization = call.header("authorization").map(str::to_string);
-    let api_key = call.header("x-goog-api-key").map(str::to_string);
-    let range = call.header("range").map(str::to_string);
-    let content_type = call.header("content-type").map(str::to_string);
-    let content_range = call.header("content-range").map(str::to_string);
+    let (method, path, query) = (&call.method, &call.path, &call.query);
+    let authorization = call.header("authorization");
+    let api_key = call.header("x-goog-api-key");
     if is_api(path) {
-        if let Some(refused) = admit(
-            state,
-            method,
-            path,
-            query,
-            authorization.as_deref(),
-            api_key.as_deref(),
-        ) {
+        if let Some(refused) = admit(state, method, path, query, authorization, api_key) {
             return refused;
         }
     }
     // Past `admit`, an API request is an emulated method with a caller
     // allowed to call it (a resumable session's URI authorizes its own
-    // chunks), so the arms below check no credentials of their own.
-    let bearer_ok = state.oauth.valid_bearer(authorization.as_deref());
-    match (method, path.as_str()) {
+    // chunks), so the handlers check no credentials of their own.
+    let r = Req {
+        state,
+        method,
+        path,
+        query,
+        body: &call.body,
+        host: call.header("host").unwrap_or("127.0.0.1"),
+        authorization,
+        api_key,
+        range: call.header("range"),
+        content_type: call.header("content-type"),
+        content_range: call.header("content-range"),
+        bearer_ok: state.oauth.valid_bearer(authorization),
+    };
+    oauth(r)
+        .or_else(|| drive(r))
+        .or_else(|| bigquery(r))
+        .or_else(|| gemini(r))
+        .or_else(|| compute(r))
+        // `admit` let it through, but no handler serves it: a gap between
+        // the table of emulated methods and the handlers.
+        .unwrap_or_else(|| crate::access::not_emulated(method, path))
+}
+
+/// Sign-in: OAuth 2.0, STS, IAM Credentials, tokeninfo and userinfo.
+fn oauth(r: Req<'_>) -> Option<Response<Body>> {
+    let Req {
+        state,
+        method,
+        query,
+        body,
+        host,
+        authorization,
+        ..
+    } = r;
+    Some(match (method, r.path) {
         (&Method::GET, "/o/oauth2/auth") => {
             state.oauth.authorize(query, state.options.auto_consent)
         }
-        (&Method::POST, "/token") => state.oauth.token(
-            &pairs(&String::from_utf8_lossy(body)),
-            authorization.as_deref(),
-        ),
+        (&Method::POST, "/token") => state
+            .oauth
+            .token(&pairs(&String::from_utf8_lossy(body)), authorization),
         (&Method::POST, "/v1/token") => {
             crate::federation::sts_token(&state.oauth, &pairs(&String::from_utf8_lossy(body)))
         }
@@ -470,12 +507,7 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             let email = p
                 .trim_start_matches("/v1/projects/-/serviceAccounts/")
                 .trim_end_matches(":generateAccessToken");
-            crate::federation::generate_access_token(
-                &state.oauth,
-                email,
-                authorization.as_deref(),
-                body,
-            )
+            crate::federation::generate_access_token(&state.oauth, email, authorization, body)
         }
         (&Method::POST, "/revoke") => {
             let form = pairs(&String::from_utf8_lossy(body));
@@ -491,7 +523,25 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         ),
         (&Method::GET, "/device") => state.oauth.device_page(query),
         (&Method::GET | &Method::POST, "/oauth2/v2/tokeninfo") => state.oauth.tokeninfo(query),
-        (&Method::GET, "/oauth2/v2/userinfo") => state.oauth.userinfo(authorization.as_deref()),
+        (&Method::GET, "/oauth2/v2/userinfo") => state.oauth.userinfo(authorization),
+        _ => return None,
+    })
+}
+
+/// Drive v3: files (media included) and about.
+fn drive(r: Req<'_>) -> Option<Response<Body>> {
+    let Req {
+        state,
+        method,
+        query,
+        body,
+        host,
+        range,
+        content_type,
+        content_range,
+        ..
+    } = r;
+    Some(match (method, r.path) {
         (&Method::GET, "/drive/v3/files") => crate::drive::list(&lock(&state.files), query),
         (&Method::DELETE, p) if p.starts_with("/drive/v3/files/") => {
             crate::drive::delete(&mut lock(&state.files), &p["/drive/v3/files/".len()..])
@@ -506,14 +556,14 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             &lock(&state.files),
             &p["/drive/v3/files/".len()..],
             query,
-            range.as_deref(),
+            range,
         ),
         // Drive's media download service (`useMediaDownloadService`).
         (&Method::GET, p) if p.starts_with("/download/drive/v3/files/") => crate::drive::get_file(
             &lock(&state.files),
             &p["/download/drive/v3/files/".len()..],
             query,
-            range.as_deref(),
+            range,
         ),
         // Drive declares `/resumable/upload/...` for resumable sessions; Google serves both.
         (
@@ -525,12 +575,25 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             method,
             &format!("http://{host}/"),
             query,
-            content_type.as_deref(),
-            content_range.as_deref(),
+            content_type,
+            content_range,
             body,
         ),
         (&Method::POST, "/drive/v3/files") => crate::drive::create(&mut lock(&state.files), body),
         (&Method::GET, "/drive/v3/about") => crate::drive::about(&lock(&state.files)),
+        _ => return None,
+    })
+}
+
+/// BigQuery v2: queries, their results, datasets.
+fn bigquery(r: Req<'_>) -> Option<Response<Body>> {
+    let Req {
+        method,
+        query,
+        body,
+        ..
+    } = r;
+    Some(match (method, r.path) {
         (&Method::POST, p)
             if p.starts_with("/bigquery/v2/projects/") && p.ends_with("/queries") =>
         {
@@ -549,6 +612,25 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
                 &p["/bigquery/v2/projects/".len()..p.len() - "/datasets".len()],
             )
         }
+        _ => return None,
+    })
+}
+
+/// Generative Language v1beta: models, files, tuned models and their operations.
+fn gemini(r: Req<'_>) -> Option<Response<Body>> {
+    let Req {
+        state,
+        method,
+        query,
+        body,
+        host,
+        api_key,
+        content_type,
+        content_range,
+        bearer_ok,
+        ..
+    } = r;
+    Some(match (method, r.path) {
         (&Method::POST, p)
             if p.starts_with("/v1beta/models/")
                 && (p.ends_with(":countTokens")
@@ -558,7 +640,7 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
             let (id, action) = p["/v1beta/models/".len()..]
                 .split_once(':')
                 .unwrap_or_default();
-            crate::gemini::model_action(id, action, body, query, api_key.as_deref(), bearer_ok)
+            crate::gemini::model_action(id, action, body, query, api_key, bearer_ok)
         }
         (&Method::POST, p)
             if p.starts_with("/v1beta/models/") && p.ends_with(":generateContent") =>
@@ -568,7 +650,7 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
                 id,
                 body,
                 query,
-                api_key.as_deref(),
+                api_key,
                 bearer_ok,
                 &lock(&state.gemini_files),
             )
@@ -579,8 +661,8 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         ) => lock(&state.gemini_files).upload(
             &format!("http://{host}/"),
             query,
-            content_type.as_deref(),
-            content_range.as_deref(),
+            content_type,
+            content_range,
             body,
         ),
         (&Method::GET, "/v1beta/files") => lock(&state.gemini_files).list(query),
@@ -598,6 +680,24 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         {
             lock(&state.operations).fetch(p)
         }
+        (&Method::GET, "/v1beta/models") => crate::gemini::list(query, api_key, bearer_ok),
+        (&Method::GET, p) if p.starts_with("/v1beta/models/") => {
+            crate::gemini::get(&p["/v1beta/models/".len()..], query, api_key, bearer_ok)
+        }
+        _ => return None,
+    })
+}
+
+/// Compute Engine v1: inserts and their operations.
+fn compute(r: Req<'_>) -> Option<Response<Body>> {
+    let Req {
+        state,
+        method,
+        body,
+        host,
+        ..
+    } = r;
+    Some(match (method, r.path) {
         (&Method::POST, p) if p.starts_with("/compute/v1/projects/") => {
             let rest = &p["/compute/v1/projects/".len()..];
             let (project, rest) = rest.split_once('/').unwrap_or((rest, ""));
@@ -628,19 +728,8 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         {
             lock(&state.operations).fetch(p)
         }
-        (&Method::GET, "/v1beta/models") => {
-            crate::gemini::list(query, api_key.as_deref(), bearer_ok)
-        }
-        (&Method::GET, p) if p.starts_with("/v1beta/models/") => crate::gemini::get(
-            &p["/v1beta/models/".len()..],
-            query,
-            api_key.as_deref(),
-            bearer_ok,
-        ),
-        // `admit` let it through, but no arm serves it: a gap between the
-        // table of emulated methods and these arms.
-        _ => crate::access::not_emulated(method, path),
-    }
+        _ => return None,
+    })
 }
 
 /// Lets an API request through when the emulator serves its method and its

@@ -316,20 +316,15 @@ impl Request {
         decode(id, body, unwrap)
     }
 
-    /// [`Request::upload_resumable`] up to the final response's body.
-    async fn upload_resumable_raw(
-        mut self,
-        source: UploadSource,
+    /// Starts a resumable session for media of `mime_type` (and `total`
+    /// bytes, when known) at `path`: where the chunks go.
+    async fn start_session(
+        &mut self,
+        path: &str,
         mime_type: &str,
-        options: ResumableOptions,
-    ) -> Result<Bytes, Error> {
+        total: Option<u64>,
+    ) -> Result<Session, Error> {
         let id = self.spec.id;
-        let media = self.media_spec()?;
-        let path = media
-            .resumable_path
-            .ok_or_else(|| Error::build(id, "this method has no resumable upload path"))?;
-        let (mut reader, total) = open(id, source).await?;
-        self.check_size(total)?;
         self.set_query("uploadType", "resumable");
         let mut parts = self.prepare(Some(path))?;
         if parts.body.is_none() {
@@ -346,7 +341,7 @@ impl Request {
         // Starting a session is safe to retry: nothing is stored until data
         // arrives. It is a POST, so the call's policy decides as for any POST.
         let (location, _) = self.exchange(&parts, Some(&http::header::LOCATION)).await?;
-        let session = location
+        let url = location
             .as_ref()
             .and_then(|v| v.to_str().ok())
             // Google sends an absolute URL; a relative one is resolved.
@@ -358,13 +353,29 @@ impl Request {
                     "the server started no upload session (no Location header)",
                 )
             })?;
-
-        let chunk = options.chunk_size.max(1).div_ceil(CHUNK_GRANULARITY) * CHUNK_GRANULARITY;
-        let session = Session {
+        Ok(Session {
             id,
             http: self.client.inner.http.clone(),
-            url: session,
-        };
+            url,
+        })
+    }
+
+    /// [`Request::upload_resumable`] up to the final response's body.
+    async fn upload_resumable_raw(
+        mut self,
+        source: UploadSource,
+        mime_type: &str,
+        options: ResumableOptions,
+    ) -> Result<Bytes, Error> {
+        let id = self.spec.id;
+        let media = self.media_spec()?;
+        let path = media
+            .resumable_path
+            .ok_or_else(|| Error::build(id, "this method has no resumable upload path"))?;
+        let (mut reader, total) = open(id, source).await?;
+        self.check_size(total)?;
+        let session = self.start_session(path, mime_type, total).await?;
+        let chunk = options.chunk_size.max(1).div_ceil(CHUNK_GRANULARITY) * CHUNK_GRANULARITY;
         // The chunk being sent, shared (not copied) with the request body, so
         // the upload holds one chunk in memory; after a partial commit it is
         // sliced, and the rest is re-sent.
@@ -374,23 +385,8 @@ impl Request {
         let mut known_total = total;
         let mut failures = 0u32;
         loop {
-            // Top the chunk up from the reader.
             if buf.len() < chunk && !eof {
-                let mut next = BytesMut::with_capacity(chunk);
-                next.extend_from_slice(&buf);
-                drop(std::mem::take(&mut buf)); // release the old chunk before reading more
-                while next.len() < chunk {
-                    let room = chunk - next.len();
-                    let n = reader
-                        .read_buf(&mut (&mut next).limit(room))
-                        .await
-                        .map_err(|e| io_error(id, e))?;
-                    if n == 0 {
-                        eof = true;
-                        break;
-                    }
-                }
-                buf = next.freeze();
+                (buf, eof) = top_up(id, &mut reader, std::mem::take(&mut buf), chunk).await?;
             }
             if eof {
                 let actual = offset + buf.len() as u64;
@@ -536,6 +532,31 @@ impl Request {
         }
         writer.flush().await.map_err(|e| io_error(id, e))
     }
+}
+
+/// `rest` (what the session has not stored yet) topped up from `reader` to
+/// `chunk` bytes, and whether the reader is at its end. The old chunk is
+/// released before more is read, so an upload holds one chunk in memory.
+async fn top_up(
+    id: &'static str,
+    reader: &mut (dyn AsyncRead + Unpin + Send),
+    rest: Bytes,
+    chunk: usize,
+) -> Result<(Bytes, bool), Error> {
+    let mut next = BytesMut::with_capacity(chunk);
+    next.extend_from_slice(&rest);
+    drop(rest);
+    while next.len() < chunk {
+        let room = chunk - next.len();
+        let n = reader
+            .read_buf(&mut (&mut next).limit(room))
+            .await
+            .map_err(|e| io_error(id, e))?;
+        if n == 0 {
+            return Ok((next.freeze(), true));
+        }
+    }
+    Ok((next.freeze(), false))
 }
 
 /// The attempts of a download: each asks for the bytes not yet written.

@@ -261,7 +261,81 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
         gapi_discovery::parse_slice(&path.display().to_string(), &bytes, Strictness::Lenient)
             .map_err(|e| Error::document(&path, e))?;
     let (api, output) = crate::generate_checked(&parsed.doc)?;
+    let sources = sources(package, &output, options)?;
+    let record = Record {
+        package: package.to_string(),
+        version: String::new(),
+        document: scaffold::document_file(&parsed.doc.name, &parsed.doc.version),
+        document_sha256: gapi_discovery::pinned::sha256_hex(&bytes),
+        source_sha256: hash_files(&sources),
+        runtime: runtime_requirement(&options.deps),
+        generator: scaffold::GAPI_VERSION.to_string(),
+        surface: Surface::of(&api),
+    };
+    let previous_dir = options
+        .previous
+        .as_deref()
+        .unwrap_or(&options.out)
+        .join(package);
+    let previous = read_record(&previous_dir)?;
+    let next = match next_version(&api, &record, previous.as_ref(), &previous_dir)? {
+        Next::Unchanged(version) => {
+            return Ok(Package {
+                released: Released {
+                    package: package.to_string(),
+                    documents: stems.to_vec(),
+                    version: version.clone(),
+                    previous: Some(version),
+                    status: Status::Unchanged,
+                    breaking: 0,
+                    added: 0,
+                    compressed: 0,
+                    bytes: 0,
+                    dir: previous_dir.clone(),
+                },
+                files: None,
+                previous_dir,
+            })
+        }
+        Next::Release(next) => next,
+    };
+    let earlier = std::fs::read_to_string(previous_dir.join("CHANGELOG.md")).ok();
+    let record = Record {
+        version: next.version.to_string(),
+        ..record
+    };
+    let mut files = sources;
+    add_package_files(
+        &mut files,
+        &api,
+        &output,
+        &record,
+        &next,
+        earlier.as_deref(),
+        options,
+    )?;
+    files.insert(record.document.clone(), bytes);
+    Ok(Package {
+        released: Released {
+            package: package.to_string(),
+            documents: stems.to_vec(),
+            version: next.version,
+            previous: previous.and_then(|p| Version::parse(&p.version).ok()),
+            status: next.status,
+            breaking: next.breaking,
+            added: next.added,
+            compressed: compressed_size(&files),
+            bytes: files.values().map(|b| b.len() as u64).sum(),
+            dir: options.out.join(package),
+        },
+        files: Some(files),
+        previous_dir,
+    })
+}
 
+/// The package's sources: the generated files, and the hand-written
+/// modules of its workspace crate (`lib.rs` declares them).
+fn sources(package: &str, output: &crate::Output, options: &Options) -> Result<Files, Error> {
     let mut sources = Files::new();
     let mut hand_written = Vec::new();
     if let Some(extras) = &options.extras {
@@ -279,84 +353,103 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
         };
         sources.insert(format!("src/{name}"), text.into_bytes());
     }
-    let source_sha256 = hash_files(&sources);
-    let document_sha256 = gapi_discovery::pinned::sha256_hex(&bytes);
-    let surface = Surface::of(&api);
-    let runtime = runtime_requirement(&options.deps);
+    Ok(sources)
+}
 
-    let previous_dir = options
-        .previous
-        .as_deref()
-        .unwrap_or(&options.out)
-        .join(package);
-    let previous = read_record(&previous_dir)?;
-    let (version, status, entry, breaking, added) = match &previous {
-        None => {
-            let version = version::with_revision(&version::FIRST, &api.revision);
-            let entry = version::first_entry(&version, &api.revision);
-            (version, Status::First, entry, 0, 0)
-        }
-        Some(prev) => {
-            let prev_version = Version::parse(&prev.version).map_err(|e| {
-                Error::invalid(format!(
-                    "{}: version {}: {e}",
-                    previous_dir.display(),
-                    prev.version
-                ))
-            })?;
-            let diff = crate::diff::compare(&prev.surface, &surface);
-            let mut reasons = version::Reasons::default();
-            if !compatible_requirements(&prev.runtime, &runtime) {
-                reasons.runtime = Some((prev.runtime.clone(), runtime.clone()));
-            }
-            let bump = if reasons.runtime.is_some() {
-                Bump::Major
-            } else {
-                diff.bump()
-            };
-            let breaking = diff.of(crate::diff::Impact::Breaking).count()
-                + diff.of(crate::diff::Impact::Exhaustive).count();
-            let added = diff.of(crate::diff::Impact::Addition).count();
-            if bump == Bump::Patch
-                && prev.document_sha256 == document_sha256
-                && prev.source_sha256 == source_sha256
-                && prev.runtime == runtime
-            {
-                return Ok(Package {
-                    released: Released {
-                        package: package.to_string(),
-                        documents: stems.to_vec(),
-                        version: prev_version.clone(),
-                        previous: Some(prev_version),
-                        status: Status::Unchanged,
-                        breaking: 0,
-                        added: 0,
-                        compressed: 0,
-                        bytes: 0,
-                        dir: previous_dir.clone(),
-                    },
-                    files: None,
-                    previous_dir,
-                });
-            }
-            let version =
-                version::with_revision(&version::next(&prev_version, bump), &api.revision);
-            let entry = version::changelog_entry(&version, &diff, bump, &reasons);
-            (version, Status::Bumped(bump), entry, breaking, added)
-        }
+/// What this release is, after the previous one.
+enum Next {
+    /// Nothing a caller could see changed, nor the document or sources:
+    /// the package keeps this version.
+    Unchanged(Version),
+    /// A new version.
+    Release(NextRelease),
+}
+
+struct NextRelease {
+    version: Version,
+    status: Status,
+    /// Its CHANGELOG entry.
+    entry: String,
+    breaking: usize,
+    added: usize,
+}
+
+/// The version after `previous` (none: the first release) for a package
+/// now described by `record`: major when callers break (or the runtime
+/// requirement changes incompatibly), minor for additions, patch otherwise.
+fn next_version(
+    api: &crate::ir::Api,
+    record: &Record,
+    previous: Option<&Record>,
+    previous_dir: &Path,
+) -> Result<Next, Error> {
+    let Some(prev) = previous else {
+        let version = version::with_revision(&version::FIRST, &api.revision);
+        let entry = version::first_entry(&version, &api.revision);
+        return Ok(Next::Release(NextRelease {
+            version,
+            status: Status::First,
+            entry,
+            breaking: 0,
+            added: 0,
+        }));
     };
-    let earlier = std::fs::read_to_string(previous_dir.join("CHANGELOG.md")).ok();
+    let prev_version = Version::parse(&prev.version).map_err(|e| {
+        Error::invalid(format!(
+            "{}: version {}: {e}",
+            previous_dir.display(),
+            prev.version
+        ))
+    })?;
+    let diff = crate::diff::compare(&prev.surface, &record.surface);
+    let mut reasons = version::Reasons::default();
+    if !compatible_requirements(&prev.runtime, &record.runtime) {
+        reasons.runtime = Some((prev.runtime.clone(), record.runtime.clone()));
+    }
+    let bump = if reasons.runtime.is_some() {
+        Bump::Major
+    } else {
+        diff.bump()
+    };
+    if bump == Bump::Patch
+        && prev.document_sha256 == record.document_sha256
+        && prev.source_sha256 == record.source_sha256
+        && prev.runtime == record.runtime
+    {
+        return Ok(Next::Unchanged(prev_version));
+    }
+    let version = version::with_revision(&version::next(&prev_version, bump), &api.revision);
+    Ok(Next::Release(NextRelease {
+        entry: version::changelog_entry(&version, &diff, bump, &reasons),
+        version,
+        status: Status::Bumped(bump),
+        breaking: diff.of(crate::diff::Impact::Breaking).count()
+            + diff.of(crate::diff::Impact::Exhaustive).count(),
+        added: diff.of(crate::diff::Impact::Addition).count(),
+    }))
+}
 
-    let mut files = sources;
+/// The README, the example, the CHANGELOG (`earlier` is the previous one),
+/// `Cargo.toml` and the release record, added to `files`.
+fn add_package_files(
+    files: &mut Files,
+    api: &crate::ir::Api,
+    output: &crate::Output,
+    record: &Record,
+    next: &NextRelease,
+    earlier: Option<&str>,
+    options: &Options,
+) -> Result<(), Error> {
+    let package = record.package.as_str();
     let registry_flag = match &options.deps {
         GapiDeps::Registry { name, .. } => format!("--registry {name}"),
         _ => String::new(),
     };
     let readme = readme::readme(
-        &api,
+        api,
         &readme::ReadmeInput {
             package,
-            version: &version.to_string(),
+            version: &record.version,
             registry_flag: &registry_flag,
         },
     );
@@ -365,17 +458,16 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
         "examples/quickstart.rs".into(),
         format!(
             "//! The README's example: `cargo run --example quickstart`.\n\n{}",
-            readme::example(&api, &lib)
+            readme::example(api, &lib)
         )
         .into_bytes(),
     );
     files.insert("README.md".into(), readme.into_bytes());
     files.insert(
         "CHANGELOG.md".into(),
-        version::changelog(package, &entry, earlier.as_deref()).into_bytes(),
+        version::changelog(package, &next.entry, earlier).into_bytes(),
     );
-    let document = scaffold::document_file(&parsed.doc.name, &parsed.doc.version);
-    let example_feature = readme::pick_example(&api).and_then(|call| {
+    let example_feature = readme::pick_example(api).and_then(|call| {
         let top = call.path.first()?;
         api.resources
             .iter()
@@ -386,48 +478,21 @@ fn build(package: &str, stems: &[String], options: &Options) -> Result<Package, 
     files.insert(
         "Cargo.toml".into(),
         cargo_toml(
-            &api,
+            api,
             package,
-            &version,
+            &next.version,
             &output.features,
             example_feature.as_deref(),
             options,
-            &document,
+            &record.document,
         )
         .into_bytes(),
     );
-    let record = Record {
-        package: package.to_string(),
-        version: version.to_string(),
-        document: document.clone(),
-        document_sha256,
-        source_sha256,
-        runtime,
-        generator: scaffold::GAPI_VERSION.to_string(),
-        surface,
-    };
     files.insert(
         RELEASE_FILE.into(),
-        serde_json::to_vec(&record).map_err(|e| Error::invalid(e.to_string()))?,
+        serde_json::to_vec(record).map_err(|e| Error::invalid(e.to_string()))?,
     );
-    files.insert(document, bytes);
-
-    Ok(Package {
-        released: Released {
-            package: package.to_string(),
-            documents: stems.to_vec(),
-            version,
-            previous: previous.and_then(|p| Version::parse(&p.version).ok()),
-            status,
-            breaking,
-            added,
-            compressed: compressed_size(&files),
-            bytes: files.values().map(|b| b.len() as u64).sum(),
-            dir: options.out.join(package),
-        },
-        files: Some(files),
-        previous_dir,
-    })
+    Ok(())
 }
 
 /// An unchanged crate stays as it was released; when the previous release
