@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use clap::builder::PossibleValue;
 use clap::{Arg, ArgAction, Command};
 use gapi_codegen::ir::{self, Location, Type, TypeKind};
-use gapi_discovery::{Method as RawMethod, RestDescription, Schema};
+use gapi_discovery::RestDescription;
 
 use crate::names::kebab;
 
@@ -37,8 +37,6 @@ pub const COMMON_FLAGS: &[&str] = &[
 pub struct Entry<'a> {
     /// The IR: locations, repetition, paging, body type.
     pub method: &'a ir::Method,
-    /// The document's own description, enums and their descriptions.
-    pub raw: &'a RawMethod,
 }
 
 /// The command tree of one API and how to get from parsed subcommands back
@@ -89,7 +87,7 @@ pub fn build<'a>(name: &str, doc: &'a RestDescription, api: &'a ir::Api) -> Tree
         for resource in &path {
             level = level.resources.entry(kebab(resource)).or_default();
         }
-        level.methods.push((kebab(key), Entry { method, raw }));
+        level.methods.push((kebab(key), Entry { method }));
     }
     let about = doc.title.clone().unwrap_or_else(|| api.id.clone());
     let mut entries = HashMap::new();
@@ -162,43 +160,32 @@ fn first_sentence(text: &str) -> String {
 
 fn method_command(name: &str, entry: Entry<'_>, api: &ir::Api) -> Command {
     let m = entry.method;
-    let description = entry.raw.description.clone().unwrap_or_default();
+    let description = &m.doc;
     let mut command = Command::new(name.to_string())
-        .about(first_sentence(&description))
+        .about(first_sentence(description))
         .long_about(format!(
             "{description}\n\nMethod: {} ({} {})",
             m.id,
             m.http_method.as_str(),
             m.path
         ));
-    let raw_params = entry.raw.parameters.as_ref();
-    let raw = |wire: &str| raw_params.and_then(|p| p.get(wire));
     let mut used: Vec<String> = COMMON_FLAGS.iter().map(|s| s.to_string()).collect();
     for p in &m.positional {
         if p.location == Location::Path {
             let mut arg = Arg::new(p.wire.clone())
                 .value_name(kebab(&p.wire).to_uppercase())
                 .required(true)
-                .help(first_sentence(
-                    &raw(&p.wire)
-                        .and_then(|s| s.description.clone())
-                        .unwrap_or_default(),
-                ));
+                .help(first_sentence(&p.doc));
             if let Some(collection) = &p.collection {
-                arg = arg.long_help(format!(
-                    "{} A bare id is taken as `{collection}ID`.",
-                    raw(&p.wire)
-                        .and_then(|s| s.description.clone())
-                        .unwrap_or_default()
-                ));
+                arg = arg.long_help(format!("{} A bare id is taken as `{collection}ID`.", p.doc));
             }
             command = command.arg(arg);
-        } else if let Some(arg) = flag(p, raw(&p.wire), api, &mut used) {
+        } else if let Some(arg) = flag(p, m, api, &mut used) {
             command = command.arg(arg.required(true));
         }
     }
     for p in &m.optional {
-        if let Some(arg) = flag(p, raw(&p.wire), api, &mut used) {
+        if let Some(arg) = flag(p, m, api, &mut used) {
             command = command.arg(arg);
         }
     }
@@ -207,17 +194,16 @@ fn method_command(name: &str, entry: Entry<'_>, api: &ir::Api) -> Command {
 
 /// `--kebab-name VALUE` for a parameter, typed; `None` when the name is
 /// taken (by a common flag or an earlier parameter).
-fn flag(p: &ir::Param, raw: Option<&Schema>, api: &ir::Api, used: &mut Vec<String>) -> Option<Arg> {
+fn flag(p: &ir::Param, m: &ir::Method, api: &ir::Api, used: &mut Vec<String>) -> Option<Arg> {
     let long = kebab(&p.wire);
     if used.contains(&long) {
         return None;
     }
     used.push(long.clone());
-    let description = raw.and_then(|s| s.description.clone()).unwrap_or_default();
     let mut arg = Arg::new(p.wire.clone())
         .long(long)
-        .help(first_sentence(&description))
-        .long_help(description);
+        .help(first_sentence(&p.doc))
+        .long_help(p.doc.clone());
     arg = if p.repeated {
         arg.action(ArgAction::Append)
     } else {
@@ -247,23 +233,37 @@ fn flag(p: &ir::Param, raw: Option<&Schema>, api: &ir::Api, used: &mut Vec<Strin
                     })
             })
             .value_name("DATE-TIME"),
-        _ => match raw.and_then(|s| s.enum_values.as_ref()) {
-            Some(values) => {
-                let docs = raw.and_then(|s| s.enum_descriptions.as_ref());
-                let possible: Vec<PossibleValue> = values
+        Type::LocalEnum(name) => match local_enum(api, m, name).map(|e| &e.kind) {
+            Some(TypeKind::Enum(variants)) => {
+                let possible: Vec<PossibleValue> = variants
                     .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let help = docs.and_then(|d| d.get(i)).map(|d| first_sentence(d));
-                        PossibleValue::new(v.clone()).help(help.unwrap_or_default())
-                    })
+                    .map(|v| PossibleValue::new(v.value.clone()).help(first_sentence(&v.doc)))
                     .collect();
                 arg.value_parser(possible)
             }
-            None => arg.value_name("TEXT"),
+            _ => arg.value_name("TEXT"),
         },
+        _ => arg.value_name("TEXT"),
     };
     Some(arg)
+}
+
+/// The parameter enum `name` of method `m`: defined in the module of the
+/// top-level resource `m` belongs to (or at the root for root methods).
+fn local_enum<'a>(
+    api: &'a ir::Api,
+    m: &ir::Method,
+    name: &gapi_codegen::names::RustName,
+) -> Option<&'a ir::TypeDef> {
+    fn has(r: &ir::Resource, id: &str) -> bool {
+        r.methods.iter().any(|m| m.id == id) || r.resources.iter().any(|r| has(r, id))
+    }
+    let enums = api
+        .resources
+        .iter()
+        .find(|r| has(&r.resource, &m.id))
+        .map_or(&api.root_enums, |r| &r.enums);
+    enums.iter().find(|e| e.name == *name)
 }
 
 /// `ty` through aliases.

@@ -7,6 +7,13 @@
 //! warning. We escape brackets and angle brackets, turn URLs into autolinks,
 //! drop leading indentation, and mark fenced blocks as `text`.
 
+/// A description as the IR keeps it: Google's text, trimmed, not yet
+/// escaped (the CLI and the README show it as it is; [`escape`] makes it
+/// rustdoc when it is emitted).
+pub fn plain(text: &str) -> String {
+    text.trim().to_string()
+}
+
 /// Escapes a description for a doc comment.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);

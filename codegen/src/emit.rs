@@ -33,6 +33,12 @@ fn ident(name: &RustName) -> Ident {
     }
 }
 
+/// Google's text (kept plain in the IR) as rustdoc.
+fn escape(text: &str) -> String {
+    crate::docs::escape(text)
+}
+
+/// Doc attributes for rustdoc text (escaped Google prose and our own).
 fn doc_attrs(doc: &str) -> TokenStream {
     if doc.is_empty() {
         return TokenStream::new();
@@ -174,7 +180,7 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
     });
     let scopes = api.scopes.iter().map(|s| {
         let name = ident(&s.name);
-        let doc = doc_attrs(&format!("{}\n\n`{}`", s.doc, s.url));
+        let doc = doc_attrs(&format!("{}\n\n`{}`", escape(&s.doc), s.url));
         let url = &s.url;
         quote! { #doc pub const #name: &str = #url; }
     });
@@ -422,14 +428,14 @@ fn emit_types(types: &[TypeDef], layout: Layout) -> Vec<EmittedFile> {
 /// One named type; `types` is the arena its fields' types index.
 fn emit_typedef(t: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let name = ident(&t.name);
-    let doc = doc_attrs(&t.doc);
+    let doc = doc_attrs(&escape(&t.doc));
     let cfg = cfg_attr(&t.features);
     match &t.kind {
         TypeKind::Struct(fields) => {
             let defs = fields.iter().map(|f| {
                 let fname = ident(&f.name);
                 let ty = type_tokens(&f.ty);
-                let doc = doc_attrs(&with_deprecation(&f.doc, f.deprecated));
+                let doc = doc_attrs(&with_deprecation(&escape(&f.doc), f.deprecated));
                 quote! {
                     #doc
                     pub #fname: ::std::option::Option<#ty>,
@@ -783,7 +789,7 @@ fn emit_enum(
 ) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let vdoc = doc_attrs(&with_deprecation(&v.doc, v.deprecated));
+        let vdoc = doc_attrs(&with_deprecation(&escape(&v.doc), v.deprecated));
         quote! { #vdoc #vname, }
     });
     let values = variants.iter().map(|v| {
@@ -911,7 +917,7 @@ fn emit_method_fn(m: &Method, client: TokenStream) -> TokenStream {
     let fn_name = ident(&m.fn_name);
     let call = ident(&m.call_type);
     let spec = ident(&m.spec_name);
-    let mut doc = m.doc.clone();
+    let mut doc = escape(&m.doc);
     doc.push_str(&format!(
         "\n\n`{} {}` (`{}`)",
         m.http_method.as_str(),
@@ -984,7 +990,7 @@ fn emit_method_fn(m: &Method, client: TokenStream) -> TokenStream {
 fn setter(p: &Param) -> TokenStream {
     let name = ident(&p.name);
     let wire = &p.wire;
-    let doc = doc_attrs(&p.doc);
+    let doc = doc_attrs(&escape(&p.doc));
     let deprecated = deprecated_attr(p.deprecated);
     let ty = param_input(p);
     let convert = param_value(p, &Ident::new("value", Span::call_site()));

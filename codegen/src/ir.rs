@@ -16,7 +16,7 @@ pub struct Api {
     pub revision: String,
     /// Human title.
     pub title: String,
-    /// Description (already escaped for rustdoc).
+    /// Google's description, plain (escaped for rustdoc only when emitted).
     pub doc: String,
     /// Documentation link.
     pub documentation_link: Option<String>,
@@ -192,7 +192,7 @@ impl Type {
 pub struct TypeDef {
     /// Rust name.
     pub name: RustName,
-    /// Escaped description.
+    /// Google's description, plain (escaped for rustdoc only when emitted).
     pub doc: String,
     /// Cargo features any of which enables it (empty: always).
     pub features: Vec<String>,
@@ -227,7 +227,7 @@ pub struct Field {
     pub wire: String,
     /// Type inside the `Option`.
     pub ty: Type,
-    /// Escaped description.
+    /// Google's description, plain (escaped for rustdoc only when emitted).
     pub doc: String,
     /// Deprecated in the document.
     pub deprecated: bool,
@@ -240,7 +240,7 @@ pub struct Variant {
     pub name: RustName,
     /// Wire value.
     pub value: String,
-    /// Escaped description.
+    /// Google's description, plain (escaped for rustdoc only when emitted).
     pub doc: String,
     /// Deprecated in the document.
     pub deprecated: bool,
@@ -316,7 +316,7 @@ pub struct Param {
     pub location: Location,
     /// Repeated.
     pub repeated: bool,
-    /// Escaped description.
+    /// Google's description, plain (escaped for rustdoc only when emitted).
     pub doc: String,
     /// Deprecated.
     pub deprecated: bool,
@@ -386,7 +386,7 @@ pub struct Method {
     pub call_type: RustName,
     /// Static spec name.
     pub spec_name: RustName,
-    /// Escaped description.
+    /// Google's description, plain (escaped for rustdoc only when emitted).
     pub doc: String,
     /// HTTP verb.
     pub http_method: HttpMethod,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use gapi_discovery::model::{Body, Method as DMethod, Resource as DResource};
 use gapi_discovery::{ParameterLocation, RestDescription, Schema, SchemaType};
 
-use crate::docs::escape;
+use crate::docs::plain;
 use crate::ir::*;
 use crate::names::{self, Namespace, RustName};
 
@@ -83,7 +83,7 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
         .map(|(url, info)| Scope {
             name: scope_ns.claim(scope_const_name(url)),
             url: url.clone(),
-            doc: escape(info.description.as_deref().unwrap_or("")),
+            doc: plain(info.description.as_deref().unwrap_or("")),
         })
         .collect();
 
@@ -96,7 +96,7 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
         version: doc.version.clone(),
         revision: doc.revision.clone().unwrap_or_default(),
         title: doc.title.clone().unwrap_or_else(|| doc.name.clone()),
-        doc: escape(doc.description.as_deref().unwrap_or("")),
+        doc: plain(doc.description.as_deref().unwrap_or("")),
         documentation_link: doc.documentation_link.clone(),
         root_url: doc
             .root_url
@@ -308,7 +308,7 @@ impl<'a> Lowerer<'a> {
     /// Fills the arena slot `id` with the type `schema` describes.
     fn define(&mut self, id: TypeId, schema: &Schema, ctx: &str) {
         let name = self.types[id.0].name.clone();
-        let doc = escape(schema.description.as_deref().unwrap_or(""));
+        let doc = plain(schema.description.as_deref().unwrap_or(""));
         let kind = if let Some(values) = schema.enum_values.as_ref().filter(|v| !v.is_empty()) {
             TypeKind::Enum(self.variants(schema, values))
         } else if is_object(schema) && schema.additional_properties.is_none()
@@ -333,7 +333,7 @@ impl<'a> Lowerer<'a> {
             .map(|(i, value)| Variant {
                 name: ns.claim(names::type_name(value)),
                 value: value.clone(),
-                doc: escape(
+                doc: plain(
                     schema
                         .enum_descriptions
                         .as_ref()
@@ -373,7 +373,7 @@ impl<'a> Lowerer<'a> {
                 name,
                 wire: wire.clone(),
                 ty,
-                doc: escape(prop.description.as_deref().unwrap_or("")),
+                doc: plain(prop.description.as_deref().unwrap_or("")),
                 deprecated: prop.deprecated.unwrap_or(false),
             });
         }
@@ -536,7 +536,7 @@ impl<'a> Lowerer<'a> {
             fn_name,
             call_type,
             spec_name,
-            doc: escape(m.description.as_deref().unwrap_or("")),
+            doc: plain(m.description.as_deref().unwrap_or("")),
             http_method: m.http_method.clone(),
             path: m.path.clone(),
             scopes: m.scopes().to_vec(),
@@ -577,7 +577,7 @@ impl<'a> Lowerer<'a> {
                 let variants = self.variants(p, values);
                 enums.push(TypeDef {
                     name: enum_name.clone(),
-                    doc: escape(p.description.as_deref().unwrap_or("")),
+                    doc: plain(p.description.as_deref().unwrap_or("")),
                     features: Vec::new(),
                     module: None,
                     kind: TypeKind::Enum(variants),
@@ -604,7 +604,7 @@ impl<'a> Lowerer<'a> {
                 _ => Location::Query,
             },
             repeated: p.is_repeated(),
-            doc: escape(p.description.as_deref().unwrap_or("")),
+            doc: plain(p.description.as_deref().unwrap_or("")),
             deprecated: p.deprecated.unwrap_or(false),
             collection: (p.location == Some(ParameterLocation::Path))
                 .then(|| collection_of(p.pattern.as_deref()?))

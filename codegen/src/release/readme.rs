@@ -236,7 +236,8 @@ pub fn readme(api: &Api, input: &ReadmeInput<'_>) -> String {
         api.name, api.version, api.revision
     );
     if !api.doc.trim().is_empty() {
-        let _ = writeln!(out, "> {}\n", api.doc.trim().replace('\n', "\n> "));
+        let doc = crate::docs::escape(&api.doc);
+        let _ = writeln!(out, "> {}\n", doc.replace('\n', "\n> "));
     }
     if let Some(link) = &api.documentation_link {
         let _ = writeln!(out, "Google's documentation: <{link}>\n");
@@ -285,7 +286,8 @@ pub fn readme(api: &Api, input: &ReadmeInput<'_>) -> String {
     if !api.scopes.is_empty() {
         out.push_str("## OAuth scopes\n\nConstants in `scopes`, for the credentials you create:\n\n| constant | scope | grants |\n|---|---|---|\n");
         for s in &api.scopes {
-            let grants = s.doc.lines().next().unwrap_or("").replace('|', "\\|");
+            let grants =
+                crate::docs::escape(s.doc.lines().next().unwrap_or("")).replace('|', "\\|");
             let _ = writeln!(out, "| `{}` | `{}` | {grants} |", s.name.source(), s.url);
         }
         out.push('\n');
