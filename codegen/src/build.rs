@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use gapi_discovery::pinned;
 
-use crate::{Generator, Layout};
+use crate::{Error, Generator, Layout};
 
 /// Generates the crate for `api` `version` into `OUT_DIR` from the discovery
 /// document whose sha256 is `sha256`; call it from `build.rs`.
@@ -34,7 +34,8 @@ fn try_build_script(api: &str, version: &str, sha256: &str) -> Result<(), String
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed={}", pinned::DIR_ENV);
-    let (path, bytes) = find_pinned(&manifest_dir, api, version, sha256)?;
+    let (path, bytes) =
+        find_pinned(&manifest_dir, api, version, sha256).map_err(|e| e.to_string())?;
     // The content is fixed by its hash, so whichever copy was found gives the
     // same output: watching that one file is enough.
     println!("cargo::rerun-if-changed={}", path.display());
@@ -70,14 +71,14 @@ fn env(name: &str) -> Result<String, String> {
 /// sha256 is `sha256`, with its bytes.
 ///
 /// # Errors
-/// Names every place looked in, the copies with another hash, and the
-/// command that fetches the pinned document.
+/// [`Error::Invalid`] naming every place looked in, the copies with another
+/// hash, and the command that fetches the pinned document.
 pub fn find_pinned(
     crate_dir: &Path,
     api: &str,
     version: &str,
     sha256: &str,
-) -> Result<(PathBuf, Vec<u8>), String> {
+) -> Result<(PathBuf, Vec<u8>), Error> {
     let file = format!("{api}.{version}.json");
     let dirs = pinned::search_dirs(crate_dir);
     let mut other = Vec::new();
@@ -93,24 +94,24 @@ pub fn find_pinned(
         other.push(format!("{} (sha256 {actual})", path.display()));
     }
     let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-    if other.is_empty() {
-        Err(format!(
+    Err(Error::invalid(if other.is_empty() {
+        format!(
             "discovery document {file} not found (looked in {}); run `{}` to fetch the pinned set \
              (install the command with `cargo install --locked --git <gapi repository> gapi-codegen`; \
              inside the gapi repository: `cargo run -p gapi-codegen -- sync`), or set {} to a directory that holds it",
             looked.join(", "),
             pinned::SYNC_COMMAND,
             pinned::DIR_ENV
-        ))
+        )
     } else {
-        Err(format!(
+        format!(
             "this crate is pinned to {file} with sha256 {sha256}, but the copies found differ: {}; \
              run `{}` to restore the pinned document, or re-pin the crate to the newer one with \
              `gapi-codegen new-crate {api} {version} --force`",
             other.join(", "),
             pinned::SYNC_COMMAND
-        ))
-    }
+        )
+    }))
 }
 
 /// The crate must declare one feature per top-level resource; a document
