@@ -94,21 +94,7 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         .unwrap_or_default();
     let lookup = Lookup::new();
     let Some(version) = args.next().map(|a| a.to_string_lossy().into_owned()) else {
-        let versions = lookup.versions_of(&api_name);
-        return Err(CliError::Usage(
-            if let Some(near) = lookup.near_miss(&api_name) {
-                format!("unknown command or API `{api_name}`; did you mean `{near}`?")
-            } else if versions.is_empty() {
-                format!(
-                    "unknown command or API `{api_name}`; see `gapi --help` and `gapi apis list`"
-                )
-            } else {
-                format!(
-                    "gapi {api_name} VERSION …: versions here: {}",
-                    versions.join(", ")
-                )
-            },
-        ));
+        return Err(no_version(&lookup, &api_name));
     };
     let doc = lookup.load(&api_name, &version)?;
     let api = gapi_codegen::Generator::new(&doc).lower();
@@ -165,25 +151,7 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
             .map_err(|e| CliError::Usage(format!("--root-url: {e}")))?;
         let request = call::build_request(&client, spec, entry, leaf, &api)?;
         if dry_run {
-            let mut prepared = request.preview()?;
-            // The credential a real call would add, without its value.
-            match &chosen {
-                Some(chosen) if chosen.source() == "--api-key" => prepared
-                    .headers
-                    .push(("x-goog-api-key".into(), "<redacted>".into())),
-                Some(_) => prepared
-                    .headers
-                    .push(("authorization".into(), "Bearer <redacted>".into())),
-                None => {}
-            }
-            eprintln!(
-                "credentials: {}",
-                chosen.as_ref().map_or_else(
-                    || "none configured (a call would also ask the metadata server)".to_string(),
-                    gapi_auth::Chosen::describe
-                )
-            );
-            return out::bytes(call::dry_run_text(&prepared).as_bytes());
+            return dry_run_output(&request, chosen.as_ref());
         }
         let output = call::Output {
             compact: leaf.get_flag("compact"),
@@ -210,6 +178,48 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         }
         call::execute(request, output).await
     })
+}
+
+/// `gapi NAME` alone: a misspelt command or API, or an API without its
+/// version.
+fn no_version(lookup: &Lookup, api_name: &str) -> CliError {
+    let versions = lookup.versions_of(api_name);
+    CliError::Usage(if let Some(near) = lookup.near_miss(api_name) {
+        format!("unknown command or API `{api_name}`; did you mean `{near}`?")
+    } else if versions.is_empty() {
+        format!("unknown command or API `{api_name}`; see `gapi --help` and `gapi apis list`")
+    } else {
+        format!(
+            "gapi {api_name} VERSION …: versions here: {}",
+            versions.join(", ")
+        )
+    })
+}
+
+/// `--dry-run`: the request a call would send, with the credential header it
+/// would carry (its value hidden), and which credentials those are (stderr).
+fn dry_run_output(
+    request: &gapi_runtime::Request,
+    chosen: Option<&gapi_auth::Chosen>,
+) -> Result<(), CliError> {
+    let mut prepared = request.preview()?;
+    match chosen {
+        Some(chosen) if chosen.source() == "--api-key" => prepared
+            .headers
+            .push(("x-goog-api-key".into(), "<redacted>".into())),
+        Some(_) => prepared
+            .headers
+            .push(("authorization".into(), "Bearer <redacted>".into())),
+        None => {}
+    }
+    eprintln!(
+        "credentials: {}",
+        chosen.map_or_else(
+            || "none configured (a call would also ask the metadata server)".to_string(),
+            gapi_auth::Chosen::describe
+        )
+    );
+    out::bytes(call::dry_run_text(&prepared).as_bytes())
 }
 
 /// The single-threaded async runtime a command runs on.

@@ -407,70 +407,12 @@ fn compile_batch(
     options: &Options,
 ) -> Result<Vec<Outcome>, CheckError> {
     let crates = options.work.join("crates");
-    let members: Vec<String> = batch
-        .iter()
-        .map(|g| format!("{:?}", format!("crates/{}", member(&g.stem))))
-        .collect();
-    let root_toml = std::fs::read_to_string(options.repo.join("Cargo.toml")).map_err(|e| {
-        CheckError(format!(
-            "{}: {e}",
-            options.repo.join("Cargo.toml").display()
-        ))
-    })?;
-    let profiles = root_toml.find("[profile").map_or("", |i| &root_toml[i..]);
-    write(
-        &options.work.join("Cargo.toml"),
-        &format!(
-            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n{profiles}",
-            members.join(", ")
-        ),
-    )
-    .map_err(CheckError)?;
-    // The checkout's lock file: the same dependency versions as its own
-    // build, so the shared target directory's compiled crates are reused.
-    let lock = options.work.join("Cargo.lock");
-    if !lock.exists() {
-        let _ = std::fs::copy(options.repo.join("Cargo.lock"), &lock);
-    }
+    write_batch_workspace(batch, options)?;
     // Absolute: the wrapper runs in each crate's directory.
     let times = std::path::absolute(options.work.join("rustc-times.txt"))
         .map_err(|e| CheckError(format!("{}: {e}", options.work.display())))?;
     let _ = std::fs::remove_file(&times);
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .args([
-            "clippy",
-            "--quiet",
-            "--workspace",
-            // The library and its example (the README's), not the library's
-            // unit-test build, which would compile every crate twice.
-            "--lib",
-            "--examples",
-            "--keep-going",
-            "--message-format=json",
-        ])
-        .arg(format!("--jobs={}", options.jobs.max(1)))
-        .arg("--manifest-path")
-        .arg(options.work.join("Cargo.toml"));
-    match feature {
-        None => {}
-        Some("") => {
-            command.arg("--no-default-features");
-        }
-        Some(f) => {
-            command.args(["--no-default-features", "--features", f]);
-        }
-    }
-    let exe = std::env::current_exe()
-        .map_err(|e| CheckError(format!("cannot find this program to time rustc: {e}")))?;
-    let mut child = command
-        .args(["--", "-D", "warnings"])
-        .env("CARGO_TARGET_DIR", options.repo.join("target"))
-        // One-off compiles gain nothing from incremental caches.
-        .env("CARGO_INCREMENTAL", "0")
-        .env("RUSTC_WRAPPER", exe)
-        .env(TIMES_ENV, &times)
+    let mut child = clippy_command(feature, options, &times)?
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -492,35 +434,10 @@ fn compile_batch(
             (name, g.stem.as_str())
         })
         .collect();
-    let mut first_error: BTreeMap<&str, String> = BTreeMap::new();
-    let mut built: BTreeSet<&str> = BTreeSet::new();
-    if let Some(stdout) = child.stdout.take() {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            let package = package_name(message["package_id"].as_str().unwrap_or(""));
-            let Some(&stem) = by_package.get(package) else {
-                continue;
-            };
-            let is_lib = message["target"]["kind"]
-                .as_array()
-                .is_some_and(|k| k.iter().any(|k| k == "lib"));
-            match message["reason"].as_str() {
-                Some("compiler-artifact") if is_lib => {
-                    built.insert(stem);
-                }
-                Some("compiler-message")
-                    if matches!(message["message"]["level"].as_str(), Some("error")) =>
-                {
-                    first_error.entry(stem).or_insert_with(|| {
-                        short(message["message"]["rendered"].as_str().unwrap_or(""))
-                    });
-                }
-                _ => {}
-            }
-        }
-    }
+    let (first_error, built) = match child.stdout.take() {
+        Some(stdout) => read_messages(stdout, &by_package),
+        None => Default::default(),
+    };
     let status = child
         .wait()
         .map_err(|e| CheckError(format!("cargo did not finish: {e}")))?;
@@ -550,6 +467,118 @@ fn compile_batch(
             }
         })
         .collect())
+}
+
+/// The throwaway workspace of one batch: its members, this checkout's
+/// profiles and lock file (the same dependency versions as its own build,
+/// so the shared target directory's compiled crates are reused).
+fn write_batch_workspace(batch: &[&Generated], options: &Options) -> Result<(), CheckError> {
+    let members: Vec<String> = batch
+        .iter()
+        .map(|g| format!("{:?}", format!("crates/{}", member(&g.stem))))
+        .collect();
+    let root_toml = std::fs::read_to_string(options.repo.join("Cargo.toml")).map_err(|e| {
+        CheckError(format!(
+            "{}: {e}",
+            options.repo.join("Cargo.toml").display()
+        ))
+    })?;
+    let profiles = root_toml.find("[profile").map_or("", |i| &root_toml[i..]);
+    write(
+        &options.work.join("Cargo.toml"),
+        &format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n{profiles}",
+            members.join(", ")
+        ),
+    )
+    .map_err(CheckError)?;
+    let lock = options.work.join("Cargo.lock");
+    if !lock.exists() {
+        let _ = std::fs::copy(options.repo.join("Cargo.lock"), &lock);
+    }
+    Ok(())
+}
+
+/// `cargo clippy` over the batch's workspace with warnings denied, this
+/// program as the rustc wrapper that records each crate's compile time in
+/// `times`, and `feature` (`Some("")`: none) instead of the defaults.
+fn clippy_command(
+    feature: Option<&str>,
+    options: &Options,
+    times: &Path,
+) -> Result<Command, CheckError> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "clippy",
+            "--quiet",
+            "--workspace",
+            // The library and its example (the README's), not the library's
+            // unit-test build, which would compile every crate twice.
+            "--lib",
+            "--examples",
+            "--keep-going",
+            "--message-format=json",
+        ])
+        .arg(format!("--jobs={}", options.jobs.max(1)))
+        .arg("--manifest-path")
+        .arg(options.work.join("Cargo.toml"));
+    match feature {
+        None => {}
+        Some("") => {
+            command.arg("--no-default-features");
+        }
+        Some(f) => {
+            command.args(["--no-default-features", "--features", f]);
+        }
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| CheckError(format!("cannot find this program to time rustc: {e}")))?;
+    command
+        .args(["--", "-D", "warnings"])
+        .env("CARGO_TARGET_DIR", options.repo.join("target"))
+        // One-off compiles gain nothing from incremental caches.
+        .env("CARGO_INCREMENTAL", "0")
+        .env("RUSTC_WRAPPER", exe)
+        .env(TIMES_ENV, times);
+    Ok(command)
+}
+
+/// From cargo's JSON messages: each document's first error, and which
+/// documents' libraries were built.
+fn read_messages<'a>(
+    stdout: impl std::io::Read,
+    by_package: &BTreeMap<String, &'a str>,
+) -> (BTreeMap<&'a str, String>, BTreeSet<&'a str>) {
+    let mut first_error: BTreeMap<&str, String> = BTreeMap::new();
+    let mut built: BTreeSet<&str> = BTreeSet::new();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        let package = package_name(message["package_id"].as_str().unwrap_or(""));
+        let Some(&stem) = by_package.get(package) else {
+            continue;
+        };
+        let is_lib = message["target"]["kind"]
+            .as_array()
+            .is_some_and(|k| k.iter().any(|k| k == "lib"));
+        match message["reason"].as_str() {
+            Some("compiler-artifact") if is_lib => {
+                built.insert(stem);
+            }
+            Some("compiler-message")
+                if matches!(message["message"]["level"].as_str(), Some("error")) =>
+            {
+                first_error.entry(stem).or_insert_with(|| {
+                    short(message["message"]["rendered"].as_str().unwrap_or(""))
+                });
+            }
+            _ => {}
+        }
+    }
+    (first_error, built)
 }
 
 /// The package name in a cargo package id: `path+file:///w/drive-v3#gapi-drive-v3@1.0.0`
