@@ -61,6 +61,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "docs: rustdoc with warnings denied (Google's prose escaped)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
 
+step "docs as a reader sees them: the four core crates' pages render Google's prose (lists, links, no raw HTML)"
+cargo test -q -p gapi-examples --test rendered_docs -- --ignored
+
 step "outside the repository: install, sync without Python, git dependencies, new crates"
 ./scripts/outside.sh
 

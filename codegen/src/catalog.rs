@@ -72,6 +72,8 @@ pub struct GenerateReport {
     pub seconds: f64,
     /// One message per failed document, sorted.
     pub failures: Vec<String>,
+    /// What stays raw in the descriptions of all of them.
+    pub prose: crate::docs::RawProse,
 }
 
 /// Generates every document of `dir`, checking that each output parses as
@@ -93,7 +95,7 @@ pub fn generate_all(
     });
     let done = AtomicUsize::new(0);
     par_for_each(&files, |file| {
-        let outcome = (|| -> Result<(usize, usize), String> {
+        let outcome = (|| -> Result<(usize, usize, crate::docs::RawProse), String> {
             let parsed =
                 gapi_discovery::parse_file(file, Strictness::Lenient).map_err(|e| e.to_string())?;
             let (api, output) = crate::generate_checked(&parsed.doc).map_err(|e| e.to_string())?;
@@ -112,16 +114,21 @@ pub fn generate_all(
                 )
                 .map_err(|e| e.to_string())?;
             }
-            Ok((output.warnings.len(), lines))
+            Ok((
+                output.warnings.len(),
+                lines,
+                crate::docs::RawProse::of(&api),
+            ))
         })();
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress(n, files.len());
         let mut r = report.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
-            Ok((warnings, lines)) => {
+            Ok((warnings, lines, prose)) => {
                 r.generated += 1;
                 r.warnings += warnings;
                 r.lines += lines;
+                r.prose.merge(prose);
             }
             Err(message) => r.failures.push(format!("{}: {message}", file.display())),
         }

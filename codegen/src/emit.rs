@@ -49,11 +49,20 @@ fn doc_attrs(doc: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// The `cfg` of an item gated by `features`, and its badge on docs.rs
+/// ("Available on crate feature `files` only"), which builds with
+/// `--cfg docsrs` and every feature.
 fn cfg_attr(features: &[String]) -> TokenStream {
     match features {
         [] => TokenStream::new(),
-        [one] => quote! { #[cfg(feature = #one)] },
-        many => quote! { #[cfg(any( #( feature = #many ),* ))] },
+        [one] => quote! {
+            #[cfg(feature = #one)]
+            #[cfg_attr(docsrs, doc(cfg(feature = #one)))]
+        },
+        many => quote! {
+            #[cfg(any( #( feature = #many ),* ))]
+            #[cfg_attr(docsrs, doc(cfg(any( #( feature = #many ),* ))))]
+        },
     }
 }
 
@@ -249,12 +258,12 @@ fn emit_service(api: &Api) -> TokenStream {
         .iter()
         .map(|m| emit_method_fn(m, quote!(self.client)));
     let service_doc = doc_attrs(&format!(
-        "The {} API ({}), revision {}.\n\nCreate one with [`{}::builder`] or [`build`]; clones are cheap and share one connection pool.",
-        api.title, api.id, api.revision, api.service_type.text
+        "The {} ({}), revision {}.\n\nCreate one with [`{}::builder`] or [`build`]; clones are cheap and share one connection pool.",
+        api_name(&api.title), api.id, api.revision, api.service_type.text
     ));
     let build_doc = doc_attrs(&format!(
-        "A client for the {} API with these credentials and default settings, like Python's `build(\"{}\", \"{}\", credentials=creds)`.",
-        api.title, api.name, api.version
+        "A client for the {} with these credentials and default settings, like Python's `build(\"{}\", \"{}\", credentials=creds)`.",
+        api_name(&api.title), api.name, api.version
     ));
     quote! {
         #service_doc
@@ -304,6 +313,16 @@ fn emit_service(api: &Api) -> TokenStream {
                 #service { client }
             }
         }
+    }
+}
+
+/// "Google Drive API" for the title "Google Drive API" (not "… API API"),
+/// "Kitchen Sink API" for "Kitchen Sink".
+fn api_name(title: &str) -> String {
+    if title.ends_with(" API") || title.ends_with(" api") {
+        title.to_string()
+    } else {
+        format!("{title} API")
     }
 }
 
@@ -846,9 +865,54 @@ fn emit_resource_module(r: &ResourceModule, types: &[TypeDef]) -> TokenStream {
     items
 }
 
+/// A resource's page: its methods, each with the first sentence of its
+/// description, and its nested resources.
+fn resource_doc(r: &Resource) -> String {
+    let mut doc = format!("Methods of the `{}` resource.", r.wire);
+    if !r.methods.is_empty() {
+        doc.push('\n');
+    }
+    for m in &r.methods {
+        let summary = first_sentence(&escape(&m.doc));
+        // A raw name (`r#move`) cannot be an intra-doc link target.
+        doc.push_str(&if m.fn_name.raw {
+            format!("\n* `{}`", m.fn_name.text)
+        } else {
+            format!("\n* [`{0}`](Self::{0})", m.fn_name.text)
+        });
+        if !summary.is_empty() {
+            doc.push_str(&format!(": {summary}"));
+        }
+    }
+    if !r.resources.is_empty() {
+        let subs: Vec<String> = r
+            .resources
+            .iter()
+            .map(|s| {
+                if s.accessor.raw {
+                    format!("`{}()`", s.accessor.text)
+                } else {
+                    format!("[`{0}()`](Self::{0})", s.accessor.text)
+                }
+            })
+            .collect();
+        doc.push_str(&format!("\n\nNested resources: {}.", subs.join(", ")));
+    }
+    doc
+}
+
+/// The first sentence (or line) of a description, for a one-line summary.
+fn first_sentence(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    match line.find(". ") {
+        Some(end) => line[..=end].to_string(),
+        None => line.to_string(),
+    }
+}
+
 fn emit_resource(r: &Resource, types: &[TypeDef], out: &mut TokenStream) {
     let ty = ident(&r.type_name);
-    let doc = format!(" Methods of the `{}` resource.", r.wire);
+    let doc = doc_attrs(&resource_doc(r));
     let methods = r
         .methods
         .iter()
@@ -865,7 +929,7 @@ fn emit_resource(r: &Resource, types: &[TypeDef], out: &mut TokenStream) {
         }
     });
     out.extend(quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone)]
         pub struct #ty {
             client: ::gapi_runtime::Client,
@@ -1019,6 +1083,51 @@ fn setter(p: &Param) -> TokenStream {
     }
 }
 
+/// A call builder's page: what the method does (Google's description),
+/// its HTTP line and scopes, where the builder comes from, and every way to
+/// send it that this method has.
+fn call_doc(m: &Method) -> String {
+    let mut doc = escape(&m.doc);
+    if !doc.is_empty() {
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!(
+        "`{} {}` (`{}`)",
+        m.http_method.as_str(),
+        m.path.replace('`', "'"),
+        m.id
+    ));
+    if !m.scopes.is_empty() {
+        let list: Vec<String> = m.scopes.iter().map(|s| format!("`{s}`")).collect();
+        doc.push_str(&format!("\n\nScopes (any one): {}", list.join(", ")));
+    }
+    doc.push_str(&format!(
+        "\n\nMade by `{}(…)` (its required arguments); set optional parameters with the methods below, then:\n\n* `.execute().await` sends it and returns the answer",
+        m.fn_name.source()
+    ));
+    if let Some(paging) = &m.paging {
+        doc.push_str(match paging.items {
+            Some(_) => "\n* `.items()` streams every item of every page, `.pages()` every page",
+            None => "\n* `.pages()` streams every page",
+        });
+    }
+    if m.streaming.is_some() {
+        doc.push_str("\n* `.stream()` yields each element of the answer as it arrives");
+    }
+    if m.media_upload.is_some() {
+        doc.push_str("\n* `.upload(media, mime_type)` sends media with it, `.upload_resumable(…)` in chunks that survive a dropped connection");
+    }
+    if m.download != Download::None {
+        doc.push_str(
+            "\n* `.download(&mut writer)` writes the media (resuming after a dropped connection)",
+        );
+    }
+    if m.polling.is_some() {
+        doc.push_str("\n* `.poll()` waits for the long-running operation it starts");
+    }
+    doc
+}
+
 fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
     let call = ident(&m.call_type);
     let spec = ident(&m.spec_name);
@@ -1063,8 +1172,7 @@ fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
         }
         _ => TokenStream::new(),
     };
-    let id = &m.id;
-    let doc = format!(" The `{id}` call: set optional parameters, then `execute().await`.");
+    let doc = doc_attrs(&call_doc(m));
     let paging = m.paging.as_ref().map(|p| emit_paging(&call, &output, p));
     let media_methods = emit_media_methods(m, &output);
     let poll = m.polling.as_ref().map(|polling| {
@@ -1082,7 +1190,7 @@ fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
     quote! {
         static #spec: ::gapi_runtime::spec::MethodSpec = #spec_value;
 
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone)]
         #[must_use = "a call does nothing until it is executed"]
         pub struct #call {

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use gapi_discovery::model::{Body, Method as DMethod, Resource as DResource};
 use gapi_discovery::{ParameterLocation, RestDescription, Schema, SchemaType};
 
-use crate::docs::plain;
 use crate::ir::*;
 use crate::names::{self, Namespace, RustName};
 
@@ -83,7 +82,7 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
         .map(|(url, info)| Scope {
             name: scope_ns.claim(scope_const_name(url)),
             url: url.clone(),
-            doc: plain(info.description.as_deref().unwrap_or("")),
+            doc: l.prose(info.description.as_deref()),
         })
         .collect();
 
@@ -96,7 +95,7 @@ pub fn lower(doc: &RestDescription, resource_features: bool) -> Api {
         version: doc.version.clone(),
         revision: doc.revision.clone().unwrap_or_default(),
         title: doc.title.clone().unwrap_or_else(|| doc.name.clone()),
-        doc: plain(doc.description.as_deref().unwrap_or("")),
+        doc: l.prose(doc.description.as_deref()),
         documentation_link: doc.documentation_link.clone(),
         root_url: doc
             .root_url
@@ -209,6 +208,8 @@ pub fn parse_size(text: &str) -> Option<u64> {
 
 struct Lowerer<'a> {
     doc: &'a RestDescription,
+    /// Where root-relative links in the document's prose point.
+    site: String,
     type_ns: Namespace,
     /// Each schema's place in the arena, reserved before any is lowered so
     /// that a `$ref` resolves whatever the order.
@@ -224,6 +225,7 @@ impl<'a> Lowerer<'a> {
     fn new(doc: &'a RestDescription) -> Self {
         let mut l = Lowerer {
             doc,
+            site: crate::docs::site_of(doc.documentation_link.as_deref()),
             type_ns: Namespace::default(),
             schema_ids: BTreeMap::new(),
             types: Vec::new(),
@@ -241,6 +243,11 @@ impl<'a> Lowerer<'a> {
             l.schema_ids.insert(wire.clone(), id);
         }
         l
+    }
+
+    /// Google's prose as the IR keeps it ([`crate::docs::prose`]).
+    fn prose(&self, text: Option<&str>) -> String {
+        crate::docs::prose(text.unwrap_or(""), &self.site)
     }
 
     /// A slot in the arena for a type about to be defined.
@@ -308,7 +315,7 @@ impl<'a> Lowerer<'a> {
     /// Fills the arena slot `id` with the type `schema` describes.
     fn define(&mut self, id: TypeId, schema: &Schema, ctx: &str) {
         let name = self.types[id.0].name.clone();
-        let doc = plain(schema.description.as_deref().unwrap_or(""));
+        let doc = self.prose(schema.description.as_deref());
         let kind = if let Some(values) = schema.enum_values.as_ref().filter(|v| !v.is_empty()) {
             TypeKind::Enum(self.variants(schema, values))
         } else if is_object(schema) && schema.additional_properties.is_none()
@@ -333,13 +340,12 @@ impl<'a> Lowerer<'a> {
             .map(|(i, value)| Variant {
                 name: ns.claim(names::type_name(value)),
                 value: value.clone(),
-                doc: plain(
+                doc: self.prose(
                     schema
                         .enum_descriptions
                         .as_ref()
                         .and_then(|d| d.get(i))
-                        .map(String::as_str)
-                        .unwrap_or(""),
+                        .map(String::as_str),
                 ),
                 deprecated: schema
                     .enum_deprecated
@@ -373,7 +379,7 @@ impl<'a> Lowerer<'a> {
                 name,
                 wire: wire.clone(),
                 ty,
-                doc: plain(prop.description.as_deref().unwrap_or("")),
+                doc: self.prose(prop.description.as_deref()),
                 deprecated: prop.deprecated.unwrap_or(false),
             });
         }
@@ -536,7 +542,7 @@ impl<'a> Lowerer<'a> {
             fn_name,
             call_type,
             spec_name,
-            doc: plain(m.description.as_deref().unwrap_or("")),
+            doc: self.prose(m.description.as_deref()),
             http_method: m.http_method.clone(),
             path: m.path.clone(),
             scopes: m.scopes().to_vec(),
@@ -577,7 +583,7 @@ impl<'a> Lowerer<'a> {
                 let variants = self.variants(p, values);
                 enums.push(TypeDef {
                     name: enum_name.clone(),
-                    doc: plain(p.description.as_deref().unwrap_or("")),
+                    doc: self.prose(p.description.as_deref()),
                     features: Vec::new(),
                     module: None,
                     kind: TypeKind::Enum(variants),
@@ -604,7 +610,7 @@ impl<'a> Lowerer<'a> {
                 _ => Location::Query,
             },
             repeated: p.is_repeated(),
-            doc: plain(p.description.as_deref().unwrap_or("")),
+            doc: self.prose(p.description.as_deref()),
             deprecated: p.deprecated.unwrap_or(false),
             collection: (p.location == Some(ParameterLocation::Path))
                 .then(|| collection_of(p.pattern.as_deref()?))

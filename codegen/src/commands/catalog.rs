@@ -88,8 +88,19 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
         "{} warnings, {} lines of Rust in {:.2} s",
         report.warnings, report.lines, report.seconds
     );
+    let prose = report.prose;
+    println!(
+        "prose: {} descriptions; left raw: {} lists run together, {} root-relative links, {} HTML tags",
+        prose.descriptions, prose.lists_run_together, prose.root_relative_links, prose.html_tags
+    );
     println!("generated {}/{} documents", report.generated, report.total);
-    Ok(if report.failures.is_empty() {
+    // Google's prose must render: a list run together or a link that leads
+    // nowhere fails the run like a document that does not generate.
+    let prose_ok = prose.lists_run_together == 0 && prose.root_relative_links == 0;
+    if !prose_ok {
+        println!("FAILED: descriptions left raw (see codegen/src/docs.rs)");
+    }
+    Ok(if report.failures.is_empty() && prose_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -531,7 +531,11 @@ fn hand_written_modules(src: &Path) -> Result<Vec<(String, String)>, Error> {
 /// crate's documentation and the hand-written modules declared.
 fn lib_rs(generated: &str, hand_written: &[String]) -> String {
     let (header, body) = generated.split_once("\n\n").unwrap_or(("", generated));
-    let mut out = format!("{header}\n\n#![doc = include_str!(\"../README.md\")]\n\n{body}");
+    // docs.rs builds with nightly and `--cfg docsrs` (the package's
+    // metadata): feature badges on gated items need `doc_cfg` there.
+    let mut out = format!(
+        "{header}\n\n#![doc = include_str!(\"../README.md\")]\n#![cfg_attr(docsrs, feature(doc_cfg))]\n\n{body}"
+    );
     for module in hand_written {
         out.push_str(&format!("\nmod {module};\n"));
     }

@@ -3,6 +3,8 @@
 /// Every method of this module (see the crate's `methods()`).
 pub(crate) static METHODS: &[&::gapi_runtime::spec::MethodSpec] = &[&HEALTH_CHECKS_CHECK_SPEC];
 /// Methods of the `health-checks` resource.
+///
+/// * [`check`](Self::check)
 #[derive(Debug, Clone)]
 pub struct HealthChecksResource {
     client: ::gapi_runtime::Client,
@@ -33,7 +35,11 @@ static HEALTH_CHECKS_CHECK_SPEC: ::gapi_runtime::spec::MethodSpec =
         download: ::gapi_runtime::spec::Download::None,
         returns_json: true,
     };
-/// The `sink.healthChecks.check` call: set optional parameters, then `execute().await`.
+/// `GET v1/hc` (`sink.healthChecks.check`)
+///
+/// Made by `check(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct HealthChecksCheckCall {

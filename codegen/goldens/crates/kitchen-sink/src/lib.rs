@@ -52,20 +52,23 @@ pub mod scopes {
 }
 /// The `health-checks` resource.
 #[cfg(feature = "health_checks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "health_checks")))]
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod health_checks;
 /// The `operations` resource.
 #[cfg(feature = "operations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "operations")))]
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod operations;
 /// The `things` resource.
 #[cfg(feature = "things")]
+#[cfg_attr(docsrs, doc(cfg(feature = "things")))]
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod things;
 /// Request and response types.
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod types;
-/// The Kitchen Sink API API (sink:v1), revision 20250101.
+/// The Kitchen Sink API (sink:v1), revision 20250101.
 ///
 /// Create one with [`Sink::builder`] or [`build`]; clones are cheap and share one connection pool.
 #[derive(Debug, Clone)]
@@ -92,16 +95,19 @@ impl Sink {
     }
     /// The `health-checks` resource.
     #[cfg(feature = "health_checks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "health_checks")))]
     pub fn health_checks(&self) -> health_checks::HealthChecksResource {
         health_checks::HealthChecksResource::new(&self.client)
     }
     /// The `operations` resource.
     #[cfg(feature = "operations")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "operations")))]
     pub fn operations(&self) -> operations::OperationsResource {
         operations::OperationsResource::new(&self.client)
     }
     /// The `things` resource.
     #[cfg(feature = "things")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "things")))]
     pub fn things(&self) -> things::ThingsResource {
         things::ThingsResource::new(&self.client)
     }
@@ -113,7 +119,7 @@ impl Sink {
         }
     }
 }
-/// A client for the Kitchen Sink API API with these credentials and default settings, like Python's `build("sink", "v1", credentials=creds)`.
+/// A client for the Kitchen Sink API with these credentials and default settings, like Python's `build("sink", "v1", credentials=creds)`.
 ///
 /// # Panics
 /// When the TLS backend cannot initialise (use `builder()` to handle that).
@@ -137,10 +143,13 @@ pub fn methods() -> ::std::vec::Vec<&'static ::gapi_runtime::spec::MethodSpec> {
     let mut all: ::std::vec::Vec<&'static ::gapi_runtime::spec::MethodSpec> =
         ::std::vec![&TOKENINFO_SPEC];
     #[cfg(feature = "health_checks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "health_checks")))]
     all.extend_from_slice(health_checks::METHODS);
     #[cfg(feature = "operations")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "operations")))]
     all.extend_from_slice(operations::METHODS);
     #[cfg(feature = "things")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "things")))]
     all.extend_from_slice(things::METHODS);
     all
 }
@@ -172,7 +181,11 @@ static TOKENINFO_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::
     download: ::gapi_runtime::spec::Download::None,
     returns_json: true,
 };
-/// The `sink.tokeninfo` call: set optional parameters, then `execute().await`.
+/// `POST tokeninfo` (`sink.tokeninfo`)
+///
+/// Made by `tokeninfo(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct TokeninfoCall {

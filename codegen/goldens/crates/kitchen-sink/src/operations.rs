@@ -3,6 +3,8 @@
 /// Every method of this module (see the crate's `methods()`).
 pub(crate) static METHODS: &[&::gapi_runtime::spec::MethodSpec] = &[&OPERATIONS_GET_SPEC];
 /// Methods of the `operations` resource.
+///
+/// * [`get`](Self::get)
 #[derive(Debug, Clone)]
 pub struct OperationsResource {
     client: ::gapi_runtime::Client,
@@ -33,7 +35,11 @@ static OPERATIONS_GET_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::s
     download: ::gapi_runtime::spec::Download::None,
     returns_json: true,
 };
-/// The `sink.operations.get` call: set optional parameters, then `execute().await`.
+/// `GET v1/{+name}` (`sink.operations.get`)
+///
+/// Made by `get(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct OperationsGetCall {

@@ -14,6 +14,18 @@ pub(crate) static METHODS: &[&::gapi_runtime::spec::MethodSpec] = &[
     &THINGS_CHILDREN_BINARY_CREATE_SPEC,
 ];
 /// Methods of the `things` resource.
+///
+/// * [`archive`](Self::archive)
+/// * [`children`](Self::children)
+/// * [`delete`](Self::delete)
+/// * [`get`](Self::get)
+/// * [`insert`](Self::insert)
+/// * [`list`](Self::list)
+/// * `move`
+/// * [`search`](Self::search)
+/// * [`stream_updates`](Self::stream_updates)
+///
+/// Nested resources: [`children_resource()`](Self::children_resource).
 #[derive(Debug, Clone)]
 pub struct ThingsResource {
     client: ::gapi_runtime::Client,
@@ -129,7 +141,12 @@ static THINGS_ARCHIVE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::s
     download: ::gapi_runtime::spec::Download::None,
     returns_json: true,
 };
-/// The `sink.things.archive` call: set optional parameters, then `execute().await`.
+/// `POST v1/things/{thingId}:archive` (`sink.things.archive`)
+///
+/// Made by `archive(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
+/// * `.poll()` waits for the long-running operation it starts
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsArchiveCall {
@@ -170,7 +187,11 @@ static THINGS_CHILDREN_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::
     download: ::gapi_runtime::spec::Download::None,
     returns_json: false,
 };
-/// The `sink.things.children` call: set optional parameters, then `execute().await`.
+/// `GET v1/things/{thingId}/children` (`sink.things.children`)
+///
+/// Made by `children(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsChildrenCall {
@@ -204,7 +225,11 @@ static THINGS_DELETE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::sp
     download: ::gapi_runtime::spec::Download::None,
     returns_json: true,
 };
-/// The `sink.things.delete` call: set optional parameters, then `execute().await`.
+/// `DELETE v1/things/{thingId}` (`sink.things.delete`)
+///
+/// Made by `delete(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsDeleteCall {
@@ -238,7 +263,14 @@ static THINGS_GET_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec:
     download: ::gapi_runtime::spec::Download::Service,
     returns_json: true,
 };
-/// The `sink.things.get` call: set optional parameters, then `execute().await`.
+/// `GET v1/things/{thingId}` (`sink.things.get`)
+///
+/// Scopes (any one): `https://www.googleapis.com/auth/sink.readonly`
+///
+/// Made by `get(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
+/// * `.download(&mut writer)` writes the media (resuming after a dropped connection)
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsGetCall {
@@ -312,7 +344,12 @@ static THINGS_INSERT_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::sp
     download: ::gapi_runtime::spec::Download::None,
     returns_json: true,
 };
-/// The `sink.things.insert` call: set optional parameters, then `execute().await`.
+/// `POST v1/things` (`sink.things.insert`)
+///
+/// Made by `insert(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
+/// * `.upload(media, mime_type)` sends media with it, `.upload_resumable(…)` in chunks that survive a dropped connection
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsInsertCall {
@@ -397,7 +434,12 @@ static THINGS_LIST_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec
     download: ::gapi_runtime::spec::Download::None,
     returns_json: true,
 };
-/// The `sink.things.list` call: set optional parameters, then `execute().await`.
+/// `GET v1/{+parent}/things` (`sink.things.list`)
+///
+/// Made by `list(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
+/// * `.items()` streams every item of every page, `.pages()` every page
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsListCall {
@@ -510,7 +552,11 @@ static THINGS_MOVE_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec
     download: ::gapi_runtime::spec::Download::None,
     returns_json: true,
 };
-/// The `sink.things.move` call: set optional parameters, then `execute().await`.
+/// `POST v1/things/{thingId}:move` (`sink.things.move`)
+///
+/// Made by `r#move(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsMoveCall {
@@ -548,7 +594,11 @@ static THINGS_SEARCH_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::sp
     download: ::gapi_runtime::spec::Download::None,
     returns_json: true,
 };
-/// The `sink.things.search` call: set optional parameters, then `execute().await`.
+/// `GET v1/things:search` (`sink.things.search`)
+///
+/// Made by `search(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsSearchCall {
@@ -625,7 +675,12 @@ static THINGS_STREAM_UPDATES_SPEC: ::gapi_runtime::spec::MethodSpec =
         download: ::gapi_runtime::spec::Download::None,
         returns_json: true,
     };
-/// The `sink.things.streamUpdates` call: set optional parameters, then `execute().await`.
+/// `POST v1/things:streamUpdates` (`sink.things.streamUpdates`)
+///
+/// Made by `stream_updates(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
+/// * `.stream()` yields each element of the answer as it arrives
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsStreamUpdatesCall {
@@ -662,6 +717,8 @@ impl ::gapi_runtime::Call for ThingsStreamUpdatesCall {
     }
 }
 /// Methods of the `children` resource.
+///
+/// * [`binary_create`](Self::binary_create)
 #[derive(Debug, Clone)]
 pub struct ThingsChildrenResource {
     client: ::gapi_runtime::Client,
@@ -693,7 +750,11 @@ static THINGS_CHILDREN_BINARY_CREATE_SPEC: ::gapi_runtime::spec::MethodSpec =
         download: ::gapi_runtime::spec::Download::None,
         returns_json: false,
     };
-/// The `sink.things.children.binaryCreate` call: set optional parameters, then `execute().await`.
+/// `PUT v1/children` (`sink.things.children.binaryCreate`)
+///
+/// Made by `binary_create(…)` (its required arguments); set optional parameters with the methods below, then:
+///
+/// * `.execute().await` sends it and returns the answer
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is executed"]
 pub struct ThingsChildrenBinaryCreateCall {
