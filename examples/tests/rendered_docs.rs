@@ -4,6 +4,8 @@
 //! ignored by a plain `cargo test`; `scripts/test.sh` runs it after the docs
 //! step with `--ignored`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 const CRATES: [&str; 4] = [
