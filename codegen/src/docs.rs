@@ -332,6 +332,17 @@ pub fn inner_doc_comment(text: &str) -> String {
 /// lowercase word and a capitalised sentence follows, the two are split.
 fn split_last_item(item: &str) -> Option<(&str, &str)> {
     let body = item.strip_prefix("* ")?;
+    // `… conditions **Important:** If you …`: a bold label starts the
+    // paragraph after the list.
+    if let Some(at) = body.find(" **").filter(|&at| {
+        let label = &body[at + 3..];
+        label.starts_with(|c: char| c.is_ascii_uppercase())
+            && label
+                .find(":**")
+                .is_some_and(|end| end < 30 && !label[..end].contains("**"))
+    }) {
+        return Some((item[..2 + at].trim_end(), &body[at + 1..]));
+    }
     let end = if let Some(code) = body.strip_prefix('`') {
         code.find('`')? + 2
     } else {

@@ -179,14 +179,10 @@ fn emit_root(api: &Api, layout: Layout) -> TokenStream {
         &[],
         layout,
     );
-    let resource_mods = api.resources.iter().map(|r| {
-        module_decl(
-            &r.module,
-            &format!("The `{}` resource.", r.resource.wire),
-            r.feature.as_slice(),
-            layout,
-        )
-    });
+    let resource_mods = api
+        .resources
+        .iter()
+        .map(|r| module_decl(&r.module, &module_doc(r), r.feature.as_slice(), layout));
     let scopes = api.scopes.iter().map(|s| {
         let name = ident(&s.name);
         let doc = doc_attrs(&format!("{}\n\n`{}`", escape(&s.doc), s.url));
@@ -863,6 +859,31 @@ fn emit_resource_module(r: &ResourceModule, types: &[TypeDef]) -> TokenStream {
         items.extend(emit_typedef(e, types));
     }
     items
+}
+
+/// A resource module's one line on the crate page: its methods and the
+/// Cargo feature that compiles it.
+fn module_doc(r: &ResourceModule) -> String {
+    let mut names: Vec<&str> = r
+        .resource
+        .methods
+        .iter()
+        .map(|m| m.fn_name.text.as_str())
+        .collect();
+    let more = names.len().saturating_sub(8);
+    names.truncate(8);
+    let mut doc = format!("The `{}` resource", r.resource.wire);
+    if !names.is_empty() {
+        doc.push_str(&format!(": {}", names.join(", ")));
+        if more > 0 {
+            doc.push_str(&format!(" and {more} more"));
+        }
+    }
+    doc.push('.');
+    if let Some(feature) = &r.feature {
+        doc.push_str(&format!(" Cargo feature `{feature}`."));
+    }
+    doc
 }
 
 /// A resource's page: its methods, each with the first sentence of its

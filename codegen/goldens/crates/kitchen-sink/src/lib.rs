@@ -50,17 +50,17 @@ pub mod scopes {
     /// `https://www.googleapis.com/auth/sink.readonly`
     pub const SINK_READONLY: &str = "https://www.googleapis.com/auth/sink.readonly";
 }
-/// The `health-checks` resource.
+/// The `health-checks` resource: check. Cargo feature `health_checks`.
 #[cfg(feature = "health_checks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "health_checks")))]
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod health_checks;
-/// The `operations` resource.
+/// The `operations` resource: get. Cargo feature `operations`.
 #[cfg(feature = "operations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "operations")))]
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod operations;
-/// The `things` resource.
+/// The `things` resource: archive, children, delete, get, insert, list, move, search and 1 more. Cargo feature `things`.
 #[cfg(feature = "things")]
 #[cfg_attr(docsrs, doc(cfg(feature = "things")))]
 #[allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
