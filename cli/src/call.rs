@@ -277,9 +277,7 @@ pub async fn page_all(
 /// broken stops the chain with its error: a call never falls through to
 /// other credentials, or to none, because of a mistake.
 ///
-/// # Errors
-/// No config directory for the token cache.
-pub fn credential_chain(api_key: Option<&str>, offline: bool) -> Result<CredentialChain, CliError> {
+pub fn credential_chain(api_key: Option<&str>, offline: bool) -> CredentialChain {
     let mut chain = CredentialChain::new();
     if let Some(key) = api_key.filter(|k| !k.is_empty()) {
         chain = chain.then(Source::fixed(
@@ -287,14 +285,18 @@ pub fn credential_chain(api_key: Option<&str>, offline: bool) -> Result<Credenti
             Arc::new(gapi_auth::ApiKey::new(key)),
         ));
     }
-    chain = chain.then(Source::token_cache(crate::auth::token_file()?));
-    Ok(if offline {
+    // No config directory (and no GAPI_CONFIG_DIR): nobody can have signed
+    // in through `gapi auth login`, so that source is simply not there.
+    if let Ok(file) = crate::auth::token_file() {
+        chain = chain.then(Source::token_cache(file));
+    }
+    if offline {
         chain
             .then(Source::environment_variable())
             .then(Source::gcloud_file())
     } else {
         chain.then_application_default()
-    })
+    }
 }
 
 /// The credentials a call uses ([`credential_chain`]); `None` when no

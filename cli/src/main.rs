@@ -140,7 +140,7 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         let api_key = leaf.get_one::<String>("api-key").map(String::as_str);
         // A dry run names the credentials a call would use but fetches no
         // token and asks no metadata server.
-        let chain = call::credential_chain(api_key, dry_run)?;
+        let chain = call::credential_chain(api_key, dry_run);
         let scopes: Vec<String> = entry.method.scopes.iter().take(1).cloned().collect();
         let chosen = call::credentials(&chain, &scopes).await?;
         if let Some(chosen) = chosen.as_ref().filter(|_| !dry_run) {
