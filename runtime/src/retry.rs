@@ -200,7 +200,7 @@ impl<'a> Retrying<'a> {
         self
     }
 
-    /// Runs `attempt` until it succeeds or the policy says stop, inside the
+    /// Makes attempts until one succeeds or the policy says stop, inside the
     /// span, which records the attempt number and the latency.
     ///
     /// `attempter` keeps its own state across attempts (bytes written, the
