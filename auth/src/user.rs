@@ -119,7 +119,7 @@ impl UserCredentials {
     /// The current access token, refreshing first when it is stale.
     ///
     /// # Errors
-    /// See [`Credentials::headers`].
+    /// See [`Credentials::headers`](crate::Credentials::headers).
     pub async fn token(&self) -> Result<Token, AuthError> {
         token_of(self).await
     }

@@ -11,7 +11,7 @@ fn header(api_id: &str, revision: &str) -> String {
     )
 }
 
-/// `tokens` as text for the compiler, headed like [`format_file`]. Build
+/// `tokens` as text for the compiler, headed like `format_file`. Build
 /// scripts use this: formatting would cost every user's clean build a syn
 /// and a prettyplease.
 ///

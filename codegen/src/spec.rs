@@ -1,7 +1,7 @@
 //! The runtime's description of an API and its methods
 //! (`gapi_runtime::spec`), from the IR: decided here, once. The emitter
-//! writes it as statics ([`service_tokens`], [`method_tokens`]); with the
-//! `runtime` feature, [`runtime`] builds the same values at run time for
+//! writes it as statics (`service_tokens`, `method_tokens`); with the
+//! `runtime` feature, `spec::runtime` builds the same values at run time for
 //! callers that describe an API they loaded (the `gapi` CLI, the parity
 //! test against Google's Python client).
 

@@ -2,7 +2,7 @@
 //! and resumable uploads (the session start and every chunk), downloads,
 //! streams until their first byte, batches — shaped like google-cloud-rust's
 //! `gax` loop: a [`RetryPolicy`] (attempts, backoff, total budget,
-//! idempotency), a client-wide [`Throttle`] so that a failing service is not
+//! idempotency), a client-wide retry budget (`Throttle`) so that a failing service is not
 //! hammered by every call's retries at once, a 401 that refreshes the
 //! credentials once, and a `gapi.call` span around every attempt.
 
