@@ -126,7 +126,8 @@ pub fn run(quick: bool, bench: &Path) -> Section {
         let mut generate = Samples::default();
         let mut lines = 0;
         for _ in 0..3 {
-            let report = generate_all(&dir, None, |_, _| {}).expect("the document cache is readable");
+            let report =
+                generate_all(&dir, None, |_, _| {}).expect("the document cache is readable");
             assert!(report.failures.is_empty(), "{:?}", report.failures);
             generate.push(report.seconds);
             lines = report.lines;
