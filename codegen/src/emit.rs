@@ -1003,17 +1003,8 @@ fn emit_method_fn(m: &Method, client: TokenStream) -> TokenStream {
     let call = ident(&m.call_type);
     let spec = ident(&m.spec_name);
     let mut doc = escape(&m.doc);
-    doc.push_str(&format!(
-        "\n\n`{} {}` (`{}`)",
-        m.http_method.as_str(),
-        m.path.replace('`', "'"),
-        m.id
-    ));
-    if !m.scopes.is_empty() {
-        doc.push_str("\n\nScopes (any one): ");
-        let list: Vec<String> = m.scopes.iter().map(|s| format!("`{s}`")).collect();
-        doc.push_str(&list.join(", "));
-    }
+    doc.push_str("\n\n");
+    doc.push_str(&http_and_scopes(m));
     let doc = doc_attrs(&doc);
     let deprecated = deprecated_attr(m.deprecated);
     let mut args = Vec::new();
@@ -1104,6 +1095,22 @@ fn setter(p: &Param) -> TokenStream {
     }
 }
 
+/// A method's HTTP line and the scopes any one of which it needs, as both
+/// the method and its call builder show them.
+fn http_and_scopes(m: &Method) -> String {
+    let mut text = format!(
+        "`{} {}` (`{}`)",
+        m.http_method.as_str(),
+        m.path.replace('`', "'"),
+        m.id
+    );
+    if !m.scopes.is_empty() {
+        let list: Vec<String> = m.scopes.iter().map(|s| format!("`{s}`")).collect();
+        text.push_str(&format!("\n\nScopes (any one): {}", list.join(", ")));
+    }
+    text
+}
+
 /// A call builder's page: what the method does (Google's description),
 /// its HTTP line and scopes, where the builder comes from, and every way to
 /// send it that this method has.
@@ -1112,16 +1119,7 @@ fn call_doc(m: &Method) -> String {
     if !doc.is_empty() {
         doc.push_str("\n\n");
     }
-    doc.push_str(&format!(
-        "`{} {}` (`{}`)",
-        m.http_method.as_str(),
-        m.path.replace('`', "'"),
-        m.id
-    ));
-    if !m.scopes.is_empty() {
-        let list: Vec<String> = m.scopes.iter().map(|s| format!("`{s}`")).collect();
-        doc.push_str(&format!("\n\nScopes (any one): {}", list.join(", ")));
-    }
+    doc.push_str(&http_and_scopes(m));
     doc.push_str(&format!(
         "\n\nMade by `{}(…)` (its required arguments); set optional parameters with the methods below, then:\n\n* `.execute().await` sends it and returns the answer",
         m.fn_name.source()
