@@ -52,8 +52,13 @@ cargo check -q -p gapi-drive-v3 --no-default-features --features files
 step "whole catalog: strict parse"
 cargo run -q -p gapi-codegen -- catalog parse --strict
 
-step "whole catalog: generate all 611 documents"
-cargo run -q -p gapi-codegen -- catalog generate
+step "whole catalog: generate all 611 documents (and the operations count CATALOG.md quotes)"
+cargo run -q -p gapi-codegen -- catalog generate | tee "${TMPDIR:-/tmp}/gapi-catalog-generate.txt"
+operations_line=$(grep '^operations: ' "${TMPDIR:-/tmp}/gapi-catalog-generate.txt")
+grep -qF -- "$operations_line" CATALOG.md || {
+  echo "CATALOG.md does not quote the catalog's operations count: $operations_line" >&2
+  exit 1
+}
 
 step "lints (warnings denied, generated code included)"
 cargo clippy --workspace --all-targets -- -D warnings

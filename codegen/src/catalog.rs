@@ -74,6 +74,82 @@ pub struct GenerateReport {
     pub failures: Vec<String>,
     /// What stays raw in the descriptions of all of them.
     pub prose: crate::docs::RawProse,
+    /// Their long-running operations.
+    pub operations: OperationCounts,
+}
+
+/// How many methods of the catalog start a long-running operation that
+/// gapi polls (`.poll()`), by how the operation is found again.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OperationCounts {
+    /// APIs with at least one such method.
+    pub apis: usize,
+    /// Methods, by [`crate::ir::Polling::addressing`].
+    pub by_addressing: std::collections::BTreeMap<&'static str, usize>,
+    /// Of those, methods whose operation is polled through `operations.wait`.
+    pub waited: usize,
+    /// Of those, methods whose operation can be cancelled.
+    pub cancellable: usize,
+}
+
+impl OperationCounts {
+    /// The counts of one API.
+    pub fn of(api: &crate::ir::Api) -> OperationCounts {
+        fn walk<'a>(r: &'a crate::ir::Resource, out: &mut Vec<&'a crate::ir::Method>) {
+            out.extend(&r.methods);
+            for child in &r.resources {
+                walk(child, out);
+            }
+        }
+        let mut methods: Vec<&crate::ir::Method> = api.methods.iter().collect();
+        for module in &api.resources {
+            walk(&module.resource, &mut methods);
+        }
+        let mut counts = OperationCounts::default();
+        for name in methods.iter().filter_map(|m| m.polling.as_ref()) {
+            let Some(polling) = api.pollings.iter().find(|p| &p.static_name == name) else {
+                continue;
+            };
+            *counts
+                .by_addressing
+                .entry(polling.addressing())
+                .or_default() += 1;
+            let first = polling.methods.first();
+            counts.waited += usize::from(first.is_some_and(|m| m.wait.is_some()));
+            counts.cancellable += usize::from(first.is_some_and(|m| m.cancel.is_some()));
+        }
+        counts.apis = usize::from(!counts.by_addressing.is_empty());
+        counts
+    }
+
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: OperationCounts) {
+        self.apis += other.apis;
+        for (addressing, n) in other.by_addressing {
+            *self.by_addressing.entry(addressing).or_default() += n;
+        }
+        self.waited += other.waited;
+        self.cancellable += other.cancellable;
+    }
+}
+
+impl std::fmt::Display for OperationCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total: usize = self.by_addressing.values().sum();
+        let styles: Vec<String> = self
+            .by_addressing
+            .iter()
+            .map(|(addressing, n)| format!("{n} by {addressing}"))
+            .collect();
+        write!(
+            f,
+            "operations: {total} methods in {} APIs have .poll() ({}); {} wait through operations.wait, {} can be cancelled",
+            self.apis,
+            styles.join(", "),
+            self.waited,
+            self.cancellable
+        )
+    }
 }
 
 /// Generates every document of `dir`, checking that each output parses as
@@ -95,7 +171,8 @@ pub fn generate_all(
     });
     let done = AtomicUsize::new(0);
     par_for_each(&files, |file| {
-        let outcome = (|| -> Result<(usize, usize, crate::docs::RawProse), String> {
+        type Counted = (usize, usize, crate::docs::RawProse, OperationCounts);
+        let outcome = (|| -> Result<Counted, String> {
             let parsed =
                 gapi_discovery::parse_file(file, Strictness::Lenient).map_err(|e| e.to_string())?;
             let (api, output) = crate::generate_checked(&parsed.doc).map_err(|e| e.to_string())?;
@@ -118,17 +195,19 @@ pub fn generate_all(
                 output.warnings.len(),
                 lines,
                 crate::docs::RawProse::of(&api),
+                OperationCounts::of(&api),
             ))
         })();
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress(n, files.len());
         let mut r = report.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
-            Ok((warnings, lines, prose)) => {
+            Ok((warnings, lines, prose, operations)) => {
                 r.generated += 1;
                 r.warnings += warnings;
                 r.lines += lines;
                 r.prose.merge(prose);
+                r.operations.merge(operations);
             }
             Err(message) => r.failures.push(format!("{}: {message}", file.display())),
         }

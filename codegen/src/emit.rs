@@ -348,32 +348,44 @@ fn emit_methods_fn(api: &Api) -> TokenStream {
     }
 }
 
-/// A `gapi_runtime::spec::Polling` static and the specs of its `get`s.
+/// A `gapi_runtime::spec::Polling` static and the specs of the methods it
+/// names.
 fn emit_polling(p: &Polling) -> TokenStream {
     let name = ident(&p.static_name);
-    let get_spec = |g: &PollGet| {
-        let spec = ident(&g.spec_name);
-        let value = crate::spec::method_tokens(&crate::spec::poll_get_facts(g));
-        quote! {
+    let mut specs = TokenStream::new();
+    let mut spec_of = |c: &OperationCall| {
+        let spec = ident(&c.spec_name);
+        let value = crate::spec::method_tokens(&crate::spec::operation_call_facts(c));
+        specs.extend(quote! {
             static #spec: ::gapi_runtime::spec::MethodSpec = #value;
-        }
+        });
+        quote!(&#spec)
     };
-    let (specs, value) = match &p.style {
-        PollingStyle::ByName { get, param } => {
-            let spec = ident(&get.spec_name);
-            (
-                get_spec(get),
-                quote!(::gapi_runtime::spec::Polling::ByName { get: &#spec, param: #param }),
-            )
-        }
-        PollingStyle::BySelfLink { gets } => {
-            let specs: TokenStream = gets.iter().map(get_spec).collect();
-            let names = gets.iter().map(|g| ident(&g.spec_name));
-            (
-                specs,
-                quote!(::gapi_runtime::spec::Polling::BySelfLink { gets: &[ #( &#names ),* ] }),
-            )
-        }
+    let methods: Vec<TokenStream> = p
+        .methods
+        .iter()
+        .map(|m| {
+            let get = spec_of(&m.get);
+            let wait = match &m.wait {
+                Some(c) => {
+                    let spec = spec_of(c);
+                    quote!(::std::option::Option::Some(#spec))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            let cancel = match &m.cancel {
+                Some(c) => {
+                    let spec = spec_of(c);
+                    quote!(::std::option::Option::Some(#spec))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            quote!(::gapi_runtime::spec::OperationMethods { get: #get, wait: #wait, cancel: #cancel })
+        })
+        .collect();
+    let shape = match p.shape {
+        OperationShape::Aip => quote!(::gapi_runtime::spec::OperationShape::Aip),
+        OperationShape::Compute => quote!(::gapi_runtime::spec::OperationShape::Compute),
     };
     let doc = doc_attrs(&format!(
         "How `{}` operations of this API are polled: what calls that start one use in `.poll()`, and what `gapi_runtime::lro::Poller::resume` takes for an operation already in hand.",
@@ -382,7 +394,10 @@ fn emit_polling(p: &Polling) -> TokenStream {
     quote! {
         #specs
         #doc
-        pub static #name: ::gapi_runtime::spec::Polling = #value;
+        pub static #name: ::gapi_runtime::spec::Polling = ::gapi_runtime::spec::Polling {
+            shape: #shape,
+            methods: &[ #( #methods ),* ],
+        };
     }
 }
 
@@ -1200,7 +1215,9 @@ fn emit_call(m: &Method, types: &[TypeDef]) -> TokenStream {
             /// Sends the request, then polls the long-running operation it
             /// starts: `.until_done().await` waits for its final state (an
             /// error if it failed or took longer than the timeout),
-            /// `.stream()` yields every state as it is fetched.
+            /// `.until_response::<T>()` decodes its result as `T`,
+            /// `.stream()` yields every state as it is fetched, and
+            /// `.canceller()` stops it where the API can.
             pub fn poll(self) -> ::gapi_runtime::lro::Poller<#output> {
                 ::gapi_runtime::lro::Poller::start(self, &crate::#polling)
             }

@@ -70,35 +70,66 @@ pub struct Polling {
     pub static_name: RustName,
     /// The operation schema's wire name.
     pub schema: String,
-    /// The shape, with the methods that fetch it.
-    pub style: PollingStyle,
+    /// Which of the two shapes it has.
+    pub shape: OperationShape,
+    /// The operations methods that act on it, most specific first.
+    pub methods: Vec<OperationMethods>,
+}
+
+impl Polling {
+    /// How an operation is found again, for counts and docs: `"name"`
+    /// (`…/{+name}`, the whole name in one variable), `"name parts"` (the
+    /// name split over several variables, App Engine's and Cloud Storage's
+    /// `operations.get`) or `"selfLink"` (Compute-style).
+    pub fn addressing(&self) -> &'static str {
+        match self.shape {
+            OperationShape::Compute => "selfLink",
+            OperationShape::Aip => {
+                let vars = self
+                    .methods
+                    .first()
+                    .map_or(0, |m| m.get.path.matches('{').count());
+                if vars > 1 {
+                    "name parts"
+                } else {
+                    "name"
+                }
+            }
+        }
+    }
 }
 
 /// The two operation shapes of the catalog.
-#[derive(Debug, Clone)]
-pub enum PollingStyle {
-    /// AIP-151: `get` on the operation's `name`, in path parameter `param`.
-    ByName {
-        /// The `operations.get` method.
-        get: PollGet,
-        /// Its `{+var}`.
-        param: String,
-    },
-    /// Compute-style: the first `get` whose template matches the `selfLink`.
-    BySelfLink {
-        /// Most specific first.
-        gets: Vec<PollGet>,
-    },
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationShape {
+    /// AIP-151 (`name`, `done`, `error`, `response`): fetched by its name.
+    Aip,
+    /// Compute-style (`status: DONE`, `selfLink`): fetched by the `get`
+    /// whose template matches its `selfLink`.
+    Compute,
 }
 
-/// A method that fetches an operation, emitted as its own spec at the
+/// One operations resource's methods for an operation.
+#[derive(Debug, Clone)]
+pub struct OperationMethods {
+    /// `operations.get`.
+    pub get: OperationCall,
+    /// `operations.wait`, when the resource has one.
+    pub wait: Option<OperationCall>,
+    /// `operations.cancel`, when the resource has one.
+    pub cancel: Option<OperationCall>,
+}
+
+/// A method that acts on an operation, emitted as its own spec at the
 /// crate root (so polling works whichever resource features are on).
 #[derive(Debug, Clone)]
-pub struct PollGet {
+pub struct OperationCall {
     /// The static's name.
     pub spec_name: RustName,
     /// Method id.
     pub id: String,
+    /// Verb.
+    pub http_method: HttpMethod,
     /// Path template.
     pub path: String,
     /// Scopes.

@@ -8,7 +8,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, Batch, Download, HttpMethod, MediaUpload, Method, PollGet};
+use crate::ir::{Api, Batch, Download, HttpMethod, MediaUpload, Method, OperationCall};
 
 /// What the runtime is told about one method.
 #[derive(Debug, Clone, Copy)]
@@ -46,20 +46,19 @@ pub fn method_facts(m: &Method) -> MethodFacts<'_> {
     }
 }
 
-/// Operations are polled with a GET.
-static GET: HttpMethod = HttpMethod::GET;
-
-/// What the runtime is told about the `get` a long-running operation is
-/// polled with.
-pub(crate) fn poll_get_facts(g: &PollGet) -> MethodFacts<'_> {
+/// What the runtime is told about a method that acts on a long-running
+/// operation (`get`, `wait`, `cancel`).
+pub(crate) fn operation_call_facts(c: &OperationCall) -> MethodFacts<'_> {
     MethodFacts {
-        id: &g.id,
-        http_method: &GET,
-        path: &g.path,
-        scopes: &g.scopes,
-        api_version: g.api_version.as_deref(),
+        id: &c.id,
+        http_method: &c.http_method,
+        path: &c.path,
+        scopes: &c.scopes,
+        api_version: c.api_version.as_deref(),
         media: None,
         download: Download::None,
+        // `get` and `wait` answer with the operation; `cancel` with an
+        // empty object, which is JSON too.
         returns_json: true,
     }
 }

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use gapi_codegen::ir::{Api, Method, PollingStyle, Resource};
+use gapi_codegen::ir::{Api, Method, OperationShape, Polling, Resource};
 use gapi_discovery::{parse_file, pinned, Strictness};
 
 fn lower(stem: &str) -> Api {
@@ -35,22 +35,30 @@ fn methods(api: &Api) -> Vec<&Method> {
 }
 
 fn polled(api: &Api, id: &str) -> bool {
-    methods(api)
+    polling_of(api, id).is_some()
+}
+
+/// The polling of the operation `id` starts.
+fn polling_of<'a>(api: &'a Api, id: &str) -> Option<&'a Polling> {
+    let name = methods(api)
         .iter()
         .find(|m| m.id == id)
         .unwrap_or_else(|| panic!("{id} not in {}", api.id))
         .polling
-        .is_some()
+        .clone()?;
+    api.pollings.iter().find(|p| p.static_name == name)
 }
 
 #[test]
 fn compute_operations_poll_through_zonal_regional_and_global_gets() {
     let api = lower("compute.v1");
     assert_eq!(api.pollings.len(), 1);
-    let PollingStyle::BySelfLink { gets } = &api.pollings[0].style else {
-        panic!("compute's Operation is Compute-style");
-    };
-    let ids: Vec<&str> = gets.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(api.pollings[0].shape, OperationShape::Compute);
+    let ids: Vec<&str> = api.pollings[0]
+        .methods
+        .iter()
+        .map(|m| m.get.id.as_str())
+        .collect();
     for expected in [
         "compute.zoneOperations.get",
         "compute.regionOperations.get",
@@ -62,10 +70,25 @@ fn compute_operations_poll_through_zonal_regional_and_global_gets() {
     assert!(polled(&api, "compute.firewalls.delete"));
     assert!(!polled(&api, "compute.zoneOperations.get"));
     assert!(!polled(&api, "compute.instances.get"));
+    let zonal = &api.pollings[0].methods[ids
+        .iter()
+        .position(|id| *id == "compute.zoneOperations.get")
+        .unwrap()];
+    assert_eq!(
+        zonal.wait.as_ref().map(|w| w.id.as_str()),
+        Some("compute.zoneOperations.wait"),
+        "Compute's operations are waited on where the API can"
+    );
 
     let sql = lower("sqladmin.v1");
-    assert!(
-        matches!(&sql.pollings[0].style, PollingStyle::BySelfLink { gets } if gets[0].id == "sql.operations.get")
+    assert_eq!(sql.pollings[0].shape, OperationShape::Compute);
+    assert_eq!(sql.pollings[0].methods[0].get.id, "sql.operations.get");
+    assert_eq!(
+        sql.pollings[0].methods[0]
+            .cancel
+            .as_ref()
+            .map(|c| c.id.as_str()),
+        Some("sql.operations.cancel")
     );
     assert!(polled(&sql, "sql.instances.insert"));
 }
@@ -89,19 +112,94 @@ fn aip_operations_poll_by_name() {
             .iter()
             .find(|p| p.schema.ends_with("Operation"))
             .unwrap_or_else(|| panic!("{stem}: no operation found"));
-        let PollingStyle::ByName { get, param } = &polling.style else {
-            panic!("{stem}: AIP-style expected");
-        };
+        assert_eq!(polling.shape, OperationShape::Aip, "{stem}");
+        assert_eq!(polling.addressing(), "name", "{stem}");
+        let get = &polling.methods[0].get;
         assert!(get.id.ends_with("operations.get"), "{stem}: {}", get.id);
-        assert!(get.path.ends_with(&format!("{{+{param}}}")), "{}", get.path);
+        assert!(get.path.ends_with("{+name}"), "{}", get.path);
         assert!(polled(&api, starts), "{stem}: {starts}");
         assert!(!polled(&api, &get.id));
     }
+    let vertex = lower("aiplatform.v1");
+    let methods = &polling_of(&vertex, "aiplatform.projects.locations.datasets.create")
+        .unwrap()
+        .methods[0];
+    assert_eq!(
+        methods.cancel.as_ref().map(|c| c.path.as_str()),
+        Some("v1/{+name}:cancel")
+    );
+    assert_eq!(
+        methods.wait.as_ref().map(|c| c.path.as_str()),
+        Some("v1/{+name}:wait")
+    );
+}
+
+/// The operations whose getter is not `{+name}`, or whose schema is not
+/// the getter's: each gets `.poll()` through the getter that fetches it.
+#[test]
+fn operations_polled_through_getters_that_are_not_plus_name() {
+    for (stem, starts, get, addressing) in [
+        (
+            "appengine.v1",
+            "appengine.apps.services.versions.create",
+            "appengine.apps.operations.get",
+            "name parts",
+        ),
+        (
+            "storage.v1",
+            "storage.buckets.relocate",
+            "storage.buckets.operations.get",
+            "name parts",
+        ),
+        (
+            "storage.v1",
+            "storage.folders.rename",
+            "storage.buckets.operations.get",
+            "name parts",
+        ),
+        (
+            "drive.v3",
+            "drive.files.download",
+            "drive.operations.get",
+            "name",
+        ),
+        (
+            "streetviewpublish.v1",
+            "streetviewpublish.photoSequence.create",
+            "streetviewpublish.photoSequence.get",
+            "name",
+        ),
+        (
+            "generativelanguage.v1beta",
+            "generativelanguage.media.uploadToFileSearchStore",
+            "generativelanguage.models.operations.get",
+            "name",
+        ),
+    ] {
+        let api = lower(stem);
+        let polling = polling_of(&api, starts).unwrap_or_else(|| panic!("{starts} has no poll"));
+        assert_eq!(polling.shape, OperationShape::Aip, "{starts}");
+        assert_eq!(polling.methods[0].get.id, get, "{starts}");
+        assert_eq!(polling.addressing(), addressing, "{starts}");
+    }
+    // A GET that returns an operation is not always its getter: Cloud
+    // Identity's `getMembershipGraph` starts one, and nothing fetches it.
+    let identity = lower("cloudidentity.v1");
+    assert!(!polled(
+        &identity,
+        "cloudidentity.groups.memberships.getMembershipGraph"
+    ));
+    let storage = lower("storage.v1");
+    let relocate = polling_of(&storage, "storage.buckets.relocate").unwrap();
+    assert_eq!(
+        relocate.methods[0].cancel.as_ref().map(|c| c.id.as_str()),
+        Some("storage.buckets.operations.cancel")
+    );
 }
 
 #[test]
 fn apis_without_operations_get_no_poller() {
-    for stem in ["drive.v3", "oauth2.v2", "gmail.v1"] {
+    for stem in ["oauth2.v2", "gmail.v1"] {
         let api = lower(stem);
         assert!(api.pollings.is_empty(), "{stem}: {:?}", api.pollings);
         assert!(methods(&api).iter().all(|m| m.polling.is_none()));

@@ -90,6 +90,12 @@ const COMPUTE_READ: &[&str] = &[
     "https://www.googleapis.com/auth/compute",
     "https://www.googleapis.com/auth/compute.readonly",
 ];
+const APPENGINE_WRITE: &[&str] = &["https://www.googleapis.com/auth/cloud-platform"];
+const APPENGINE_READ: &[&str] = &[
+    "https://www.googleapis.com/auth/appengine.admin",
+    "https://www.googleapis.com/auth/cloud-platform",
+    "https://www.googleapis.com/auth/cloud-platform.read-only",
+];
 const GEMINI_FILES: &[&str] = &["https://www.googleapis.com/auth/devstorage.read_only"];
 const USERINFO: &[&str] = &[
     "openid",
@@ -222,6 +228,41 @@ pub(crate) const EMULATED: &[Emulated] = &[
         "GET",
         &["compute/v1/projects/{project}/regions/{region}/operations/{operation}"],
         COMPUTE_READ,
+        Token,
+    ),
+    method(
+        "compute.zoneOperations.wait",
+        "POST",
+        &["compute/v1/projects/{project}/zones/{zone}/operations/{operation}/wait"],
+        COMPUTE_READ,
+        Token,
+    ),
+    method(
+        "compute.globalOperations.wait",
+        "POST",
+        &["compute/v1/projects/{project}/global/operations/{operation}/wait"],
+        COMPUTE_READ,
+        Token,
+    ),
+    method(
+        "compute.regionOperations.wait",
+        "POST",
+        &["compute/v1/projects/{project}/regions/{region}/operations/{operation}/wait"],
+        COMPUTE_READ,
+        Token,
+    ),
+    method(
+        "appengine.apps.services.versions.create",
+        "POST",
+        &["v1/apps/{appsId}/services/{servicesId}/versions"],
+        APPENGINE_WRITE,
+        Token,
+    ),
+    method(
+        "appengine.apps.operations.get",
+        "GET",
+        &["v1/apps/{appsId}/operations/{operationsId}"],
+        APPENGINE_READ,
         Token,
     ),
     method(
@@ -579,6 +620,7 @@ mod documents {
             Some("drive") => "drive.v3",
             Some("bigquery") => "bigquery.v2",
             Some("compute") => "compute.v1",
+            Some("appengine") => "appengine.v1",
             Some("generativelanguage") => "generativelanguage.v1beta",
             Some("oauth2") => "oauth2.v2",
             other => panic!("no document for {other:?}"),

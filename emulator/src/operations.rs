@@ -6,6 +6,15 @@
 //!   (global): `status` going `PENDING` → `RUNNING` → `DONE`, a `selfLink`
 //!   to the zonal or global operation, and failures in `error.errors[]`.
 //!
+//! - **AIP-151 under an App Engine path**, for
+//!   `apps.services.versions.create`: named `apps/A/operations/O`, fetched
+//!   at `GET /v1/apps/{appsId}/operations/{operationsId}` (the name's parts,
+//!   not `{+name}`), ending with the version.
+//!
+//! Compute's `operations.wait` (`POST …/operations/{operation}/wait`)
+//! answers with the final state at once, as Google's does once the
+//! operation is done.
+//!
 //! Each operation is done after [`POLLS_BEFORE_DONE`] fetches. A name (the
 //! tuned model's display name, the instance's or firewall's name) that
 //! starts with `fail` makes the operation end with an error.
@@ -61,6 +70,57 @@ impl Operations {
             return json(200, &op.running);
         }
         json(200, &op.done)
+    }
+
+    /// `POST …/operations/{operation}/wait` of the operation at `path`:
+    /// its final state (the server-side wait outlasts the emulated work).
+    pub(crate) fn wait(&mut self, path: &str) -> Response<Body> {
+        if let Some(op) = self.by_path.get_mut(path) {
+            op.polls_left = 0;
+        }
+        self.fetch(path)
+    }
+
+    /// `POST /v1/apps/{app}/services/{service}/versions`: an AIP operation
+    /// named `apps/{app}/operations/{id}` that ends with the version (or an
+    /// error, for a version id starting with `fail`).
+    pub(crate) fn create_app_engine_version(
+        &mut self,
+        app: &str,
+        service: &str,
+        body: &[u8],
+    ) -> Response<Body> {
+        let request: Value = serde_json::from_slice(body).unwrap_or_default();
+        let Some(version) = request["id"].as_str() else {
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                "badRequest",
+                "Version id is required.",
+            );
+        };
+        let op = format!("{:08x}-{:04x}", fastrand::u32(..), fastrand::u16(..));
+        let name = format!("apps/{app}/operations/{op}");
+        let target = format!("apps/{app}/services/{service}/versions/{version}");
+        let metadata = json!({
+            "@type": "type.googleapis.com/google.appengine.v1.OperationMetadataV1",
+            "method": "google.appengine.v1.Versions.CreateVersion",
+            "insertTime": "2026-01-01T00:00:00Z", "user": "ada@example.com", "target": target,
+        });
+        let running = json!({"name": name, "metadata": metadata});
+        let done = if version.starts_with("fail") {
+            json!({"name": name, "metadata": metadata, "done": true,
+                "error": {"code": 9, "message": "Cannot operate on a deleted service.", "details": []}})
+        } else {
+            json!({"name": name, "metadata": metadata, "done": true, "response": {
+                "@type": "type.googleapis.com/google.appengine.v1.Version",
+                "name": target, "id": version, "servingStatus": "SERVING",
+                "runtime": request["runtime"].as_str().unwrap_or("python312"),
+            }})
+        };
+        let answer = json(200, &running);
+        self.start(format!("/v1/{name}"), running, done);
+        answer
     }
 
     /// `POST /v1beta/tunedModels`: an AIP operation that ends with the

@@ -474,6 +474,7 @@ fn dispatch(state: &State, call: &Call) -> Response<Body> {
         .or_else(|| bigquery(r))
         .or_else(|| gemini(r))
         .or_else(|| compute(r))
+        .or_else(|| app_engine(r))
         // `admit` let it through, but no handler serves it: a gap between
         // the table of emulated methods and the handlers.
         .unwrap_or_else(|| crate::access::not_emulated(method, path))
@@ -698,6 +699,12 @@ fn compute(r: Req<'_>) -> Option<Response<Body>> {
         ..
     } = r;
     Some(match (method, r.path) {
+        (&Method::POST, p)
+            if p.starts_with("/compute/v1/projects/") && p.contains("/operations/") =>
+        {
+            let operation = p.strip_suffix("/wait").unwrap_or(p);
+            lock(&state.operations).wait(operation)
+        }
         (&Method::POST, p) if p.starts_with("/compute/v1/projects/") => {
             let rest = &p["/compute/v1/projects/".len()..];
             let (project, rest) = rest.split_once('/').unwrap_or((rest, ""));
@@ -728,6 +735,25 @@ fn compute(r: Req<'_>) -> Option<Response<Body>> {
         {
             lock(&state.operations).fetch(p)
         }
+        _ => return None,
+    })
+}
+
+/// App Engine Admin v1: creating a version, and its operations.
+fn app_engine(r: Req<'_>) -> Option<Response<Body>> {
+    let Req {
+        state,
+        method,
+        body,
+        ..
+    } = r;
+    let rest = r.path.strip_prefix("/v1/apps/")?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    Some(match (method, segments.as_slice()) {
+        (&Method::POST, [app, "services", service, "versions"]) => {
+            lock(&state.operations).create_app_engine_version(app, service, body)
+        }
+        (&Method::GET, [_, "operations", _]) => lock(&state.operations).fetch(r.path),
         _ => return None,
     })
 }
@@ -832,6 +858,7 @@ fn is_api(path: &str) -> bool {
         "/bigquery/",
         "/batch/",
         "/compute/",
+        "/v1/apps/",
         "/v1beta/",
         "/oauth2/v2/",
     ]

@@ -11,19 +11,31 @@
 //!   `status` reaching `DONE`, failures in `error.errors[]`; polled through
 //!   the global, regional or zonal `operations.get` that its `selfLink` names.
 //!
+//! An operation's identity fills the path of the API's operations methods
+//! (`locate`): `v1/{+name}` for most, the name's parts for App Engine and
+//! Cloud Storage, the `selfLink` for Compute. Where the API has
+//! `operations.wait` the poller waits through it (the server answers as soon
+//! as the operation is done); where it has `operations.cancel`,
+//! [`Poller::canceller`] stops it.
+//!
 //! ```no_run
 //! # async fn demo(call: gapi_runtime::Request, polling: &'static gapi_runtime::spec::Polling) -> Result<(), gapi_runtime::Error> {
 //! use std::time::Duration;
+//! #[derive(serde::Deserialize)]
+//! struct TunedModel { name: String }
 //! // Generated calls that start an operation have `.poll()`:
-//! //   compute.instances().insert(project, zone, instance).poll()
-//! let done = gapi_runtime::lro::Poller::<serde_json::Value>::start(call, polling)
+//! //   gemini.tuned_models().create(model).poll()
+//! let model: TunedModel = gapi_runtime::lro::Poller::<serde_json::Value>::start(call, polling)
 //!     .timeout(Duration::from_secs(600))
-//!     .until_done()
+//!     .until_response()
 //!     .await?;
-//! # let _ = done; Ok(()) }
+//! # let _ = model.name; Ok(()) }
 //! ```
 
+mod locate;
+
 use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -34,7 +46,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::error::{Error, Kind};
 use crate::request::{decode, Call, Request};
-use crate::spec::{MethodSpec, Polling};
+use crate::spec::{OperationMethods, OperationShape, Polling};
 
 /// How often and how long to poll: the delay between polls grows from
 /// `initial_delay` by `multiplier` up to `max_delay`; polling stops with an
@@ -72,7 +84,20 @@ pub struct Poller<O> {
     /// The method the operation's failure is reported under.
     origin: &'static str,
     options: PollOptions,
+    /// Where the operation is, once known: shared with its cancellers.
+    identity: Shared,
     operation: PhantomData<fn() -> O>,
+}
+
+/// The identity of the operation being polled, set by the poller once the
+/// first state arrives.
+type Shared = Arc<Mutex<Option<Identity>>>;
+
+/// What names one operation: an AIP `name` or a Compute `selfLink`.
+#[derive(Debug, Clone)]
+enum Identity {
+    Name(String),
+    SelfLink(String),
 }
 
 impl<O> std::fmt::Debug for Poller<O> {
@@ -104,6 +129,7 @@ impl<O: DeserializeOwned + Send + 'static> Poller<O> {
             polling,
             first: First::Call(Box::new(request)),
             options: PollOptions::default(),
+            identity: Shared::default(),
             operation: PhantomData,
         }
     }
@@ -120,12 +146,15 @@ impl<O: DeserializeOwned + Send + 'static> Poller<O> {
         let origin = poll_spec_id(polling);
         let state = serde_json::to_vec(operation)
             .map_err(|e| Error::build(origin, format!("the operation does not serialize: {e}")))?;
+        let peek: Peek = serde_json::from_slice(&state)
+            .map_err(|e| Error::build(origin, format!("the operation does not read back: {e}")))?;
         Ok(Poller {
             client: client.clone(),
             polling,
             first: First::State(Bytes::from(state)),
             origin,
             options: PollOptions::default(),
+            identity: Arc::new(Mutex::new(peek.identity(polling.shape))),
             operation: PhantomData,
         })
     }
@@ -155,6 +184,18 @@ impl<O: DeserializeOwned + Send + 'static> Poller<O> {
         self
     }
 
+    /// Stops the operation on request, from another task while this poller
+    /// waits: what the API's `operations.cancel` does (Google then ends the
+    /// operation with a `CANCELLED` error, which the poller reports).
+    pub fn canceller(&self) -> Canceller {
+        Canceller {
+            client: self.client.clone(),
+            polling: self.polling,
+            origin: self.origin,
+            identity: Arc::clone(&self.identity),
+        }
+    }
+
     /// Waits until the operation is done and returns its final state.
     ///
     /// # Errors
@@ -162,26 +203,56 @@ impl<O: DeserializeOwned + Send + 'static> Poller<O> {
     /// it), was not done within the timeout, or a call (the first, or a
     /// poll, each with its own retries) failed.
     pub fn until_done(self) -> crate::ResponseFuture<O> {
-        let mut states = self.stream();
+        let finished = self.until_finished();
+        Box::pin(async move { Ok(finished.await?.operation) })
+    }
+
+    /// Waits until the operation is done and returns it with its result:
+    /// [`Finished::response`] and [`Finished::metadata`] decode them as the
+    /// types the caller names.
+    ///
+    /// # Errors
+    /// As [`until_done`](Self::until_done).
+    pub fn until_finished(self) -> crate::ResponseFuture<Finished<O>> {
+        let origin = self.origin;
+        let mut states = self.states();
         Box::pin(async move {
             let mut last = None;
             while let Some(state) = states.next().await {
                 last = Some(state?);
             }
-            last.ok_or_else(|| Error::build("poll", "no state was fetched"))
+            last.ok_or_else(|| Error::build(origin, "no state was fetched"))
         })
+    }
+
+    /// Waits until the operation is done and decodes its `response` (the
+    /// created or changed resource) as `R`.
+    ///
+    /// # Errors
+    /// As [`until_done`](Self::until_done); also when the operation ended
+    /// without a response or it is not an `R` ([`Finished::response`]).
+    pub fn until_response<R: DeserializeOwned + Send + 'static>(self) -> crate::ResponseFuture<R> {
+        let finished = self.until_finished();
+        Box::pin(async move { finished.await?.response() })
     }
 
     /// Every state of the operation as it is fetched: the call's answer,
     /// then each poll's, ending with the done state. A failed operation or
     /// a timeout ends the stream with an error.
     pub fn stream(self) -> BoxStream<'static, Result<O, Error>> {
+        self.states()
+            .map(|state| state.map(|s| s.operation))
+            .boxed()
+    }
+
+    fn states(self) -> BoxStream<'static, Result<Finished<O>, Error>> {
         let Poller {
             client,
             polling,
             first,
             origin,
             options,
+            identity,
             ..
         } = self;
         let machine = Machine {
@@ -192,6 +263,7 @@ impl<O: DeserializeOwned + Send + 'static> Poller<O> {
             started: None,
             delay: Duration::ZERO,
             name: String::new(),
+            identity,
         };
         stream::unfold(Some((machine, Next::First(first))), |state| async move {
             let (mut machine, next) = state?;
@@ -209,12 +281,148 @@ impl<O: DeserializeOwned + Send + 'static> Poller<O> {
     }
 }
 
+/// A finished operation: its final state, with its result and metadata
+/// for the caller to decode as the types the API documents for the method
+/// (`TunedModel`, `CreateTunedModelMetadata`, …), which discovery
+/// documents do not name.
+#[derive(Debug, Clone)]
+pub struct Finished<O> {
+    /// The final state as the API's operation type.
+    pub operation: O,
+    origin: &'static str,
+    shape: OperationShape,
+    response: Option<serde_json::Value>,
+    metadata: Option<serde_json::Value>,
+}
+
+impl<O> Finished<O> {
+    /// The operation's `response`, as `R`.
+    ///
+    /// # Errors
+    /// Compute-style operations have no response (their `targetLink` names
+    /// the resource); an AIP operation may end without one (a delete); or
+    /// the response is not an `R`: the error names the type.
+    pub fn response<R: DeserializeOwned>(&self) -> Result<R, Error> {
+        self.decode("response", self.response.as_ref())
+    }
+
+    /// The operation's `metadata` (progress, the request's details), as `M`.
+    ///
+    /// # Errors
+    /// The operation has no metadata, or it is not an `M`.
+    pub fn metadata<M: DeserializeOwned>(&self) -> Result<M, Error> {
+        self.decode("metadata", self.metadata.as_ref())
+    }
+
+    fn decode<T: DeserializeOwned>(
+        &self,
+        field: &str,
+        value: Option<&serde_json::Value>,
+    ) -> Result<T, Error> {
+        let value = value.ok_or_else(|| {
+            let why = match self.shape {
+                OperationShape::Compute if field == "response" => {
+                    "a Compute-style operation has no `response`: its `targetLink` names the resource it acted on".to_string()
+                }
+                _ => format!("the operation has no `{field}`"),
+            };
+            Error::build(self.origin, why)
+        })?;
+        // Through bytes, so the error locates the failing field
+        // (`Error::decode_path`) like any response's.
+        let body = Bytes::from(value.to_string());
+        serde_json::from_slice(&body).map_err(|source| {
+            Error::new(
+                self.origin,
+                Kind::Decode {
+                    source,
+                    body,
+                    base: 0,
+                },
+            )
+        })
+    }
+}
+
+/// Cancels one operation (from [`Poller::canceller`]); cheap to clone and
+/// usable from any task.
+#[derive(Debug, Clone)]
+pub struct Canceller {
+    client: Client,
+    polling: &'static Polling,
+    origin: &'static str,
+    identity: Shared,
+}
+
+impl Canceller {
+    /// Asks the server to cancel the operation. Google cancels on a best
+    /// effort basis: the poller then sees the operation end, usually with a
+    /// `CANCELLED` error.
+    ///
+    /// # Errors
+    /// The operation has not started yet (its first state has not arrived),
+    /// the API has no `operations.cancel`, or the call failed.
+    pub async fn cancel(&self) -> Result<(), Error> {
+        let identity = self
+            .identity
+            .lock()
+            .map_err(|_| Error::build(self.origin, "the poller panicked"))?
+            .clone()
+            .ok_or_else(|| {
+                Error::build(
+                    self.origin,
+                    "the operation has not started yet: cancel it once its first state has arrived",
+                )
+            })?;
+        let (methods, vars) = locate_methods(self.polling, &identity)?;
+        let spec = methods.cancel.ok_or_else(|| {
+            Error::build(
+                methods.get.id,
+                "this API has no operations.cancel for this operation",
+            )
+        })?;
+        let mut request = Request::new(&self.client, spec);
+        request.repeatable();
+        for (name, value) in vars {
+            request.path_param(name, value.as_str());
+        }
+        request.send().await.map(drop)
+    }
+}
+
+/// The operations methods whose `get` fetches `identity`, with its path
+/// variables.
+fn locate_methods(
+    polling: &'static Polling,
+    identity: &Identity,
+) -> Result<(&'static OperationMethods, locate::Vars), Error> {
+    let id = poll_spec_id(polling);
+    let found = polling.methods.iter().find_map(|methods| {
+        let vars = match identity {
+            Identity::Name(name) => locate::by_name(methods.get, name),
+            Identity::SelfLink(link) => locate::by_self_link(methods.get, link),
+        }?;
+        Some((methods, vars))
+    });
+    found.ok_or_else(|| {
+        let what = match identity {
+            Identity::Name(name) => {
+                format!("no operations method of this API fetches an operation named {name:?}")
+            }
+            Identity::SelfLink(link) => {
+                format!("no operations.get of this API matches the selfLink {link}")
+            }
+        };
+        Error::new(id, Kind::Protocol(what))
+    })
+}
+
 /// The id of the method polls go through (names errors before any call).
 fn poll_spec_id(polling: &Polling) -> &'static str {
-    match polling {
-        Polling::ByName { get, .. } => get.id,
-        Polling::BySelfLink { gets } => gets.first().map_or("operations.get", |g| g.id),
-    }
+    polling
+        .methods
+        .first()
+        .map_or("operations.get", |m| m.get.id)
 }
 
 /// What the poller does next.
@@ -225,8 +433,8 @@ enum Next {
 
 /// One fetched state, understood.
 enum Step<O> {
-    Running(O, Next),
-    Done(O),
+    Running(Finished<O>, Next),
+    Done(Finished<O>),
     Failed(Error),
 }
 
@@ -239,6 +447,8 @@ struct Machine {
     delay: Duration,
     /// The operation's name, once known (for errors).
     name: String,
+    /// Where the operation is, for cancellers.
+    identity: Shared,
 }
 
 /// The fields of either operation shape that polling needs.
@@ -251,6 +461,22 @@ struct Peek {
     error: Option<serde_json::Value>,
     http_error_status_code: Option<i64>,
     http_error_message: Option<String>,
+    response: Option<serde_json::Value>,
+    metadata: Option<serde_json::Value>,
+}
+
+impl Peek {
+    /// What names the operation for a poll or a cancel.
+    fn identity(&self, shape: OperationShape) -> Option<Identity> {
+        match shape {
+            OperationShape::Aip => self
+                .name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .map(Identity::Name),
+            OperationShape::Compute => self.self_link.clone().map(Identity::SelfLink),
+        }
+    }
 }
 
 // Read like generated types, without serde's derive (see error.rs).
@@ -273,6 +499,8 @@ impl crate::decode::DecodeFields for Peek {
             "error" => self.error = r.any()?,
             "httpErrorStatusCode" => self.http_error_status_code = r.int64()?,
             "httpErrorMessage" => self.http_error_message = text(r)?,
+            "response" => self.response = r.any()?,
+            "metadata" => self.metadata = r.any()?,
             _ => {}
         }
         Ok(())
@@ -317,34 +545,59 @@ impl Machine {
     fn step<O: DeserializeOwned>(&mut self, (id, bytes): (&'static str, Bytes)) -> Step<O> {
         self.started.get_or_insert_with(Instant::now);
         let unwrap = self.client.service().data_wrapper;
-        let peek: Peek = match decode(id, bytes.clone(), unwrap) {
+        let mut peek: Peek = match decode(id, bytes.clone(), unwrap) {
             Ok(peek) => peek,
             Err(error) => return Step::Failed(error),
         };
-        let state: O = match decode(id, bytes, unwrap) {
+        let operation: O = match decode(id, bytes, unwrap) {
             Ok(state) => state,
             Err(error) => return Step::Failed(error),
         };
         let name = peek.name.clone().unwrap_or_default();
         self.name.clone_from(&name);
-        let done = match self.polling {
-            Polling::ByName { .. } => peek.done == Some(true),
-            Polling::BySelfLink { .. } => peek.status.as_deref() == Some("DONE"),
+        let identity = peek.identity(self.polling.shape);
+        if let Ok(mut shared) = self.identity.lock() {
+            if identity.is_some() {
+                shared.clone_from(&identity);
+            }
+        }
+        let done = match self.polling.shape {
+            OperationShape::Aip => peek.done == Some(true),
+            OperationShape::Compute => peek.status.as_deref() == Some("DONE"),
         };
         if done {
-            return match failure(&peek) {
-                Some(message) => Step::Failed(Error::new(
+            if let Some(message) = failure(&peek) {
+                return Step::Failed(Error::new(
                     self.origin,
                     Kind::Operation {
                         name,
                         message,
                         error: peek.error.unwrap_or_default(),
                     },
-                )),
-                None => Step::Done(state),
-            };
+                ));
+            }
         }
-        let request = match self.poll_request(&peek) {
+        let state = Finished {
+            operation,
+            origin: self.origin,
+            shape: self.polling.shape,
+            response: peek.response.take(),
+            metadata: peek.metadata.take(),
+        };
+        if done {
+            return Step::Done(state);
+        }
+        let request = match identity {
+            Some(identity) => self.poll_request(&identity),
+            None => Err(Error::new(
+                poll_spec_id(self.polling),
+                Kind::Protocol(match self.polling.shape {
+                    OperationShape::Aip => "the operation has no name to poll it by".into(),
+                    OperationShape::Compute => "the operation has no selfLink".into(),
+                }),
+            )),
+        };
+        let request = match request {
             Ok(request) => request,
             Err(error) => return Step::Failed(error),
         };
@@ -358,48 +611,22 @@ impl Machine {
         Step::Running(state, Next::Poll(Box::new(request)))
     }
 
-    /// The request that fetches the operation again.
-    fn poll_request(&self, peek: &Peek) -> Result<Request, Error> {
-        match self.polling {
-            Polling::ByName { get, param } => {
-                let name = peek
-                    .name
-                    .as_deref()
-                    .filter(|n| !n.is_empty())
-                    .ok_or_else(|| {
-                        Error::new(
-                            get.id,
-                            Kind::Protocol("the operation has no name to poll it by".into()),
-                        )
-                    })?;
-                let mut request = Request::new(&self.client, get);
-                request.path_param(param, name);
-                Ok(request)
+    /// The request that fetches the operation again: its `wait` where the
+    /// API has one, else its `get`.
+    fn poll_request(&self, identity: &Identity) -> Result<Request, Error> {
+        let (methods, vars) = locate_methods(self.polling, identity)?;
+        let mut request = match methods.wait {
+            Some(wait) => {
+                let mut request = Request::new(&self.client, wait);
+                request.repeatable();
+                request
             }
-            Polling::BySelfLink { gets } => {
-                let id = poll_spec_id(self.polling);
-                let link = peek.self_link.as_deref().ok_or_else(|| {
-                    Error::new(id, Kind::Protocol("the operation has no selfLink".into()))
-                })?;
-                gets.iter()
-                    .find_map(|get| {
-                        let vars = match_template(get.path, link_tail(link, get))?;
-                        let mut request = Request::new(&self.client, get);
-                        for (name, value) in vars {
-                            request.path_param(name, value.as_str());
-                        }
-                        Some(request)
-                    })
-                    .ok_or_else(|| {
-                        Error::new(
-                            id,
-                            Kind::Protocol(format!(
-                                "no operations.get of this API matches the selfLink {link}"
-                            )),
-                        )
-                    })
-            }
+            None => Request::new(&self.client, methods.get),
+        };
+        for (name, value) in vars {
+            request.path_param(name, value.as_str());
         }
+        Ok(request)
     }
 }
 
@@ -443,92 +670,9 @@ fn failure(peek: &Peek) -> Option<String> {
     })
 }
 
-/// The part of a `selfLink` URL a `get` method's template is matched
-/// against: its path after the API's service path.
-fn link_tail<'a>(link: &'a str, get: &MethodSpec) -> &'a str {
-    let path = link.split_once("://").map_or(link, |(_, rest)| {
-        rest.find('/').map_or("", |at| &rest[at + 1..])
-    });
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    path.strip_prefix(get.service.service_path).unwrap_or(path)
-}
-
-/// The variables of a URI template (`projects/{project}/zones/{zone}/…`)
-/// that make it equal `path`, or `None`. `{var}` takes one segment
-/// (percent-decoded), `{+var}` one or more.
-fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
-    fn go(template: &[&'static str], path: &[&str], out: &mut Vec<(&'static str, String)>) -> bool {
-        let Some((first, rest)) = template.split_first() else {
-            return path.is_empty();
-        };
-        if let Some(name) = first.strip_prefix("{+").and_then(|n| n.strip_suffix('}')) {
-            for take in (1..=path.len()).rev() {
-                out.push((name, path[..take].join("/")));
-                if go(rest, &path[take..], out) {
-                    return true;
-                }
-                out.pop();
-            }
-            return false;
-        }
-        let Some((segment, path_rest)) = path.split_first() else {
-            return false;
-        };
-        if let Some(name) = first.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
-            let value = percent_encoding::percent_decode_str(segment)
-                .decode_utf8_lossy()
-                .into_owned();
-            out.push((name, value));
-            if go(rest, path_rest, out) {
-                return true;
-            }
-            out.pop();
-            return false;
-        }
-        first == segment && go(rest, path_rest, out)
-    }
-    let template: Vec<&'static str> = template.split('/').collect();
-    let path: Vec<&str> = path.split('/').collect();
-    let mut out = Vec::new();
-    go(&template, &path, &mut out).then_some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn templates_match_self_links() {
-        assert_eq!(
-            match_template(
-                "projects/{project}/zones/{zone}/operations/{operation}",
-                "projects/p-1/zones/us-central1-a/operations/op%2D9"
-            ),
-            Some(vec![
-                ("project", "p-1".into()),
-                ("zone", "us-central1-a".into()),
-                ("operation", "op-9".into())
-            ])
-        );
-        assert_eq!(
-            match_template(
-                "projects/{project}/zones/{zone}/operations/{operation}",
-                "projects/p/regions/r/operations/o"
-            ),
-            None
-        );
-        assert_eq!(
-            match_template(
-                "{+folder}/global/operations/{operation}",
-                "folders/12/global/operations/o"
-            ),
-            Some(vec![
-                ("folder", "folders/12".into()),
-                ("operation", "o".into())
-            ])
-        );
-        assert_eq!(match_template("a/{b}", "a/x/y"), None);
-    }
 
     #[test]
     fn failures_read_either_shape() {

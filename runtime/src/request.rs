@@ -112,6 +112,9 @@ pub struct Request {
     pub(crate) body: Option<Bytes>,
     body_error: Option<String>,
     retry: Option<RetryPolicy>,
+    /// Whether a POST of this call may be sent again like a GET (an
+    /// operation's `wait` or `cancel`).
+    repeatable: bool,
 }
 
 impl Request {
@@ -126,6 +129,7 @@ impl Request {
             body: None,
             body_error: None,
             retry: None,
+            repeatable: false,
         }
     }
 
@@ -429,6 +433,12 @@ impl Request {
         Box::pin(self.execute_empty())
     }
 
+    /// Lets the retry loop repeat this call whatever its verb: for POSTs
+    /// that change nothing when repeated (an operation's `wait`, `cancel`).
+    pub(crate) fn repeatable(&mut self) {
+        self.repeatable = true;
+    }
+
     /// The retry policy of this call: its own, or else the client's.
     pub(crate) fn policy(&self) -> &RetryPolicy {
         self.retry.as_ref().unwrap_or(&self.client.inner.retry)
@@ -442,7 +452,7 @@ impl Request {
             self.policy(),
             crate::trace::call_span(self.spec.id, parts),
         )
-        .idempotent(parts.method.is_idempotent())
+        .idempotent(self.repeatable || parts.method.is_idempotent())
         .credentials(self.client.inner.credentials.as_deref())
         .throttle(&self.client.inner.throttle)
     }

@@ -103,20 +103,38 @@ pub struct MethodSpec {
 /// How a long-running operation type of an API is polled, as the generator
 /// found it in the document.
 #[derive(Debug)]
-pub enum Polling {
-    /// AIP-151 operations (`name`, `done`, `error`, `response`): fetched
-    /// again by `get`, with the operation's `name` as path parameter `param`.
-    ByName {
-        /// The API's `operations.get`.
-        get: &'static MethodSpec,
-        /// Its path parameter (`name`).
-        param: &'static str,
-    },
-    /// Compute-style operations (`status: DONE`, `error.errors`,
-    /// `selfLink`): fetched again by the first of `gets` whose path
-    /// template matches the operation's `selfLink` (zonal, regional, global…).
-    BySelfLink {
-        /// The API's `*Operations.get` methods, most specific first.
-        gets: &'static [&'static MethodSpec],
-    },
+pub struct Polling {
+    /// Which of the catalog's two operation shapes it is.
+    pub shape: OperationShape,
+    /// The methods that act on the operation, most specific first; the
+    /// runtime uses the first whose `get` path the operation's identity (its
+    /// `name`, or its `selfLink`) maps onto.
+    pub methods: &'static [OperationMethods],
+}
+
+/// The two operation shapes of Google's catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationShape {
+    /// AIP-151 (`name`, `done`, `error`, `response`, `metadata`): fetched by
+    /// its `name`, which fills the `get` path's variables (`v1/{+name}`,
+    /// App Engine's `v1/apps/{appsId}/operations/{operationsId}`, Cloud
+    /// Storage's `b/{bucket}/operations/{operationId}`, Drive's
+    /// `operations/{name}`).
+    Aip,
+    /// Compute-style (`status: DONE`, `error.errors`, `selfLink`): fetched
+    /// by the `get` whose path template matches the `selfLink` (zonal,
+    /// regional, global…).
+    Compute,
+}
+
+/// The methods of one operations resource that act on an operation.
+#[derive(Debug)]
+pub struct OperationMethods {
+    /// Fetches it.
+    pub get: &'static MethodSpec,
+    /// Fetches it once it is done or a server-side deadline passes
+    /// (`operations.wait`): polled through instead of `get` when present.
+    pub wait: Option<&'static MethodSpec>,
+    /// Asks the server to stop it (`operations.cancel`).
+    pub cancel: Option<&'static MethodSpec>,
 }

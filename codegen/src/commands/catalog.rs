@@ -93,6 +93,8 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
         "prose: {} descriptions; left raw: {} lists run together, {} root-relative links, {} HTML tags",
         prose.descriptions, prose.lists_run_together, prose.root_relative_links, prose.html_tags
     );
+    // CATALOG.md quotes this line; scripts/test.sh checks that it still does.
+    println!("{}", report.operations);
     println!("generated {}/{} documents", report.generated, report.total);
     // Google's prose must render: a list run together or a link that leads
     // nowhere fails the run like a document that does not generate.

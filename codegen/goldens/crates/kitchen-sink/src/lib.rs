@@ -165,11 +165,14 @@ static POLL_OPERATION0_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::
     returns_json: true,
 };
 /// How `Operation` operations of this API are polled: what calls that start one use in `.poll()`, and what `gapi_runtime::lro::Poller::resume` takes for an operation already in hand.
-pub static OPERATION_POLLING: ::gapi_runtime::spec::Polling =
-    ::gapi_runtime::spec::Polling::ByName {
+pub static OPERATION_POLLING: ::gapi_runtime::spec::Polling = ::gapi_runtime::spec::Polling {
+    shape: ::gapi_runtime::spec::OperationShape::Aip,
+    methods: &[::gapi_runtime::spec::OperationMethods {
         get: &POLL_OPERATION0_SPEC,
-        param: "name",
-    };
+        wait: ::std::option::Option::None,
+        cancel: ::std::option::Option::None,
+    }],
+};
 static TOKENINFO_SPEC: ::gapi_runtime::spec::MethodSpec = ::gapi_runtime::spec::MethodSpec {
     service: &crate::SERVICE,
     id: "sink.tokeninfo",

@@ -165,7 +165,9 @@ impl ThingsArchiveCall {
     /// Sends the request, then polls the long-running operation it
     /// starts: `.until_done().await` waits for its final state (an
     /// error if it failed or took longer than the timeout),
-    /// `.stream()` yields every state as it is fetched.
+    /// `.until_response::<T>()` decodes its result as `T`,
+    /// `.stream()` yields every state as it is fetched, and
+    /// `.canceller()` stops it where the API can.
     pub fn poll(self) -> ::gapi_runtime::lro::Poller<crate::types::Operation> {
         ::gapi_runtime::lro::Poller::start(self, &crate::OPERATION_POLLING)
     }

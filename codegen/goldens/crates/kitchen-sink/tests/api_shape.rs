@@ -249,8 +249,10 @@ fn streaming_and_operation_methods_have_their_shapes() {
         preview.url,
         "http://127.0.0.1:9/v1/things:streamUpdates?alt=json&prettyPrint=false"
     );
-    assert!(matches!(
-        gapi_sink_v1::OPERATION_POLLING,
-        gapi_sink_v1::runtime::spec::Polling::ByName { param: "name", .. }
-    ));
+    let polling = &gapi_sink_v1::OPERATION_POLLING;
+    assert_eq!(
+        polling.shape,
+        gapi_sink_v1::runtime::spec::OperationShape::Aip
+    );
+    assert_eq!(polling.methods[0].get.path, "v1/{+name}");
 }
