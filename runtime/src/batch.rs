@@ -306,10 +306,8 @@ impl Batch {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(spec.id, e, true))?;
+        let limit = self.client.inner.limits.response_bytes;
+        let body = crate::limits::read_body(spec.id, response, limit).await?;
         read_answers(&content_type, &body, indexes, ids)
             .map_err(|message| Error::new(spec.id, Kind::Protocol(message)))
     }

@@ -26,6 +26,8 @@ pub(crate) struct Inner {
     pub(crate) throttle: Throttle,
     pub(crate) user_agent: String,
     pub(crate) universe_domain: String,
+    /// Memory caps on answers.
+    pub(crate) limits: crate::limits::Limits,
 }
 
 impl fmt::Debug for Client {
@@ -75,6 +77,7 @@ pub struct ClientBuilder<S = Client> {
     user_agent: Option<String>,
     location: Option<String>,
     universe_domain: Option<String>,
+    limits: crate::limits::Limits,
     service_type: PhantomData<fn() -> S>,
 }
 
@@ -171,6 +174,7 @@ impl<S: From<Client>> ClientBuilder<S> {
             user_agent: None,
             location: None,
             universe_domain: None,
+            limits: crate::limits::Limits::default(),
             service_type: PhantomData,
         }
     }
@@ -232,6 +236,22 @@ impl<S: From<Client>> ClientBuilder<S> {
     /// Connect timeout (default 20 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// The largest answer read into memory, in bytes (default 256 MiB): a
+    /// larger one fails the call with an error for which
+    /// [`Error::is_too_large`](crate::Error::is_too_large) holds, before it
+    /// is all read. Downloads to a writer or file are not capped.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.limits.response_bytes = bytes;
+        self
+    }
+
+    /// The largest element of a streamed answer (`.stream()`: one JSON
+    /// array element or server-sent event), in bytes (default 64 MiB).
+    pub fn max_stream_element_bytes(mut self, bytes: u64) -> Self {
+        self.limits.stream_element_bytes = bytes;
         self
     }
 
@@ -317,6 +337,7 @@ impl<S: From<Client>> ClientBuilder<S> {
                 retry: self.retry,
                 throttle: Throttle::default(),
                 user_agent,
+                limits: self.limits,
             }),
         }))
     }

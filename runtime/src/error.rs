@@ -171,6 +171,14 @@ pub(crate) enum Kind {
     },
     /// A long-running operation was not done within the poller's time limit.
     OperationTimedOut { name: String, waited: Duration },
+    /// An answer passed one of the client's memory caps
+    /// ([`crate::limits::Limits`]): `what` passed `limit` bytes, set by
+    /// `setting`.
+    TooLarge {
+        what: &'static str,
+        limit: u64,
+        setting: &'static str,
+    },
     /// The server's answer does not follow the protocol (a batch response
     /// that is not `multipart/mixed`, or lacks a call's part).
     Protocol(String),
@@ -355,8 +363,16 @@ impl Error {
             | Kind::Io(_)
             | Kind::Protocol(_)
             | Kind::Operation { .. }
-            | Kind::OperationTimedOut { .. } => true,
+            | Kind::OperationTimedOut { .. }
+            | Kind::TooLarge { .. } => true,
         }
+    }
+
+    /// An answer passed one of the client's memory caps (a body over
+    /// `ClientBuilder::max_response_bytes`, a streamed element over
+    /// `max_stream_element_bytes`); the message names the setting.
+    pub fn is_too_large(&self) -> bool {
+        matches!(&*self.kind, Kind::TooLarge { .. })
     }
 
     /// For a response that did not decode: the JSON path of the value that
@@ -459,6 +475,14 @@ impl fmt::Display for Error {
                 f,
                 "operation {name} was not done after {} s",
                 waited.as_secs()
+            ),
+            Kind::TooLarge {
+                what,
+                limit,
+                setting,
+            } => write!(
+                f,
+                "{what} is larger than {limit} bytes, the cap {setting} sets"
             ),
         }
     }

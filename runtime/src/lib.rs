@@ -11,6 +11,7 @@ pub mod decode;
 pub mod encode;
 mod error;
 mod explain;
+pub mod limits;
 pub mod lro;
 pub mod media;
 #[cfg(feature = "mock")]
@@ -19,6 +20,7 @@ pub mod paging;
 mod request;
 pub mod retry;
 pub mod spec;
+mod split;
 pub mod stream;
 pub mod template;
 mod trace;

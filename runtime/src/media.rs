@@ -357,6 +357,7 @@ impl Request {
             id,
             http: self.client.inner.http.clone(),
             url,
+            limit: self.client.inner.limits.response_bytes,
         })
     }
 
@@ -649,6 +650,8 @@ struct Session {
     id: &'static str,
     http: reqwest::Client,
     url: String,
+    /// `ClientBuilder::max_response_bytes`, for the final answer.
+    limit: u64,
 }
 
 impl Session {
@@ -720,10 +723,7 @@ impl Session {
             return Ok(Step::Stored(committed_bytes(response.headers())));
         }
         let response = check_status(id, response).await?;
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(id, e, true))?;
+        let body = crate::limits::read_body(id, response, self.limit).await?;
         Ok(Step::Done(body))
     }
 }

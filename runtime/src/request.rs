@@ -477,10 +477,8 @@ impl Request {
     ) -> Result<(Option<HeaderValue>, Bytes), Error> {
         let response = self.attempt(parts, None).await?;
         let kept = keep.and_then(|name| response.headers().get(name).cloned());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(self.spec.id, e, true))?;
+        let limit = self.client.inner.limits.response_bytes;
+        let body = crate::limits::read_body(self.spec.id, response, limit).await?;
         crate::trace::bytes(body.len() as u64);
         Ok((kept, body))
     }
@@ -545,7 +543,7 @@ pub(crate) async fn check_status(
         .get(http::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(parse_retry_after);
-    let body = response.bytes().await.unwrap_or_default();
+    let body = crate::limits::read_prefix(response, crate::limits::ERROR_BODY_BYTES).await;
     Err(Error::new(
         id,
         Kind::Api {

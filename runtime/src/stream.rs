@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, GoogleError, Kind};
 use crate::request::{decode, Request};
+use crate::split::{SplitError, Splitter};
 
 /// How a streaming answer is framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,16 @@ pub fn stream<T: DeserializeOwned + Send + 'static>(
         request.set_query("alt", "sse");
     }
     let id = request.spec.id;
+    let limit = request.client.inner.limits.stream_element_bytes;
+    let failed = move |e: SplitError| match e {
+        SplitError::Malformed(message) => protocol(id, message),
+        SplitError::TooLarge => crate::limits::too_large(
+            id,
+            "a streamed element",
+            limit,
+            "ClientBuilder::max_stream_element_bytes",
+        ),
+    };
     enum State {
         Start(Box<Request>),
         Reading(BoxStream<'static, reqwest::Result<Bytes>>, Splitter),
@@ -51,7 +62,7 @@ pub fn stream<T: DeserializeOwned + Send + 'static>(
                         Ok(response) => {
                             state = State::Reading(
                                 response.bytes_stream().boxed(),
-                                Splitter::new(framing),
+                                Splitter::new(framing, limit),
                             );
                         }
                         Err(error) => return Some((Err(error), State::Done)),
@@ -68,9 +79,7 @@ pub fn stream<T: DeserializeOwned + Send + 'static>(
                                 return Some((item, next));
                             }
                             Ok(None) => {}
-                            Err(message) => {
-                                return Some((Err(protocol(id, message)), State::Done));
-                            }
+                            Err(e) => return Some((Err(failed(e)), State::Done)),
                         }
                         match body.next().await {
                             Some(Ok(chunk)) => {
@@ -86,7 +95,7 @@ pub fn stream<T: DeserializeOwned + Send + 'static>(
                                         Some((element_of::<T>(id, element), State::Done))
                                     }
                                     Ok(None) => None,
-                                    Err(message) => Some((Err(protocol(id, message)), State::Done)),
+                                    Err(e) => Some((Err(failed(e)), State::Done)),
                                 };
                             }
                         }
@@ -129,271 +138,4 @@ fn element_of<T: DeserializeOwned>(id: &'static str, element: Bytes) -> Result<T
         }
     }
     decode(id, element, false)
-}
-
-/// Cuts a body into elements as bytes arrive.
-#[derive(Debug)]
-pub(crate) enum Splitter {
-    Array(ArraySplitter),
-    Events(EventSplitter),
-}
-
-impl Splitter {
-    pub(crate) fn new(framing: Framing) -> Splitter {
-        match framing {
-            Framing::JsonArray => Splitter::Array(ArraySplitter::default()),
-            Framing::ServerSentEvents => Splitter::Events(EventSplitter::default()),
-        }
-    }
-
-    pub(crate) fn push(&mut self, chunk: &[u8]) {
-        match self {
-            Splitter::Array(s) => s.buf.extend_from_slice(chunk),
-            Splitter::Events(s) => s.buf.extend_from_slice(chunk),
-        }
-    }
-
-    /// The next complete element, if one has arrived.
-    pub(crate) fn next(&mut self) -> Result<Option<Bytes>, String> {
-        match self {
-            Splitter::Array(s) => s.next(),
-            Splitter::Events(s) => Ok(s.next()),
-        }
-    }
-
-    /// At the end of the body: a last element (an event without its final
-    /// blank line), or an error when the body stopped mid-element.
-    pub(crate) fn finish(&mut self) -> Result<Option<Bytes>, String> {
-        match self {
-            Splitter::Array(s) => s.finish().map(|()| None),
-            Splitter::Events(s) => Ok(s.finish()),
-        }
-    }
-}
-
-/// Where the array scanner is.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum At {
-    /// Before `[`.
-    #[default]
-    Start,
-    /// After `[` or `,`: an element (or `]` after `[`) comes next.
-    BeforeElement,
-    /// Inside an element.
-    InElement,
-    /// After an element: `,` or `]` comes next.
-    AfterElement,
-    /// After `]`.
-    End,
-}
-
-/// The elements of a JSON array, found by one pass over the bytes that
-/// tracks nesting and strings (so braces inside strings do not count).
-#[derive(Debug, Default)]
-pub(crate) struct ArraySplitter {
-    buf: Vec<u8>,
-    /// Next byte to scan.
-    pos: usize,
-    at: At,
-    /// Start of the element being scanned.
-    start: usize,
-    depth: usize,
-    in_string: bool,
-    escaped: bool,
-    /// Whether `[` was just read (so `]` may close an empty array).
-    empty_allowed: bool,
-}
-
-impl ArraySplitter {
-    fn next(&mut self) -> Result<Option<Bytes>, String> {
-        while self.pos < self.buf.len() {
-            let b = self.buf[self.pos];
-            self.pos += 1;
-            match self.at {
-                At::Start | At::BeforeElement | At::AfterElement | At::End
-                    if b.is_ascii_whitespace() => {}
-                At::Start if b == b'[' => {
-                    self.at = At::BeforeElement;
-                    self.empty_allowed = true;
-                }
-                At::BeforeElement if b == b']' && self.empty_allowed => self.at = At::End,
-                At::BeforeElement if b == b'{' || b == b'[' => {
-                    self.at = At::InElement;
-                    self.start = self.pos - 1;
-                    self.depth = 1;
-                    self.empty_allowed = false;
-                }
-                At::AfterElement if b == b',' => self.at = At::BeforeElement,
-                At::AfterElement if b == b']' => self.at = At::End,
-                At::InElement => {
-                    if self.in_string {
-                        if self.escaped {
-                            self.escaped = false;
-                        } else if b == b'\\' {
-                            self.escaped = true;
-                        } else if b == b'"' {
-                            self.in_string = false;
-                        }
-                    } else if b == b'"' {
-                        self.in_string = true;
-                    } else if b == b'{' || b == b'[' {
-                        self.depth += 1;
-                    } else if b == b'}' || b == b']' {
-                        self.depth -= 1;
-                        if self.depth == 0 {
-                            let element = Bytes::copy_from_slice(&self.buf[self.start..self.pos]);
-                            self.buf.drain(..self.pos);
-                            self.pos = 0;
-                            self.at = At::AfterElement;
-                            return Ok(Some(element));
-                        }
-                    }
-                }
-                at => {
-                    return Err(format!(
-                        "the streamed JSON array has {:?} where {} was expected (byte {})",
-                        char::from(b),
-                        match at {
-                            At::Start => "`[`",
-                            At::BeforeElement => "an object",
-                            At::AfterElement => "`,` or `]`",
-                            _ => "nothing more",
-                        },
-                        self.pos - 1
-                    ))
-                }
-            }
-        }
-        // Keep only the element being scanned.
-        if self.at != At::InElement {
-            self.buf.clear();
-            self.pos = 0;
-        }
-        Ok(None)
-    }
-
-    fn finish(&mut self) -> Result<(), String> {
-        match self.at {
-            At::End => Ok(()),
-            At::Start => Err("the streamed answer is empty (no JSON array)".into()),
-            _ => Err("the streamed JSON array was cut off before its end".into()),
-        }
-    }
-}
-
-/// The `data` of server-sent events: lines up to an empty line make an
-/// event; its `data:` lines, joined by newlines, are the element.
-#[derive(Debug, Default)]
-pub(crate) struct EventSplitter {
-    buf: Vec<u8>,
-    data: Vec<u8>,
-}
-
-impl EventSplitter {
-    fn next(&mut self) -> Option<Bytes> {
-        while let Some(end) = self.buf.iter().position(|b| *b == b'\n') {
-            let mut line: Vec<u8> = self.buf.drain(..=end).collect();
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
-            if line.is_empty() {
-                if !self.data.is_empty() {
-                    return Some(Bytes::from(std::mem::take(&mut self.data)));
-                }
-                continue;
-            }
-            if let Some(value) = line.strip_prefix(b"data:") {
-                let value = value.strip_prefix(b" ").unwrap_or(value);
-                if !self.data.is_empty() {
-                    self.data.push(b'\n');
-                }
-                self.data.extend_from_slice(value);
-            }
-            // Comments (`:`) and other fields (`event:`, `id:`) are ignored.
-        }
-        None
-    }
-
-    fn finish(&mut self) -> Option<Bytes> {
-        if !self.buf.is_empty() {
-            self.buf.push(b'\n');
-        }
-        self.buf.push(b'\n');
-        self.next()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn all(framing: Framing, chunks: &[&[u8]]) -> Result<Vec<String>, String> {
-        let mut s = Splitter::new(framing);
-        let mut out = Vec::new();
-        for chunk in chunks {
-            s.push(chunk);
-            while let Some(e) = s.next()? {
-                out.push(String::from_utf8_lossy(&e).into_owned());
-            }
-        }
-        if let Some(e) = s.finish()? {
-            out.push(String::from_utf8_lossy(&e).into_owned());
-        }
-        Ok(out)
-    }
-
-    #[test]
-    fn arrays_split_at_any_chunk_boundary() {
-        let body = b"[{\"a\": \"}{\\\"\", \"b\": [1, {\"c\": 2}]}\r\n,\r\n{\"d\": 3}\n]";
-        let expected = vec![
-            "{\"a\": \"}{\\\"\", \"b\": [1, {\"c\": 2}]}".to_string(),
-            "{\"d\": 3}".to_string(),
-        ];
-        assert_eq!(all(Framing::JsonArray, &[body]), Ok(expected.clone()));
-        for cut in 1..body.len() {
-            let (a, b) = body.split_at(cut);
-            assert_eq!(
-                all(Framing::JsonArray, &[a, b]),
-                Ok(expected.clone()),
-                "cut at {cut}"
-            );
-        }
-        assert_eq!(all(Framing::JsonArray, &[b" [ ] "]), Ok(vec![]));
-        assert!(
-            all(Framing::JsonArray, &[b"[{\"a\": 1}"]).is_err(),
-            "cut off"
-        );
-        assert!(
-            all(Framing::JsonArray, &[b"{\"a\": 1}"]).is_err(),
-            "not an array"
-        );
-        assert!(
-            all(Framing::JsonArray, &[b"[{\"a\": 1} {\"b\": 2}]"]).is_err(),
-            "no comma"
-        );
-        assert!(all(Framing::JsonArray, &[b""]).is_err(), "empty body");
-    }
-
-    #[test]
-    fn events_split_at_blank_lines() {
-        let body = b": comment\r\ndata: {\"a\": 1}\r\n\r\nevent: x\ndata: {\"b\":\ndata: 2}\n\ndata: {\"c\": 3}";
-        let expected = vec![
-            "{\"a\": 1}".to_string(),
-            "{\"b\":\n2}".to_string(),
-            "{\"c\": 3}".to_string(),
-        ];
-        assert_eq!(
-            all(Framing::ServerSentEvents, &[body]),
-            Ok(expected.clone())
-        );
-        for cut in 1..body.len() {
-            let (a, b) = body.split_at(cut);
-            assert_eq!(
-                all(Framing::ServerSentEvents, &[a, b]),
-                Ok(expected.clone()),
-                "cut at {cut}"
-            );
-        }
-    }
 }
