@@ -203,6 +203,12 @@ fn load_file(
     load_json(&bytes, scopes, env, true)
 }
 
+/// [`load_json`] for the fuzzer (`crate::fuzz`), with no environment.
+#[cfg(test)]
+pub(crate) fn fuzz_load(bytes: &[u8]) -> Result<(), String> {
+    load_json(bytes, &[], &|_| None, true).map(drop)
+}
+
 /// Credentials of any type an ADC file may hold. `nested` is false inside
 /// an impersonated file's `source_credentials`, which cannot nest another.
 fn load_json(

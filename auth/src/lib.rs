@@ -30,6 +30,8 @@ pub mod chain;
 mod client_secrets;
 mod device;
 mod external;
+#[cfg(test)]
+mod fuzz;
 mod impersonated;
 mod installed;
 mod loopback;

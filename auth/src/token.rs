@@ -436,12 +436,22 @@ fn transport_error(e: &reqwest::Error) -> String {
     }
 }
 
+/// [`classify`] for the fuzzer (`crate::fuzz`): the refusal's message.
+#[cfg(test)]
+pub(crate) fn fuzz_classify(status: reqwest::StatusCode, body: &[u8]) -> Result<(), String> {
+    classify(status, bytes::Bytes::copy_from_slice(body))
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
 /// Sorts an answer into success, a retryable failure, or a typed refusal.
 fn classify(status: reqwest::StatusCode, bytes: bytes::Bytes) -> Result<bytes::Bytes, TokenError> {
     if status.is_success() {
         return Ok(bytes);
     }
-    let parsed = serde_json::from_slice::<ErrorBody>(&bytes).ok();
+    let parsed = serde_json::from_slice::<ErrorBody>(&bytes)
+        .ok()
+        .map(ErrorBody::printable);
     if status.is_server_error() || status.as_u16() == 429 {
         let detail = parsed
             .map(|e| describe(&e))
@@ -492,6 +502,40 @@ fn classify(status: reqwest::StatusCode, bytes: bytes::Bytes) -> Result<bytes::B
     }
 }
 
+impl ErrorBody {
+    /// The body with its text made safe to print: the server's words reach
+    /// terminals and logs, so control characters (escape sequences, forged
+    /// line breaks) are replaced and each field is cut to 500 characters.
+    fn printable(self) -> ErrorBody {
+        let clean = |text: String| printable(&text, 500);
+        ErrorBody {
+            error: match self.error {
+                ErrorField::Code(code) => ErrorField::Code(clean(code)),
+                ErrorField::Google { status, message } => ErrorField::Google {
+                    status: status.map(clean),
+                    message: message.map(clean),
+                },
+            },
+            error_description: self.error_description.map(clean),
+            error_subtype: self.error_subtype.map(clean),
+        }
+    }
+}
+
+/// `text` with control characters replaced by U+FFFD and at most
+/// `max_chars` characters (then `…`).
+fn printable(text: &str, max_chars: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max_chars)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if text.chars().nth(max_chars).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn describe(e: &ErrorBody) -> String {
     match &e.error {
         ErrorField::Code(code) => match &e.error_description {
@@ -513,11 +557,7 @@ fn snippet(bytes: &[u8]) -> String {
     if one_line.is_empty() {
         return "empty body".into();
     }
-    let mut cut: String = one_line.chars().take(120).collect();
-    if cut.len() < one_line.len() {
-        cut.push('…');
-    }
-    cut
+    printable(&one_line, 120)
 }
 
 /// A successful body as `T`.

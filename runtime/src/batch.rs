@@ -598,12 +598,35 @@ fn read_answers(
                 )
             })?,
         };
+        if answers.iter().any(|(answered, _)| *answered == index) {
+            return Err(format!(
+                "part {} answers call {} again (a batch answers each call once)",
+                position + 1,
+                index + 1
+            ));
+        }
         answers.push((
             index,
             http_response(content).map_err(|e| format!("part {}: {e}", position + 1))?,
         ));
     }
     Ok(answers)
+}
+
+/// [`read_answers`] for the fuzzer (`crate::fuzz`), with this boundary
+/// and Content-ID base: which calls the parts answer.
+#[cfg(test)]
+pub(crate) fn fuzz_read_answers(
+    content_type: &str,
+    body: &[u8],
+    indexes: &[usize],
+    (boundary, base): (&str, &str),
+) -> Result<Vec<usize>, String> {
+    let ids = Ids {
+        boundary: boundary.to_string(),
+        base: base.to_string(),
+    };
+    read_answers(content_type, body, indexes, &ids).map(|a| a.into_iter().map(|(i, _)| i).collect())
 }
 
 /// The `boundary` parameter of a `multipart/*` media type.

@@ -440,14 +440,15 @@ impl fmt::Display for Error {
                 ..
             } => match google {
                 Some(g) => {
+                    use crate::explain::Printable;
                     write!(f, "HTTP {status}")?;
                     if let Some(s) = &g.status {
-                        write!(f, " {s}")?;
+                        write!(f, " {}", Printable(s))?;
                     }
                     if let Some(r) = g.reasons().next() {
-                        write!(f, " ({r})")?;
+                        write!(f, " ({})", Printable(r))?;
                     }
-                    write!(f, ": {}", g.message)
+                    write!(f, ": {}", Printable(&g.message))
                 }
                 None => {
                     let text = crate::explain::excerpt(body, 0, 2 * EXCERPT_RADIUS);

@@ -98,6 +98,24 @@ pub(crate) fn path_at(body: &[u8], offset: usize) -> String {
 
 /// Up to `radius` bytes either side of `offset`, cut at character
 /// boundaries, on one line, with `…` where text was left out.
+/// A server's text as it may be printed: control characters (escape
+/// sequences, forged line breaks) replaced by U+FFFD, at most 1,000
+/// characters (then `…`).
+pub(crate) struct Printable<'a>(pub(crate) &'a str);
+
+impl std::fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        for (n, c) in self.0.chars().enumerate() {
+            if n == 1_000 {
+                return f.write_char('…');
+            }
+            f.write_char(if c.is_control() { '\u{fffd}' } else { c })?;
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn excerpt(body: &[u8], offset: usize, radius: usize) -> String {
     let offset = offset.min(body.len());
     let is_continuation = |b: u8| b & 0xC0 == 0x80;

@@ -11,6 +11,8 @@ pub mod decode;
 pub mod encode;
 mod error;
 mod explain;
+#[cfg(test)]
+mod fuzz;
 pub mod limits;
 pub mod lro;
 pub mod media;

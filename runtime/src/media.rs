@@ -622,6 +622,12 @@ struct DownloadProgress<'a> {
     report: Option<&'a (dyn Fn(u64, Option<u64>) + Send + Sync)>,
 }
 
+/// [`media_total`] for the fuzzer.
+#[cfg(test)]
+pub(crate) fn fuzz_media_total(headers: &http::HeaderMap) -> Option<u64> {
+    media_total(headers, 0)
+}
+
 /// The media's full size: a 206's `Content-Range: bytes a-b/total`, or a
 /// 200's `Content-Length` (plus what was written before, which is 0 then).
 fn media_total(headers: &http::HeaderMap, written: u64) -> Option<u64> {
@@ -748,12 +754,17 @@ fn progress_body(chunk: Bytes, offset: u64, total: Option<u64>, report: Progress
     reqwest::Body::wrap_stream(pieces)
 }
 
-/// Bytes stored according to a 308's `Range: bytes=0-N` (none: 0).
-fn committed_bytes(headers: &http::HeaderMap) -> u64 {
+/// Bytes stored according to a 308's `Range: bytes=0-N` (none: 0). A
+/// `Range` of another shape (not from 0, not a number, `N` = 2^64-1) counts
+/// as nothing stored: the upload then stops with an error rather than
+/// skip bytes the server never had.
+pub(crate) fn committed_bytes(headers: &http::HeaderMap) -> u64 {
     headers
         .get(http::header::RANGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit('-').next())
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .map_or(0, |last| last + 1)
+        .and_then(|v| v.trim().strip_prefix("bytes=0-"))
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<u64>().ok())
+        .and_then(|last| last.checked_add(1))
+        .unwrap_or(0)
 }
