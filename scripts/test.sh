@@ -102,3 +102,4 @@ cargo clippy -q --manifest-path bench/Cargo.toml -- -D warnings
 cargo run -q --manifest-path bench/Cargo.toml -- --quick > target/bench-quick.log \
   || { tail -50 target/bench-quick.log; exit 1; }
 grep -q "## 5. Media" bench/target/BENCHMARKS.quick.md
+grep -q "## 7. Chaos soak" bench/target/BENCHMARKS.quick.md

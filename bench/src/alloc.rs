@@ -68,6 +68,11 @@ pub fn exclude_this_thread() {
     EXCLUDED.with(|e| e.set(true));
 }
 
+/// Live bytes now (of the threads counted).
+pub fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
 /// Starts a measurement: returns the live bytes now and resets the peak.
 pub fn start() -> isize {
     let live = LIVE.load(Ordering::Relaxed);

@@ -7,6 +7,7 @@
 //! cd bench && cargo run --release -- --quick # a few iterations of everything; writes target/BENCHMARKS.quick.md
 //! cargo run --release -- --only runtime,auth # some sections; writes target/BENCHMARKS.partial.md
 //! cargo run --release -- --only compile --rounds 1 # one round of the compile A/B
+//! cargo run --release -- --only soak --soak-seconds 3600 # the chaos soak, an hour
 //! ```
 //!
 //! Quick mode runs in CI only to prove the harness builds and runs; no
@@ -21,6 +22,7 @@ mod media;
 mod registry;
 mod runtime;
 mod server;
+mod soak;
 mod stats;
 mod streaming;
 mod walk;
@@ -33,7 +35,7 @@ use stats::{Section, Table};
 #[global_allocator]
 static GLOBAL: alloc::Counting = alloc::Counting;
 
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "compile",
     "runtime",
     "walk",
@@ -41,6 +43,7 @@ const SECTIONS: [&str; 7] = [
     "auth",
     "media",
     "streaming",
+    "soak",
 ];
 
 struct Args {
@@ -49,6 +52,8 @@ struct Args {
     out: Option<PathBuf>,
     /// Compile-section rounds (default 3; quick mode 1).
     rounds: Option<usize>,
+    /// How long the chaos soak runs (default 300 s; quick mode 10 s).
+    soak_seconds: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -57,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
         only: SECTIONS.iter().map(|s| s.to_string()).collect(),
         out: None,
         rounds: None,
+        soak_seconds: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -79,9 +85,18 @@ fn parse_args() -> Result<Args, String> {
                         .ok_or(format!("--rounds {n:?}: a positive number"))?,
                 );
             }
+            "--soak-seconds" => {
+                let n = it.next().ok_or("--soak-seconds needs a number")?;
+                args.soak_seconds = Some(
+                    n.parse()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or(format!("--soak-seconds {n:?}: a positive number"))?,
+                );
+            }
             other => {
                 return Err(format!(
-                    "unknown argument {other:?}; usage: cargo run --release -- [--quick] [--only {}] [--rounds N] [--out FILE]",
+                    "unknown argument {other:?}; usage: cargo run --release -- [--quick] [--only {}] [--rounds N] [--soak-seconds N] [--out FILE]",
                     SECTIONS.join(",")
                 ))
             }
@@ -191,6 +206,28 @@ async fn main() {
         sections.push((
             "6. Streaming: a Gemini answer, piece by piece",
             streaming::run(quick).await,
+        ));
+    }
+
+    if wants("soak") {
+        eprintln!("chaos soak…");
+        let section = soak::run(quick, args.soak_seconds).await;
+        // Correctness, asserted in every mode: nothing lost, nothing hung.
+        let broken: Vec<&stats::Goal> = section
+            .goals
+            .iter()
+            .filter(|g| !g.met && !g.goal.contains("flat"))
+            .collect();
+        if !broken.is_empty() {
+            eprintln!("{}", section.markdown);
+            for goal in broken {
+                eprintln!("FAILED: {}: {}", goal.goal, goal.result);
+            }
+            std::process::exit(1);
+        }
+        sections.push((
+            "7. Chaos soak: faults injected into a mixed workload",
+            section,
         ));
     }
 

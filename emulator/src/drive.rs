@@ -216,6 +216,10 @@ pub(crate) fn update(
 #[derive(Default)]
 pub(crate) struct Uploads {
     sessions: std::collections::HashMap<String, (serde_json::Value, Vec<u8>)>,
+    /// Sessions that completed, with the file they made: Google answers a
+    /// chunk or a status query to a finished session with the file again
+    /// (a client whose last answer was lost learns the upload is done).
+    finished: std::collections::HashMap<String, serde_json::Value>,
 }
 
 /// `files.create` without media: a folder, or an empty file, from its metadata.
@@ -337,6 +341,9 @@ pub(crate) fn upload(
 ) -> Response<Body> {
     let bad = |m: &str| google_error(400, "INVALID_ARGUMENT", "badRequest", m);
     if let Some(id) = get(query, "upload_id") {
+        if let Some(file) = uploads.finished.get(id) {
+            return json(200, file);
+        }
         let Some((_, received)) = uploads.sessions.get_mut(id) else {
             return google_error(404, "NOT_FOUND", "notFound", "No such upload session.");
         };
@@ -344,10 +351,9 @@ pub(crate) fn upload(
             return answer;
         }
         let (metadata, content) = uploads.sessions.remove(id).unwrap_or_default();
-        return json(
-            200,
-            &new_file(files, &metadata, content, "application/octet-stream"),
-        );
+        let file = new_file(files, &metadata, content, "application/octet-stream");
+        uploads.finished.insert(id.to_string(), file.clone());
+        return json(200, &file);
     }
     if method != hyper::Method::POST {
         return bad("Uploads start with POST");

@@ -1,6 +1,5 @@
 //! The HTTP server and its routes.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -70,6 +69,20 @@ pub enum Fault {
         /// How many calls.
         count: usize,
     },
+    /// The next API request's connection closes before any answer (a reset
+    /// before the response).
+    ResetBeforeAnswer,
+    /// The next API answer drips: one byte every 10 ms (a client without a
+    /// deadline would wait minutes for a few KB).
+    Drip,
+    /// The next API answer due as JSON is `200` with an HTML page (a
+    /// proxy's). Media downloads are skipped: an HTML page would pass for
+    /// the media itself.
+    WrongContentType,
+    /// The next chunk sent to a resumable upload session is only half
+    /// stored: the session's `308` says so (`Range`), and the client must
+    /// send the rest again.
+    ShortUploadChunk,
 }
 
 struct State {
@@ -143,7 +156,7 @@ impl Emulator {
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
                         let state = state.clone();
-                        async move { Ok::<_, Infallible>(serve(&state, req).await) }
+                        async move { serve_with_transport_faults(&state, req).await }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -238,6 +251,16 @@ impl Emulator {
         self.state.streams_held.send_replace(true);
     }
 
+    /// Drops every fault not yet used.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// Faults injected and not yet used.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.state.faults).len()
+    }
+
     /// Lets held streams go on.
     pub fn release_streams(&self) {
         self.state.streams_held.send_replace(false);
@@ -252,6 +275,83 @@ impl Emulator {
 
 /// The pause between the pieces of a streamed answer.
 const STREAM_GAP: std::time::Duration = std::time::Duration::from_millis(15);
+
+/// Pops the front fault if it is one `wanted` accepts.
+fn take_front(state: &State, wanted: impl Fn(&Fault) -> bool) -> Option<Fault> {
+    let mut faults = lock(&state.faults);
+    if faults.front().is_some_and(&wanted) {
+        faults.pop_front()
+    } else {
+        None
+    }
+}
+
+/// [`serve`], with the faults of the connection itself: a reset before the
+/// answer (an error here makes hyper close the connection), an answer that
+/// drips, an HTML page where JSON was due.
+async fn serve_with_transport_faults(
+    state: &State,
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<crate::streaming::AnyBody>, std::io::Error> {
+    // An HTML page for media would pass for the media itself (no client
+    // can tell without a checksum): it waits for a JSON answer.
+    let media = req.uri().query().is_some_and(|q| q.contains("alt=media"))
+        || req.uri().path().starts_with("/download/");
+    let fault = if is_api(req.uri().path()) {
+        take_front(state, |f| {
+            matches!(f, Fault::ResetBeforeAnswer | Fault::Drip)
+                || (*f == Fault::WrongContentType && !media)
+        })
+    } else {
+        None
+    };
+    match fault {
+        Some(Fault::ResetBeforeAnswer) => {
+            note(
+                state,
+                format!("{} {} (reset)", req.method(), req.uri().path()),
+            );
+            Err(std::io::Error::other(
+                "the gapi emulator reset this connection (Fault::ResetBeforeAnswer)",
+            ))
+        }
+        Some(Fault::WrongContentType) => {
+            note(
+                state,
+                format!("{} {} (html)", req.method(), req.uri().path()),
+            );
+            let mut response = Response::new(crate::http_util::Body::from(
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            ));
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/html; charset=UTF-8"),
+            );
+            Ok(crate::streaming::whole(response))
+        }
+        Some(Fault::Drip) => {
+            let response = serve(state, req).await;
+            let (parts, body) = response.into_parts();
+            let bytes = body
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            let pieces = (0..bytes.len()).map(|i| bytes.slice(i..i + 1)).collect();
+            let dripping = crate::streaming::respond(
+                "application/json; charset=UTF-8",
+                pieces,
+                std::time::Duration::from_millis(10),
+                state.streams_held.subscribe(),
+                false,
+            );
+            let (mut drip_parts, drip_body) = dripping.into_parts();
+            drip_parts.status = parts.status;
+            Ok(Response::from_parts(drip_parts, drip_body))
+        }
+        _ => Ok(serve(state, req).await),
+    }
+}
 
 /// Every request: streamed answers here, the others through [`route`].
 async fn serve(
@@ -570,16 +670,24 @@ fn drive(r: Req<'_>) -> Option<Response<Body>> {
         (
             &Method::POST | &Method::PUT,
             "/upload/drive/v3/files" | "/resumable/upload/drive/v3/files",
-        ) => crate::drive::upload(
-            &mut lock(&state.files),
-            &mut lock(&state.uploads),
-            method,
-            &format!("http://{host}/"),
-            query,
-            content_type,
-            content_range,
-            body,
-        ),
+        ) => {
+            // Like `CutStream`, it waits in the queue for a request it fits.
+            let short = method == Method::PUT && {
+                let mut faults = lock(&state.faults);
+                let at = faults.iter().position(|f| *f == Fault::ShortUploadChunk);
+                at.and_then(|at| faults.remove(at)).is_some()
+            };
+            crate::drive::upload(
+                &mut lock(&state.files),
+                &mut lock(&state.uploads),
+                method,
+                &format!("http://{host}/"),
+                query,
+                content_type,
+                content_range,
+                if short { &body[..body.len() / 2] } else { body },
+            )
+        }
         (&Method::POST, "/drive/v3/files") => crate::drive::create(&mut lock(&state.files), body),
         (&Method::GET, "/drive/v3/about") => crate::drive::about(&lock(&state.files)),
         _ => return None,

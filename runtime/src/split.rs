@@ -120,8 +120,10 @@ impl ArraySplitter {
             let b = self.buf[self.pos];
             self.pos += 1;
             match self.at {
+                // JSON's whitespace: not form feed, which `is_ascii_whitespace`
+                // also takes (found by fuzzing).
                 At::Start | At::BeforeElement | At::AfterElement | At::End
-                    if b.is_ascii_whitespace() => {}
+                    if matches!(b, b' ' | b'\t' | b'\n' | b'\r') => {}
                 At::Start if b == b'[' => {
                     self.at = At::BeforeElement;
                     self.empty_allowed = true;
@@ -330,6 +332,12 @@ mod tests {
             "no comma"
         );
         assert!(all(Framing::JsonArray, &[b""]).is_err(), "empty body");
+        // Found by the long fuzz run (seed `long-1`): a form feed between
+        // elements is not JSON whitespace.
+        assert!(
+            all(Framing::JsonArray, &[b"[{\"a\": 1},\x0c{\"b\": 2}]"]).is_err(),
+            "form feed"
+        );
     }
 
     #[test]

@@ -59,6 +59,17 @@ pub fn stream<T: DeserializeOwned + Send + 'static>(
                 match state {
                     State::Done => return None,
                     State::Start(request) => match open(&request).await {
+                        Ok(response) if !framed_as(&response, framing) => {
+                            let found = content_type(&response).to_string();
+                            let message = format!(
+                                "a streamed answer must be {}, not {found:?}",
+                                match framing {
+                                    Framing::ServerSentEvents => "text/event-stream",
+                                    Framing::JsonArray => "JSON",
+                                }
+                            );
+                            return Some((Err(protocol(id, message)), State::Done));
+                        }
                         Ok(response) => {
                             state = State::Reading(
                                 response.bytes_stream().boxed(),
@@ -109,6 +120,26 @@ pub fn stream<T: DeserializeOwned + Send + 'static>(
 
 fn protocol(id: &'static str, message: String) -> Error {
     Error::new(id, Kind::Protocol(message))
+}
+
+fn content_type(response: &reqwest::Response) -> &str {
+    response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Whether the answer's `Content-Type` fits `framing` (an answer without
+/// one is given the benefit of the doubt). A proxy's HTML page read as
+/// server-sent events would be a stream of no events: no error, no data.
+fn framed_as(response: &reqwest::Response, framing: Framing) -> bool {
+    let found = content_type(response).to_ascii_lowercase();
+    found.is_empty()
+        || match framing {
+            Framing::ServerSentEvents => found.starts_with("text/event-stream"),
+            Framing::JsonArray => found.contains("json"),
+        }
 }
 
 /// Sends the request, retrying (under its policy) until a successful

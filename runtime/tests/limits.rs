@@ -222,3 +222,28 @@ async fn ten_thousand_failed_connections_leave_no_descriptor_or_task_behind() {
         );
     }
 }
+
+/// Found by the chaos soak: a proxy's HTML page (200, `text/html`) read as
+/// server-sent events was a stream of no events, ending without an error.
+#[tokio::test]
+async fn an_html_page_is_not_read_as_an_empty_event_stream() {
+    let server = serve(2, |_, _| {
+        support::Reply::Respond(
+            200,
+            vec![("content-type".into(), "text/html; charset=UTF-8".into())],
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
+        )
+    })
+    .await;
+    let client = builder(&server.base).build().unwrap();
+    let items: Vec<Result<serde_json::Value, gapi_runtime::Error>> = bounded(
+        gapi_runtime::stream::stream(request(&client), Framing::ServerSentEvents).collect(),
+    )
+    .await;
+    assert_eq!(items.len(), 1, "one error, not an empty stream");
+    let error = items[0].as_ref().unwrap_err();
+    assert!(
+        error.to_string().contains("text/event-stream") && error.to_string().contains("text/html"),
+        "{error}"
+    );
+}
