@@ -156,7 +156,7 @@ impl Fuzz {
             Some(s) => started.elapsed().as_secs_f64() >= s,
             None => report.executions >= self.runs,
         };
-        let empty = vec![Vec::new()];
+        let empty = [Vec::new()];
         let seeds = if seeds.is_empty() { &empty[..] } else { seeds };
         while !done(&report) {
             let input = if report.executions < seeds.len() as u64 {
@@ -238,7 +238,7 @@ impl Fuzz {
 
 /// Cuts `input` into pieces at random places (a network delivering it in
 /// chunks), the same way for the same `salt`.
-pub fn chunks<'a>(input: &'a [u8], salt: u64) -> Vec<&'a [u8]> {
+pub fn chunks(input: &[u8], salt: u64) -> Vec<&[u8]> {
     let mut rng = Rng(salt | 1);
     let mut out = Vec::new();
     let mut rest = input;
