@@ -6,9 +6,8 @@
 //!
 //! The subject token comes from a file, a URL, or (only when
 //! `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1`, as in google-auth) an
-//! executable, each as plain text or JSON. AWS-sourced configurations
-//! (`credential_source.environment_id = "aws1"`) are not supported: the
-//! error says so.
+//! executable, each as plain text or JSON, or (`environment_id: "aws1"`)
+//! is a signed AWS `GetCallerIdentity` request ([`aws`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,6 +22,8 @@ use serde::Deserialize;
 use crate::credentials::{bearer_headers, AuthError, BoxFuture};
 use crate::impersonated::generate_access_token;
 use crate::token::{minting_credentials, CachedToken, Mint, Token, TokenClient, TokenError};
+
+pub(crate) mod aws;
 
 /// Google's Security Token Service.
 pub const GOOGLE_STS_URI: &str = "https://sts.googleapis.com/v1/token";
@@ -118,6 +119,7 @@ enum Source {
         output_file: Option<PathBuf>,
         allowed: bool,
     },
+    Aws(aws::AwsSource),
 }
 
 /// Credentials for workload identity federation. Cheap to clone; clones
@@ -172,6 +174,36 @@ impl ExternalAccountCredentials {
     /// an error of kind [`Config`](crate::AuthErrorKind::Config) naming the missing or unsupported field.
     pub fn from_json(bytes: &[u8], scopes: &[&str]) -> Result<Self, AuthError> {
         Self::parse(bytes, scopes, &|name| std::env::var(name).ok()).map_err(AuthError::config)
+    }
+
+    /// As [`from_json`](Self::from_json), reading environment variables
+    /// (`AWS_*`, `GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES`,
+    /// `GOOGLE_CLOUD_QUOTA_PROJECT`) through `env` instead of the process's:
+    /// for tests and for processes that keep secrets out of their environment.
+    ///
+    /// # Errors
+    /// As [`from_json`](Self::from_json).
+    pub fn from_json_with_env(
+        bytes: &[u8],
+        scopes: &[&str],
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, AuthError> {
+        Self::parse(bytes, scopes, env).map_err(AuthError::config)
+    }
+
+    /// The subject token this configuration would exchange at STS, read or
+    /// built now, without exchanging it: for checking a federation setup.
+    /// `at` fixes the clock of an AWS signature (the only source whose token
+    /// depends on the time); other sources ignore it.
+    ///
+    /// # Errors
+    /// When the source cannot give a token (the file, URL, executable or AWS
+    /// metadata service's error).
+    pub async fn subject_token_at(&self, at: SystemTime) -> Result<String, AuthError> {
+        self.inner
+            .subject_token(at)
+            .await
+            .map_err(|e| e.into_auth(crate::AuthErrorKind::Refresh, "reading the subject token"))
     }
 
     pub(crate) fn parse(
@@ -248,14 +280,10 @@ fn parse_source(
     value: serde_json::Value,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Source, String> {
-    let fields: SourceFields = serde_json::from_value(value)
+    let fields: SourceFields = serde_json::from_value(value.clone())
         .map_err(|e| format!("`credential_source` is malformed: {e}"))?;
     if let Some(id) = &fields.environment_id {
-        return Err(if id.starts_with("aws") {
-            format!("`credential_source.environment_id` is {id:?}: AWS-sourced credentials are not supported by gapi-auth; use a file-, URL- or executable-sourced configuration")
-        } else {
-            format!("`credential_source.environment_id` {id:?} is not supported")
-        });
+        return aws::AwsSource::parse(id, value, env).map(Source::Aws);
     }
     let format = match fields.format {
         None => Format::Text,
@@ -321,7 +349,7 @@ fn parse_source(
             })
         }
         (None, None, None) => Err(
-            "`credential_source` needs one of `file`, `url`, `executable` (or `environment_id` for AWS, which is not supported)"
+            "`credential_source` needs one of `file`, `url`, `executable`, or `environment_id` (AWS)"
                 .to_string(),
         ),
         _ => Err("`credential_source` has more than one of `file`, `url`, `executable`".to_string()),
@@ -476,8 +504,9 @@ impl ExecutableAnswer {
 }
 
 impl Inner {
-    async fn subject_token(&self) -> Result<String, TokenError> {
+    async fn subject_token(&self, now: SystemTime) -> Result<String, TokenError> {
         match &self.source {
+            Source::Aws(source) => source.subject_token(&self.http, &self.audience, now).await,
             Source::File { path, format } => {
                 let content = tokio::fs::read(path).await.map_err(|e| {
                     TokenError::Malformed(format!(
@@ -584,8 +613,8 @@ impl Inner {
     }
 
     async fn fetch(&self) -> Result<Token, TokenError> {
-        let subject = self.subject_token().await?;
         let now = SystemTime::now();
+        let subject = self.subject_token(now).await?;
         // With impersonation, STS grants cloud-platform and IAM narrows it.
         let sts_scope = if self.impersonation_url.is_some() {
             CLOUD_PLATFORM.to_string()
@@ -693,9 +722,13 @@ mod tests {
             r#"{{{base},"credential_source":{{"environment_id":"aws1","region_url":"http://169.254.169.254"}}}}"#
         ));
         assert!(
-            aws.contains("AWS-sourced credentials are not supported"),
+            aws.contains("`credential_source.regional_cred_verification_url` is missing"),
             "{aws}"
         );
+        let aws2 = parse(&format!(
+            r#"{{{base},"credential_source":{{"environment_id":"aws2","regional_cred_verification_url":"https://sts.{{region}}.amazonaws.com"}}}}"#
+        ));
+        assert!(aws2.contains("AWS version 2 is not supported"), "{aws2}");
         let none = parse(&format!(r#"{{{base},"credential_source":{{}}}}"#));
         assert!(
             none.contains("needs one of `file`, `url`, `executable`"),

@@ -262,6 +262,9 @@ pub(crate) enum Body<'a> {
     Form(&'a [(&'a str, &'a str)]),
     /// `application/json`.
     Json(&'a serde_json::Value),
+    /// `application/x-www-form-urlencoded`, already encoded (where the
+    /// bytes must equal another client's, as for downscoping).
+    EncodedForm(&'a str),
 }
 
 /// The HTTP client for token requests: timeouts, no redirects, bounded
@@ -381,6 +384,12 @@ impl TokenClient {
                 Some(Body::Json(value)) => request
                     .header(http::header::CONTENT_TYPE, "application/json")
                     .body(value.to_string()),
+                Some(Body::EncodedForm(form)) => request
+                    .header(
+                        http::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(form.to_string()),
                 None => request,
             };
             let outcome = match request.send().await {

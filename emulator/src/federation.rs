@@ -23,7 +23,9 @@ use crate::http_util::{get, google_error, json, oauth_error, Body};
 use crate::oauth::OAuthState;
 
 const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
-const SUBJECT_TYPES: [&str; 4] = [
+const AWS_SUBJECT: &str = "urn:ietf:params:aws:token-type:aws4_request";
+const SUBJECT_TYPES: [&str; 5] = [
+    AWS_SUBJECT,
     "urn:ietf:params:oauth:token-type:jwt",
     "urn:ietf:params:oauth:token-type:id_token",
     "urn:ietf:params:oauth:token-type:saml2",
@@ -95,6 +97,12 @@ pub(crate) fn sts_token(oauth: &OAuthState, form: &[(String, String)]) -> Respon
         }
         if let Some(s) = claims["sub"].as_str() {
             sub = s.to_string();
+        }
+    }
+    if subject_type == AWS_SUBJECT {
+        match crate::aws::check_subject_token(subject, audience) {
+            Ok(s) => sub = s,
+            Err(why) => return oauth_error(400, "invalid_grant", &why),
         }
     }
     let pool = audience

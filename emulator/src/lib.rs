@@ -65,6 +65,7 @@
 #![deny(missing_docs)]
 
 mod access;
+pub mod aws;
 mod batch;
 mod bigquery;
 mod drive;

@@ -192,6 +192,14 @@ impl Emulator {
         format!("http://{}/v1/token", self.addr)
     }
 
+    /// The EC2 instance metadata service's root (`…/latest`), for an AWS
+    /// `credential_source`: `{root}/api/token`,
+    /// `{root}/meta-data/placement/availability-zone`,
+    /// `{root}/meta-data/iam/security-credentials`.
+    pub fn aws_metadata_root(&self) -> String {
+        format!("http://{}/latest", self.addr)
+    }
+
     /// IAM Credentials' `generateAccessToken` for `service_account` (an
     /// impersonation URL, as ADC files name it). Accounts whose name starts
     /// with `denied` refuse every caller (`PERMISSION_DENIED`).
@@ -500,6 +508,14 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
             Err(_) => bytes::Bytes::new(),
         },
     };
+    if let Some(imds) = crate::aws::metadata(
+        &call.method,
+        &call.path,
+        call.header("x-aws-ec2-metadata-token"),
+        call.header("x-aws-ec2-metadata-token-ttl-seconds"),
+    ) {
+        return imds;
+    }
     if is_api(&call.path) {
         note(state, format!("{} {}", call.method, call.path));
         if let Some(response) = take_fault(state) {

@@ -417,3 +417,135 @@ json.dump(written.info, open(sys.argv[4], "w"))
         assert_eq!(email_of(&emu, &creds).await, TARGET, "{}", file.display());
     }
 }
+
+/// Runs a google-auth script off the runtime (the emulator keeps serving),
+/// with `env` as the only AWS variables it sees.
+async fn google_auth(script: &'static str, args: Vec<String>, env: &[(&str, &str)]) -> String {
+    let mut command = std::process::Command::new(python());
+    command.arg("-c").arg(script).args(args);
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// AWS-sourced workload identity: gapi signs the same `GetCallerIdentity`
+/// request as google-auth, byte for byte, for the same instance metadata
+/// (IMDSv2, role keys with a session token) or environment keys and the
+/// same clock; the emulator's STS recomputes the SigV4 signature and
+/// accepts it; a wrong secret is refused with STS's words.
+#[tokio::test]
+async fn aws_sourced_workload_identity_signs_what_google_auth_signs() {
+    use gapi_auth::ExternalAccountCredentials;
+    use gapi_emulator::aws::{AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY};
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let imds = emu.aws_metadata_root();
+    let config = serde_json::json!({
+        "type": "external_account", "audience": AUDIENCE,
+        "subject_token_type": "urn:ietf:params:aws:token-type:aws4_request",
+        "token_url": emu.sts_uri(),
+        "service_account_impersonation_url": emu.impersonation_url(TARGET),
+        "credential_source": {
+            "environment_id": "aws1",
+            "region_url": format!("{imds}/meta-data/placement/availability-zone"),
+            "url": format!("{imds}/meta-data/iam/security-credentials"),
+            "imdsv2_session_token_url": format!("{imds}/api/token"),
+            "regional_cred_verification_url": "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+        },
+    });
+    let file = write(dir.path(), "aws.json", &config);
+    let bytes = std::fs::read(&file).unwrap();
+    // 2026-03-04T05:06:07Z, a clock both sides are given.
+    let at = 1_772_600_767u64;
+    let clock = std::time::UNIX_EPOCH + std::time::Duration::from_secs(at);
+    let script = r#"
+import datetime, sys
+import google.auth._helpers
+from google.auth import aws
+from google.auth.transport.requests import Request
+path, at = sys.argv[1], int(sys.argv[2])
+google.auth._helpers.utcnow = lambda: datetime.datetime.fromtimestamp(at, datetime.timezone.utc).replace(tzinfo=None)
+creds = aws.Credentials.from_file(path)
+print(creds.retrieve_subject_token(Request()))
+"#;
+    let args = vec![file.display().to_string(), at.to_string()];
+
+    // From the instance metadata service.
+    let ours = ExternalAccountCredentials::from_json_with_env(&bytes, &[], &|_| None)
+        .unwrap()
+        .subject_token_at(clock)
+        .await
+        .unwrap();
+    let theirs = google_auth(script, args.clone(), &[]).await;
+    assert_eq!(ours, theirs.trim());
+    assert!(ours.contains("x-amz-security-token"), "{ours}");
+
+    // From the environment (long-term keys, another region).
+    let env = [
+        ("AWS_ACCESS_KEY_ID", AWS_ACCESS_KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", AWS_SECRET_ACCESS_KEY),
+        ("AWS_REGION", "eu-west-3"),
+    ];
+    let lookup = |name: &str| {
+        env.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
+    let from_env = ExternalAccountCredentials::from_json_with_env(&bytes, &[], &lookup).unwrap();
+    let ours = from_env.subject_token_at(clock).await.unwrap();
+    let theirs = google_auth(script, args, &env).await;
+    assert_eq!(ours, theirs.trim());
+    assert!(ours.contains("sts.eu-west-3.amazonaws.com"), "{ours}");
+    assert!(!ours.contains("x-amz-security-token"), "{ours}");
+    assert_eq!(email_of(&emu, &from_env).await, TARGET);
+
+    // Loaded through ADC, signed now: the emulator's STS checks the signature.
+    let creds = adc(&file, false).await.unwrap();
+    assert_eq!(email_of(&emu, &creds).await, TARGET);
+
+    // A wrong secret: STS recomputes the signature and refuses.
+    let wrong = |name: &str| match name {
+        "AWS_SECRET_ACCESS_KEY" => Some("not-the-secret".to_string()),
+        _ => lookup(name),
+    };
+    let e = ExternalAccountCredentials::from_json_with_env(&bytes, &[], &wrong)
+        .unwrap()
+        .headers()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("signature"), "{e}");
+
+    // google-auth exchanges its own signature at the emulator too.
+    let script = r#"
+import json, sys, urllib.request
+from google.auth import aws
+from google.auth.transport.requests import Request
+creds = aws.Credentials.from_file(sys.argv[1], scopes=["https://www.googleapis.com/auth/cloud-platform"])
+creds.refresh(Request())
+print(json.load(urllib.request.urlopen(sys.argv[2] + "oauth2/v2/tokeninfo?access_token=" + creds.token))["email"])
+"#;
+    let out = google_auth(
+        script,
+        vec![file.display().to_string(), emu.root_url()],
+        &[],
+    )
+    .await;
+    assert_eq!(out.trim(), TARGET);
+}
