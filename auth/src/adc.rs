@@ -209,6 +209,9 @@ pub(crate) fn fuzz_load(bytes: &[u8]) -> Result<(), String> {
     load_json(bytes, &[], &|_| None, true).map(drop)
 }
 
+/// The `type`s an ADC file may have.
+const SUPPORTED: &str = "authorized_user, service_account, impersonated_service_account, external_account, external_account_authorized_user";
+
 /// Credentials of any type an ADC file may hold. `nested` is false inside
 /// an impersonated file's `source_credentials`, which cannot nest another.
 fn load_json(
@@ -232,6 +235,9 @@ fn load_json(
         Some("external_account") => Ok(Arc::new(ExternalAccountCredentials::parse(
             bytes, scopes, env,
         )?)),
+        Some("external_account_authorized_user") => Ok(Arc::new(
+            crate::workforce_user::WorkforceUserCredentials::parse(bytes, env)?,
+        )),
         Some("impersonated_service_account") if outer => {
             let file: ImpersonatedFile = serde_json::from_slice(bytes)
                 .map_err(|e| format!("not an impersonated_service_account file: {e}"))?;
@@ -241,14 +247,22 @@ fn load_json(
             let target = target_from_url(&url).ok_or_else(|| {
                 format!("`service_account_impersonation_url` names no service account (…/serviceAccounts/EMAIL:generateAccessToken): {url:?}")
             })?;
-            let source = file.source_credentials.ok_or("`source_credentials` is missing")?;
+            let source = file
+                .source_credentials
+                .ok_or("`source_credentials` is missing")?;
             // A service account source needs cloud-platform to call IAM
             // (google-auth narrows it the same way).
             let source = load_json(source.to_string().as_bytes(), &[IAM_SCOPE], env, false)
                 .map_err(|e| format!("`source_credentials`: {e}"))?;
             let mut creds = ImpersonatedCredentials::from_source(source, target, scopes)
                 .with_url(url)
-                .with_delegates(&file.delegates.iter().map(String::as_str).collect::<Vec<_>>());
+                .with_delegates(
+                    &file
+                        .delegates
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                );
             if let Some(project) = env("GOOGLE_CLOUD_QUOTA_PROJECT")
                 .filter(|p| !p.is_empty())
                 .or(file.quota_project_id)
@@ -260,13 +274,15 @@ fn load_json(
         Some("impersonated_service_account") => {
             Err("an impersonated_service_account cannot be the source of another".to_string())
         }
-        Some(other @ ("external_account_authorized_user" | "gdch_service_account")) => Err(format!(
-            "credentials of type `{other}` are not supported by gapi-auth (supported: authorized_user, service_account, impersonated_service_account, external_account)"
+        Some(other @ "gdch_service_account") => Err(format!(
+            "credentials of type `{other}` are not supported by gapi-auth (supported: {SUPPORTED})"
         )),
         Some(other) => Err(format!(
-            "unknown credentials type `{other}` (supported: authorized_user, service_account, impersonated_service_account, external_account)"
+            "unknown credentials type `{other}` (supported: {SUPPORTED})"
         )),
-        None => Err("the file has no `type` (expected authorized_user, service_account, impersonated_service_account or external_account)".to_string()),
+        None => Err(format!(
+            "the file has no `type` (expected one of {SUPPORTED})"
+        )),
     }
 }
 

@@ -40,6 +40,7 @@ mod service_account;
 pub mod store;
 pub mod token;
 mod user;
+mod workforce_user;
 
 pub use adc::{AdcSource, ApplicationDefaultCredentials};
 pub use chain::{Chosen, CredentialChain, Source};
@@ -60,6 +61,7 @@ use gapi_credentials::secret;
 pub use service_account::ServiceAccountCredentials;
 pub use store::{FileTokenStore, MemoryTokenStore, Replaced, StoredUser, TokenStore};
 pub use user::UserCredentials;
+pub use workforce_user::WorkforceUserCredentials;
 
 /// Reads a credentials file and parses it with `parse`; every error names
 /// the file.

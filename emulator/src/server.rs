@@ -192,6 +192,12 @@ impl Emulator {
         format!("http://{}/v1/token", self.addr)
     }
 
+    /// STS's refresh endpoint for workforce pool users (the `token_url` of
+    /// an `external_account_authorized_user` file).
+    pub fn sts_oauthtoken_uri(&self) -> String {
+        format!("http://{}/v1/oauthtoken", self.addr)
+    }
+
     /// The EC2 instance metadata service's root (`…/latest`), for an AWS
     /// `credential_source`: `{root}/api/token`,
     /// `{root}/meta-data/placement/availability-zone`,
@@ -614,6 +620,21 @@ fn oauth(r: Req<'_>) -> Option<Response<Body>> {
         (&Method::POST, "/token") => state
             .oauth
             .token(&pairs(&String::from_utf8_lossy(body)), authorization),
+        // STS's refresh endpoint for workforce users
+        // (`external_account_authorized_user`): the client authenticates
+        // with Basic authentication.
+        (&Method::POST, "/v1/oauthtoken") => {
+            if !authorization.is_some_and(|a| a.starts_with("Basic ")) {
+                return Some(crate::http_util::oauth_error(
+                    401,
+                    "invalid_client",
+                    "The client must authenticate with HTTP Basic authentication.",
+                ));
+            }
+            state
+                .oauth
+                .token(&pairs(&String::from_utf8_lossy(body)), authorization)
+        }
         (&Method::POST, "/v1/token") => {
             crate::federation::sts_token(&state.oauth, &pairs(&String::from_utf8_lossy(body)))
         }

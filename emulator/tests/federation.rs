@@ -33,6 +33,21 @@ async fn adc(
 
 /// Who the emulator says a token belongs to (tokeninfo's `email`).
 async fn email_of(emu: &Emulator, creds: &dyn Credentials) -> String {
+    tokeninfo(emu, creds).await["email"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The OAuth client a user's token was issued to (tokeninfo's `issued_to`).
+async fn issued_to(emu: &Emulator, creds: &dyn Credentials) -> String {
+    tokeninfo(emu, creds).await["issued_to"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn tokeninfo(emu: &Emulator, creds: &dyn Credentials) -> serde_json::Value {
     let headers = creds.headers().await.unwrap();
     let token = headers["authorization"]
         .to_str()
@@ -48,7 +63,7 @@ async fn email_of(emu: &Emulator, creds: &dyn Credentials) -> String {
     .json()
     .await
     .unwrap();
-    info["email"].as_str().unwrap_or_default().to_string()
+    info
 }
 
 /// An unsigned JWT (the emulator checks shape and `exp`, like a fake IdP).
@@ -548,4 +563,76 @@ print(json.load(urllib.request.urlopen(sys.argv[2] + "oauth2/v2/tokeninfo?access
     )
     .await;
     assert_eq!(out.trim(), TARGET);
+}
+
+/// A workforce pool user (`external_account_authorized_user`, what
+/// `gcloud auth application-default login --login-config` writes): loaded
+/// through ADC, refreshed at STS's `oauthtoken` with Basic client
+/// authentication; google-auth refreshes the same file, writes its own, and
+/// gapi reads that one (its still-valid token used without a refresh).
+#[tokio::test]
+async fn workforce_users_refresh_through_sts_like_google_auth() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let user = emu.sign_in(&[SCOPE]);
+    let config = serde_json::json!({
+        "type": "external_account_authorized_user",
+        "audience": "//iam.googleapis.com/locations/global/workforcePools/staff/providers/okta",
+        "refresh_token": user.refresh_token,
+        "token_url": emu.sts_oauthtoken_uri(),
+        "token_info_url": format!("{}v1/introspect", emu.root_url()),
+        "client_id": user.client_id,
+        "client_secret": user.client_secret,
+    });
+    let file = write(dir.path(), "workforce.json", &config);
+    let creds = adc(&file, false).await.unwrap();
+    let who = issued_to(&emu, &creds).await;
+    assert_eq!(
+        who, user.client_id,
+        "a token of the signed-in user's client"
+    );
+    assert_eq!(
+        format!("{:?}", creds.source()),
+        format!("EnvironmentVariable({file:?})")
+    );
+
+    // Without client authentication STS refuses, and the error says so.
+    let mut no_secret = config.clone();
+    no_secret["client_secret"] = serde_json::Value::Null;
+    let e = gapi_auth::WorkforceUserCredentials::from_json(no_secret.to_string().as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`client_secret` is missing"), "{e}");
+
+    let script = r#"
+import json, sys, urllib.request
+from google.auth import external_account_authorized_user
+from google.auth.transport.requests import Request
+path, root, out = sys.argv[1:4]
+creds = external_account_authorized_user.Credentials.from_file(path)
+creds.refresh(Request())
+print(json.load(urllib.request.urlopen(root + "oauth2/v2/tokeninfo?access_token=" + creds.token))["issued_to"])
+print(creds.token)
+open(out, "w").write(creds.to_json())
+"#;
+    let written = dir.path().join("written-by-google-auth.json");
+    let out = google_auth(
+        script,
+        vec![
+            file.display().to_string(),
+            emu.root_url(),
+            written.display().to_string(),
+        ],
+        &[],
+    )
+    .await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], who);
+    let from_python = adc(&written, false).await.unwrap();
+    let headers = from_python.headers().await.unwrap();
+    assert_eq!(
+        headers["authorization"].to_str().unwrap(),
+        format!("Bearer {}", lines[1]),
+        "the token google-auth wrote is used while it is valid"
+    );
 }
