@@ -29,6 +29,7 @@ mod adc;
 pub mod chain;
 mod client_secrets;
 mod device;
+mod downscoped;
 mod external;
 #[cfg(test)]
 mod fuzz;
@@ -48,6 +49,10 @@ pub use client_secrets::{
     ClientConfig, ClientKind, ClientSecretsError, GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI,
 };
 pub use device::{DeviceCode, DeviceFlow, GOOGLE_DEVICE_CODE_URI};
+pub use downscoped::{
+    AccessBoundaryRule, AvailabilityCondition, CredentialAccessBoundary, DownscopedCredentials,
+    MAX_ACCESS_BOUNDARY_RULES,
+};
 pub use external::{ExternalAccountCredentials, GOOGLE_STS_URI};
 pub use gapi_credentials::{
     bearer_headers, rfc3339, AccessToken, ApiKey, ApiKeySecret, AuthError, AuthErrorKind,

@@ -47,6 +47,12 @@ pub(crate) fn sts_token(oauth: &OAuthState, form: &[(String, String)]) -> Respon
             "Invalid value for \"grant_type\".",
         );
     }
+    let subject_type = get(form, "subject_token_type").unwrap_or("");
+    if subject_type == "urn:ietf:params:oauth:token-type:access_token"
+        && get(form, "audience").is_none()
+    {
+        return downscope(oauth, form);
+    }
     let audience = get(form, "audience").unwrap_or("");
     if !audience.starts_with("//iam.googleapis.com/") {
         return oauth_error(
@@ -55,7 +61,6 @@ pub(crate) fn sts_token(oauth: &OAuthState, form: &[(String, String)]) -> Respon
             "Invalid value for \"audience\". This value should be the full resource name of the Identity Provider.",
         );
     }
-    let subject_type = get(form, "subject_token_type").unwrap_or("");
     if !SUBJECT_TYPES.contains(&subject_type) {
         return oauth_error(
             400,
@@ -114,6 +119,59 @@ pub(crate) fn sts_token(oauth: &OAuthState, form: &[(String, String)]) -> Respon
     let mut body = oauth.issue(&principal, scope, false);
     body["issued_token_type"] = "urn:ietf:params:oauth:token-type:access_token".into();
     json(200, &body)
+}
+
+/// A downscoping exchange: an access token and a credential access
+/// boundary (`options`, quoted JSON as google-auth sends it) for a token
+/// that (at Google) can do only what the boundary allows.
+fn downscope(oauth: &OAuthState, form: &[(String, String)]) -> Response<Body> {
+    let options = get(form, "options").unwrap_or("");
+    // google-auth quotes the JSON before form-encoding it; STS takes both.
+    let decoded: Option<Vec<(String, String)>> =
+        serde_urlencoded::from_str(&format!("o={options}")).ok();
+    let boundary = [
+        Some(options.to_string()),
+        decoded.and_then(|d| d.into_iter().next().map(|(_, v)| v)),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let rules = boundary
+        .as_ref()
+        .and_then(|b| b["accessBoundary"]["accessBoundaryRules"].as_array())
+        .filter(|rules| !rules.is_empty() && rules.len() <= 10);
+    let Some(rules) = rules else {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "The access boundary in \"options\" must have 1 to 10 access boundary rules.",
+        );
+    };
+    if rules.iter().any(|r| {
+        r["availableResource"].as_str().is_none_or(str::is_empty)
+            || !r["availablePermissions"].as_array().is_some_and(|p| {
+                !p.is_empty()
+                    && p.iter()
+                        .all(|p| p.as_str().is_some_and(|p| p.starts_with("inRole:")))
+            })
+    }) {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "Each access boundary rule needs an availableResource and inRole: permissions.",
+        );
+    }
+    match oauth.reissue(get(form, "subject_token").unwrap_or("")) {
+        Some(mut body) => {
+            body["issued_token_type"] = "urn:ietf:params:oauth:token-type:access_token".into();
+            json(200, &body)
+        }
+        None => oauth_error(
+            400,
+            "invalid_grant",
+            "The subject token is invalid or expired.",
+        ),
+    }
 }
 
 /// `POST /v1/projects/-/serviceAccounts/EMAIL:generateAccessToken` for the

@@ -67,6 +67,19 @@ impl OAuthState {
             .contains_key(token)
     }
 
+    /// A new token for the same client and scopes as `token` (a downscoped
+    /// one: the emulator does not enforce access boundaries), when this
+    /// emulator issued `token` and it is still valid.
+    pub(crate) fn reissue(&self, token: &str) -> Option<serde_json::Value> {
+        let grant = self
+            .access_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+            .cloned()?;
+        Some(self.issue(&grant.client_id, &grant.scopes, false))
+    }
+
     /// The scopes of the token in `Authorization: Bearer …`, when this
     /// emulator issued it and it is still valid.
     pub(crate) fn bearer_scopes(&self, header: Option<&str>) -> Option<Vec<String>> {

@@ -636,3 +636,145 @@ open(out, "w").write(creds.to_json())
         "the token google-auth wrote is used while it is valid"
     );
 }
+
+/// Accepts one HTTP request on 127.0.0.1, answers `answer` (JSON), and
+/// gives back the request's body.
+async fn capture_one(answer: &'static str) -> (String, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1/token", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let (mut stream, _) =
+            tokio::time::timeout(std::time::Duration::from_secs(30), listener.accept())
+                .await
+                .expect("a request within 30 s")
+                .unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        let body = loop {
+            let n = tokio::time::timeout(std::time::Duration::from_secs(30), stream.read(&mut buf))
+                .await
+                .expect("the request within 30 s")
+                .unwrap();
+            assert!(n > 0, "the connection closed mid-request");
+            seen.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&seen).to_string();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    break body.to_string();
+                }
+            }
+        };
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+            answer.len()
+        );
+        stream.write_all(reply.as_bytes()).await.unwrap();
+        body
+    });
+    (url, task)
+}
+
+/// Downscoping (credential access boundaries): the exchange gapi sends is
+/// byte for byte the one google-auth sends for the same source token and
+/// boundary (quoting, field order and `json.dumps` layout included), and
+/// the emulator's STS exchanges it for a token of the same client.
+#[tokio::test]
+async fn downscoped_tokens_are_exchanged_as_google_auth_exchanges_them() {
+    use gapi_auth::{
+        AccessBoundaryRule, AvailabilityCondition, CredentialAccessBoundary, DownscopedCredentials,
+        StaticToken,
+    };
+    let boundary =
+        || {
+            CredentialAccessBoundary::new(vec![
+            AccessBoundaryRule::new(
+                "//storage.googleapis.com/projects/_/buckets/reports",
+                &["inRole:roles/storage.objectViewer", "inRole:roles/storage.legacyBucketReader"],
+            )
+            .unwrap()
+            .condition(
+                AvailabilityCondition::new(
+                    "resource.name.startsWith('projects/_/buckets/reports/objects/2026/é & more')",
+                )
+                .title("2026 only")
+                .description("Reports of \"this\" year"),
+            ),
+            AccessBoundaryRule::new(
+                "//storage.googleapis.com/projects/_/buckets/public",
+                &["inRole:roles/storage.objectViewer"],
+            )
+            .unwrap(),
+        ])
+            .unwrap()
+        };
+    let source_token = "ya29.source/token+with=odd~chars";
+    let (url, seen) = capture_one(r#"{"access_token":"ya29.narrow","expires_in":3599,"issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer"}"#).await;
+    let narrow =
+        DownscopedCredentials::new(StaticToken::new(source_token), boundary()).with_sts_url(url);
+    let headers = narrow.headers().await.unwrap();
+    assert_eq!(headers["authorization"], "Bearer ya29.narrow");
+    let ours = seen.await.unwrap();
+
+    let script = r#"
+import sys
+from google.auth import credentials, downscoped
+class Fixed(credentials.Credentials):
+    def __init__(self):
+        super().__init__()
+        self.token = sys.argv[1]
+    def refresh(self, request):
+        pass
+rules = [
+    downscoped.AccessBoundaryRule(
+        available_resource="//storage.googleapis.com/projects/_/buckets/reports",
+        available_permissions=["inRole:roles/storage.objectViewer", "inRole:roles/storage.legacyBucketReader"],
+        availability_condition=downscoped.AvailabilityCondition(
+            expression="resource.name.startsWith('projects/_/buckets/reports/objects/2026/é & more')",
+            title="2026 only", description='Reports of "this" year')),
+    downscoped.AccessBoundaryRule(
+        available_resource="//storage.googleapis.com/projects/_/buckets/public",
+        available_permissions=["inRole:roles/storage.objectViewer"]),
+]
+creds = downscoped.Credentials(source_credentials=Fixed(),
+    credential_access_boundary=downscoped.CredentialAccessBoundary(rules=rules))
+class Answer:
+    status = 200
+    headers = {}
+    data = b'{"access_token": "ya29.narrow", "expires_in": 3599}'
+def request(url, method="GET", body=None, headers=None, **kwargs):
+    if url.endswith("/v1/token"):
+        sys.stdout.write(body.decode())
+    return Answer()
+creds.refresh(request)
+"#;
+    let theirs = google_auth(script, vec![source_token.to_string()], &[]).await;
+    assert_eq!(ours, theirs);
+    assert!(ours.contains("options=%257B%2522accessBoundary"), "{ours}");
+
+    // End to end: the emulator's STS narrows a token it issued.
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let user = emu.sign_in(&[SCOPE]);
+    let narrow =
+        DownscopedCredentials::new(StaticToken::new(user.access_token.clone()), boundary())
+            .with_sts_url(emu.sts_uri());
+    assert_eq!(issued_to(&emu, &narrow).await, user.client_id);
+    let bearer = narrow.headers().await.unwrap()["authorization"].clone();
+    assert_ne!(bearer, format!("Bearer {}", user.access_token));
+    // A source token STS does not know is refused, with STS's words.
+    let e = DownscopedCredentials::new(StaticToken::new("ya29.unknown"), boundary())
+        .with_sts_url(emu.sts_uri())
+        .headers()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("invalid_grant"), "{e}");
+}
