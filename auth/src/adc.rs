@@ -209,12 +209,51 @@ pub(crate) fn fuzz_load(bytes: &[u8]) -> Result<(), String> {
     load_json(bytes, &[], &|_| None, true).map(drop)
 }
 
+/// An `impersonated_service_account` file's credentials.
+pub(crate) fn load_impersonated(
+    bytes: &[u8],
+    scopes: &[&str],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ImpersonatedCredentials, String> {
+    let file: ImpersonatedFile = serde_json::from_slice(bytes)
+        .map_err(|e| format!("not an impersonated_service_account file: {e}"))?;
+    let url = file
+        .service_account_impersonation_url
+        .ok_or("`service_account_impersonation_url` is missing")?;
+    let target = target_from_url(&url).ok_or_else(|| {
+            format!("`service_account_impersonation_url` names no service account (…/serviceAccounts/EMAIL:generateAccessToken): {url:?}")
+        })?;
+    let source = file
+        .source_credentials
+        .ok_or("`source_credentials` is missing")?;
+    // A service account source needs cloud-platform to call IAM
+    // (google-auth narrows it the same way).
+    let source = load_json(source.to_string().as_bytes(), &[IAM_SCOPE], env, false)
+        .map_err(|e| format!("`source_credentials`: {e}"))?;
+    let mut creds = ImpersonatedCredentials::from_source(source, target, scopes)
+        .with_url(url)
+        .with_delegates(
+            &file
+                .delegates
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+    if let Some(project) = env("GOOGLE_CLOUD_QUOTA_PROJECT")
+        .filter(|p| !p.is_empty())
+        .or(file.quota_project_id)
+    {
+        creds = creds.with_quota_project(project);
+    }
+    Ok(creds)
+}
+
 /// The `type`s an ADC file may have.
 const SUPPORTED: &str = "authorized_user, service_account, impersonated_service_account, external_account, external_account_authorized_user";
 
 /// Credentials of any type an ADC file may hold. `nested` is false inside
 /// an impersonated file's `source_credentials`, which cannot nest another.
-fn load_json(
+pub(crate) fn load_json(
     bytes: &[u8],
     scopes: &[&str],
     env: &dyn Fn(&str) -> Option<String>,
@@ -239,37 +278,7 @@ fn load_json(
             crate::workforce_user::WorkforceUserCredentials::parse(bytes, env)?,
         )),
         Some("impersonated_service_account") if outer => {
-            let file: ImpersonatedFile = serde_json::from_slice(bytes)
-                .map_err(|e| format!("not an impersonated_service_account file: {e}"))?;
-            let url = file
-                .service_account_impersonation_url
-                .ok_or("`service_account_impersonation_url` is missing")?;
-            let target = target_from_url(&url).ok_or_else(|| {
-                format!("`service_account_impersonation_url` names no service account (…/serviceAccounts/EMAIL:generateAccessToken): {url:?}")
-            })?;
-            let source = file
-                .source_credentials
-                .ok_or("`source_credentials` is missing")?;
-            // A service account source needs cloud-platform to call IAM
-            // (google-auth narrows it the same way).
-            let source = load_json(source.to_string().as_bytes(), &[IAM_SCOPE], env, false)
-                .map_err(|e| format!("`source_credentials`: {e}"))?;
-            let mut creds = ImpersonatedCredentials::from_source(source, target, scopes)
-                .with_url(url)
-                .with_delegates(
-                    &file
-                        .delegates
-                        .iter()
-                        .map(String::as_str)
-                        .collect::<Vec<_>>(),
-                );
-            if let Some(project) = env("GOOGLE_CLOUD_QUOTA_PROJECT")
-                .filter(|p| !p.is_empty())
-                .or(file.quota_project_id)
-            {
-                creds = creds.with_quota_project(project);
-            }
-            Ok(Arc::new(creds))
+            Ok(Arc::new(load_impersonated(bytes, scopes, env)?))
         }
         Some("impersonated_service_account") => {
             Err("an impersonated_service_account cannot be the source of another".to_string())
@@ -348,21 +357,32 @@ impl MetadataCredentials {
 
     /// Whether a metadata server answers (with `Metadata-Flavor: Google`).
     async fn probe(&self) -> bool {
-        let Ok(http) = reqwest::Client::builder()
-            .connect_timeout(Duration::from_millis(500))
-            .timeout(Duration::from_secs(2))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-        else {
-            return false;
-        };
-        let response = http
-            .get(format!("{}/", self.inner.base))
-            .header("Metadata-Flavor", "Google")
-            .send()
-            .await;
-        matches!(response, Ok(r) if r.headers().get("metadata-flavor").is_some_and(|v| v == "Google"))
+        probe(&self.inner.base).await
     }
+}
+
+/// Whether a metadata server answers at `host`.
+pub(crate) async fn metadata_answers(host: &str) -> bool {
+    probe(&format!("http://{host}/computeMetadata/v1")).await
+}
+
+/// Whether `base` (`http://HOST/computeMetadata/v1`) answers with
+/// `Metadata-Flavor: Google`, within 2 s.
+async fn probe(base: &str) -> bool {
+    let Ok(http) = reqwest::Client::builder()
+        .connect_timeout(Duration::from_millis(500))
+        .timeout(Duration::from_secs(2))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    else {
+        return false;
+    };
+    let response = http
+        .get(format!("{base}/"))
+        .header("Metadata-Flavor", "Google")
+        .send()
+        .await;
+    matches!(response, Ok(r) if r.headers().get("metadata-flavor").is_some_and(|v| v == "Google"))
 }
 
 impl Metadata {

@@ -139,6 +139,17 @@ impl ImpersonatedCredentials {
         self.rebuild(|i| i.url = generate_access_token_url(base, &i.target))
     }
 
+    /// What an ID token for the same account needs: the source, the
+    /// `generateIdToken` URL beside the `generateAccessToken` one, and the
+    /// delegation chain.
+    pub(crate) fn id_token_parts(&self) -> (Arc<dyn Credentials>, String, Vec<String>) {
+        let url = match self.inner.url.strip_suffix(":generateAccessToken") {
+            Some(base) => format!("{base}:generateIdToken"),
+            None => self.inner.url.clone(),
+        };
+        (self.inner.source.clone(), url, self.inner.delegates.clone())
+    }
+
     /// The full `generateAccessToken` URL, as ADC files name it.
     pub(crate) fn with_url(&self, url: String) -> Self {
         self.rebuild(|i| i.url = url)

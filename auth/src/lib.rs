@@ -33,6 +33,7 @@ mod downscoped;
 mod external;
 #[cfg(test)]
 mod fuzz;
+mod id_token;
 mod impersonated;
 mod installed;
 mod loopback;
@@ -57,6 +58,10 @@ pub use external::{ExternalAccountCredentials, GOOGLE_STS_URI};
 pub use gapi_credentials::{
     bearer_headers, rfc3339, AccessToken, ApiKey, ApiKeySecret, AuthError, AuthErrorKind,
     BoxFuture, ClientSecret, Credentials, RefreshToken, StaticToken, TokenEndpointError,
+};
+pub use id_token::{
+    IdTokenClaims, IdTokenCredentials, IdTokenVerifier, GOOGLE_ID_TOKEN_CERTS_URL,
+    GOOGLE_ID_TOKEN_ISSUERS,
 };
 pub use impersonated::{ImpersonatedCredentials, GOOGLE_IAM_CREDENTIALS_URI};
 pub use installed::{InstalledFlow, PendingAuthorization, WebFlow};

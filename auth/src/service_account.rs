@@ -188,6 +188,44 @@ impl ServiceAccountCredentials {
     }
 }
 
+impl ServiceAccountCredentials {
+    /// An ID token for `audience`: a JWT with `target_audience` exchanged
+    /// at the token endpoint, which answers `{"id_token": …}` only.
+    pub(crate) async fn fetch_id_token(
+        &self,
+        http: &TokenClient,
+        audience: &str,
+    ) -> Result<String, TokenError> {
+        let inner = &self.inner;
+        let iat = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let assertion = inner.sign(&serde_json::json!({
+            "iss": inner.email, "sub": inner.email, "aud": inner.token_uri,
+            "iat": iat, "exp": iat + 3600, "target_audience": audience,
+        }))?;
+        let form = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", assertion.as_str()),
+        ];
+        let body = http
+            .send(
+                reqwest::Method::POST,
+                &inner.token_uri,
+                Some(crate::token::Body::Form(&form)),
+                &http::HeaderMap::new(),
+                true,
+            )
+            .await?;
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            id_token: String,
+        }
+        Ok(crate::token::parse_json::<Answer>(&body)?.id_token)
+    }
+}
+
 impl Inner {
     /// A signed JWT with these claims.
     fn sign(&self, claims: &serde_json::Value) -> Result<String, TokenError> {

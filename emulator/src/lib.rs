@@ -73,6 +73,7 @@ mod federation;
 mod gemini;
 mod gemini_files;
 mod http_util;
+pub mod identity;
 mod oauth;
 mod operations;
 mod server;

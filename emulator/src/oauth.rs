@@ -47,6 +47,9 @@ struct Grant {
     scopes: String,
 }
 
+/// The signed-in user's address (userinfo's and ID tokens' `email`).
+pub(crate) const USER_EMAIL: &str = "ada@example.com";
+
 fn random_token(prefix: &str) -> String {
     format!(
         "{prefix}{:016x}{:016x}",
@@ -355,8 +358,20 @@ impl OAuthState {
                     .get(token)
                     .cloned();
                 match grant {
-                    // The new access token carries every scope granted.
-                    Some(grant) => json(200, &self.issue(&grant.client_id, &grant.scopes, false)),
+                    // The new access token carries every scope granted;
+                    // with `openid` granted, Google adds the user's ID token
+                    // (its audience the client).
+                    Some(grant) => {
+                        let mut body = self.issue(&grant.client_id, &grant.scopes, false);
+                        if grant.scopes.split_whitespace().any(|s| s == "openid") {
+                            if let Some(id) =
+                                crate::identity::id_token(USER_EMAIL, &grant.client_id, true)
+                            {
+                                body["id_token"] = id.into();
+                            }
+                        }
+                        json(200, &body)
+                    }
                     None => oauth_error(400, "invalid_grant", "Token has been expired or revoked."),
                 }
             }
@@ -387,6 +402,13 @@ impl OAuthState {
                 {
                     return oauth_error(400, "invalid_grant", "Invalid JWT Signature.");
                 }
+                // With `target_audience`, Google answers an ID token only.
+                if let Some(audience) = claims["target_audience"].as_str() {
+                    return match crate::identity::id_token(iss, audience, true) {
+                        Some(token) => json(200, &serde_json::json!({ "id_token": token })),
+                        None => oauth_error(500, "internal_failure", "No signing key."),
+                    };
+                }
                 json(
                     200,
                     &self.issue(iss, claims["scope"].as_str().unwrap_or(""), false),
@@ -409,7 +431,7 @@ impl OAuthState {
         json(
             200,
             &serde_json::json!({
-                "id": "110248495921238986420", "email": "ada@example.com", "verified_email": true,
+                "id": "110248495921238986420", "email": USER_EMAIL, "verified_email": true,
                 "name": "Ada Lovelace", "given_name": "Ada", "family_name": "Lovelace",
                 "picture": "https://lh3.googleusercontent.com/a/default-user", "locale": "en",
             }),

@@ -192,6 +192,27 @@ impl Emulator {
         format!("http://{}/v1/token", self.addr)
     }
 
+    /// `host:port` to give clients as `GCE_METADATA_HOST`: the emulator
+    /// answers as a Compute Engine VM's metadata server (see
+    /// [`identity`](crate::identity)).
+    pub fn metadata_host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// The JWKS the emulator's ID tokens verify against (Google's is
+    /// `https://www.googleapis.com/oauth2/v3/certs`).
+    pub fn certs_url(&self) -> String {
+        format!("http://{}/oauth2/v3/certs", self.addr)
+    }
+
+    /// IAM Credentials' `generateIdToken` for `service_account`.
+    pub fn generate_id_token_url(&self, service_account: &str) -> String {
+        format!(
+            "http://{}/v1/projects/-/serviceAccounts/{service_account}:generateIdToken",
+            self.addr
+        )
+    }
+
     /// STS's refresh endpoint for workforce pool users (the `token_url` of
     /// an `external_account_authorized_user` file).
     pub fn sts_oauthtoken_uri(&self) -> String {
@@ -514,6 +535,14 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
             Err(_) => bytes::Bytes::new(),
         },
     };
+    if let Some(answer) = crate::identity::metadata(
+        &state.oauth,
+        &call.path,
+        &call.query,
+        call.header("metadata-flavor"),
+    ) {
+        return answer;
+    }
     if let Some(imds) = crate::aws::metadata(
         &call.method,
         &call.path,
@@ -647,6 +676,16 @@ fn oauth(r: Req<'_>) -> Option<Response<Body>> {
                 .trim_end_matches(":generateAccessToken");
             crate::federation::generate_access_token(&state.oauth, email, authorization, body)
         }
+        (&Method::POST, p)
+            if p.starts_with("/v1/projects/-/serviceAccounts/")
+                && p.ends_with(":generateIdToken") =>
+        {
+            let email = p
+                .trim_start_matches("/v1/projects/-/serviceAccounts/")
+                .trim_end_matches(":generateIdToken");
+            crate::identity::generate_id_token(&state.oauth, email, authorization, body)
+        }
+        (&Method::GET, "/oauth2/v3/certs") => crate::identity::certs(),
         (&Method::POST, "/revoke") => {
             let form = pairs(&String::from_utf8_lossy(body));
             let token = crate::http_util::get(&form, "token")
