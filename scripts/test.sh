@@ -18,7 +18,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check \
-  google-api-python-client==2.202.0 google-auth==2.62.2 pyjwt==2.10.1
+  google-api-python-client==2.202.0 google-auth==2.62.2 pyjwt==2.10.1 pyyaml==6.0.2
 .venv/bin/python parity/record.py "${GAPI_DISCOVERY_DIR:-discovery/cache}" target/parity/corpus.json
 
 step "a real OAuth 2.0 server for the auth tests (npm oauth2-mock-server)"

@@ -12,6 +12,7 @@ use gapi_runtime::{Client, PreparedRequest, Request};
 use serde_json::Value;
 
 use crate::error::CliError;
+use crate::format::Printer;
 use crate::tree::Entry;
 
 /// Leaked for the process's lifetime: the runtime takes parameter names as
@@ -172,33 +173,15 @@ pub fn dry_run_text(request: &PreparedRequest) -> String {
     out
 }
 
-/// How the answer is printed.
-#[derive(Debug, Clone, Copy)]
-pub struct Output {
-    /// One line instead of indented.
-    pub compact: bool,
-}
-
-impl Output {
-    /// The answer as text: indented, or one line with `--compact`.
-    pub fn json(self, value: &Value) -> String {
-        if self.compact {
-            value.to_string()
-        } else {
-            serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-        }
-    }
-}
-
 /// Sends once and prints the answer.
 ///
 /// # Errors
 /// The runtime's error (Google's message for an HTTP error); a closed
 /// stdout.
-pub async fn execute(request: Request, output: Output) -> Result<(), CliError> {
+pub async fn execute(request: Request, printer: &mut Printer) -> Result<(), CliError> {
     let body = request.send().await?;
     match serde_json::from_slice::<Value>(&body) {
-        Ok(value) => crate::out::line(output.json(&value)),
+        Ok(value) => printer.answer(&value),
         Err(_) if body.iter().all(u8::is_ascii_whitespace) => Ok(()),
         Err(_) => crate::out::bytes(&body),
     }
@@ -227,8 +210,8 @@ pub fn paging_fields(m: &ir::Method, api: &ir::Api) -> Option<(String, String, O
     Some((paging.token_param.clone(), token, items))
 }
 
-/// Walks every page, printing each item as a line of JSON (each page,
-/// when the method has no item list), up to `max_items`.
+/// Walks every page, printing each item (each page, when the method has no
+/// item list) as `printer` prints items, up to `max_items`.
 ///
 /// # Errors
 /// As [`execute`], for any page.
@@ -236,6 +219,7 @@ pub async fn page_all(
     mut request: Request,
     (token_param, token_field, items_field): (String, String, Option<String>),
     max_items: Option<u64>,
+    printer: &mut Printer,
 ) -> Result<(), CliError> {
     let mut printed: u64 = 0;
     let token_param = leak_str(&token_param);
@@ -254,18 +238,20 @@ pub async fn page_all(
                 .unwrap_or_default(),
             None => vec![&page],
         };
-        for line in lines {
-            if max_items.is_some_and(|max| printed >= max) {
-                return Ok(());
-            }
-            crate::out::line(line)?;
-            printed += 1;
+        let room = max_items.map_or(usize::MAX, |max| {
+            usize::try_from(max.saturating_sub(printed)).unwrap_or(usize::MAX)
+        });
+        let lines = &lines[..lines.len().min(room)];
+        printer.items(lines)?;
+        printed += lines.len() as u64;
+        if max_items.is_some_and(|max| printed >= max) {
+            return printer.finish();
         }
         match page.get(&token_field).and_then(Value::as_str) {
             Some(token) if !token.is_empty() && seen.insert(token.to_string()) => {
                 request.set_query(token_param, token);
             }
-            _ => return Ok(()),
+            _ => return printer.finish(),
         }
     }
 }

@@ -24,12 +24,23 @@ pub enum CliError {
     /// Whoever read the output stopped reading (`| head`): exit 0, quietly.
     #[error("standard output closed")]
     Closed,
+    /// An error and what to do about it (a `hint:` line after it).
+    #[error("{error}")]
+    Hinted {
+        /// The error.
+        error: Box<CliError>,
+        /// What to do.
+        hint: String,
+    },
 }
 
 impl CliError {
     /// The message and every cause under it (`credentials failed: token
     /// endpoint said invalid_grant …`), for stderr.
     pub fn report(&self) -> String {
+        if let CliError::Hinted { error, hint } = self {
+            return format!("{}\nhint: {hint}", error.report());
+        }
         let mut message = self.to_string();
         let mut source = std::error::Error::source(self);
         while let Some(cause) = source {
@@ -45,8 +56,11 @@ impl CliError {
 
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
+        if let CliError::Hinted { error, .. } = self {
+            return error.exit_code();
+        }
         ExitCode::from(match self {
-            CliError::Closed => 0,
+            CliError::Hinted { .. } | CliError::Closed => 0,
             CliError::Call(_) | CliError::Io(_) => 1,
             CliError::Usage(_) | CliError::Document(_) => 2,
             CliError::Auth(_) => 3,

@@ -16,6 +16,8 @@ mod call;
 mod completions;
 mod document;
 mod error;
+mod format;
+mod hints;
 mod media;
 mod names;
 mod out;
@@ -132,7 +134,7 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
     let service = call::service_spec(&api);
     let spec = call::method_spec(service, entry.method);
     let dry_run = leaf.get_flag("dry-run");
-    runtime()?.block_on(async {
+    let outcome = runtime()?.block_on(async {
         let mut builder = gapi_runtime::Client::builder(service);
         if let Some(root) = leaf.get_one::<String>("root-url") {
             builder = builder.root_url(root.as_str());
@@ -153,12 +155,19 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         if dry_run {
             return dry_run_output(&request, chosen.as_ref());
         }
-        let output = call::Output {
-            compact: leaf.get_flag("compact"),
-        };
+        let paging = call::paging_fields(entry.method, &api);
+        let mut printer = format::Printer::new(
+            format::Format::parse(
+                leaf.get_one::<String>("output-format")
+                    .map_or("json", String::as_str),
+            ),
+            leaf.get_flag("compact"),
+            leaf.get_one::<String>("fields").map(String::as_str),
+            paging.as_ref().and_then(|(_, _, items)| items.clone()),
+        );
         if let Some(file) = leaf.get_one::<String>("upload") {
             let mime = leaf.get_one::<String>("mime").map(String::as_str);
-            return media::upload(request, std::path::Path::new(file), mime, output).await;
+            return media::upload(request, std::path::Path::new(file), mime, &mut printer).await;
         }
         if let Some(file) = leaf.get_one::<String>("download") {
             return media::download(request, std::path::Path::new(file)).await;
@@ -167,16 +176,26 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
             return call::stream(request, streaming).await;
         }
         if leaf.get_flag("page-all") {
-            let Some(paging) = call::paging_fields(entry.method, &api) else {
+            let Some(paging) = paging else {
                 return Err(CliError::Usage(format!(
                     "--page-all: {} does not page",
                     entry.method.id
                 )));
             };
             let max = leaf.get_one::<u64>("max-items").copied();
-            return call::page_all(request, paging, max).await;
+            return call::page_all(request, paging, max, &mut printer).await;
         }
-        call::execute(request, output).await
+        call::execute(request, &mut printer).await
+    });
+    outcome.map_err(|e| match &e {
+        CliError::Call(call) => match hints::for_error(call, &entry.method.scopes) {
+            Some(hint) => CliError::Hinted {
+                error: Box::new(e),
+                hint,
+            },
+            None => e,
+        },
+        _ => e,
     })
 }
 

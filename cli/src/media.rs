@@ -9,8 +9,8 @@ use gapi_runtime::Request;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 
-use crate::call::Output;
 use crate::error::CliError;
+use crate::format::Printer;
 
 /// Files larger than this go up with the resumable protocol, in chunks
 /// that survive a dropped connection; smaller ones in one request.
@@ -61,7 +61,7 @@ pub async fn upload(
     request: Request,
     file: &Path,
     mime: Option<&str>,
-    output: Output,
+    printer: &mut Printer,
 ) -> Result<(), CliError> {
     let spec = request.spec();
     let Some(media) = spec.media else {
@@ -86,7 +86,7 @@ pub async fn upload(
     } else {
         request.upload(source, mime).await?
     };
-    crate::out::line(output.json(&answer))
+    printer.answer(&answer)
 }
 
 /// Streams the method's media (`alt=media`) into `file`: written to

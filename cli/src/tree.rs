@@ -29,6 +29,7 @@ pub const COMMON_FLAGS: &[&str] = &[
     "root-url",
     "api-key",
     "quota-user",
+    "output-format",
     "help",
 ];
 
@@ -175,6 +176,7 @@ fn method_command(name: &str, entry: Entry<'_>, api: &ir::Api) -> Command {
             let mut arg = Arg::new(p.wire.clone())
                 .value_name(kebab(&p.wire).to_uppercase())
                 .required(true)
+                .allow_hyphen_values(true)
                 .help(first_sentence(&p.doc));
             if let Some(collection) = &p.collection {
                 arg = arg.long_help(format!("{} A bare id is taken as `{collection}ID`.", p.doc));
@@ -189,7 +191,18 @@ fn method_command(name: &str, entry: Entry<'_>, api: &ir::Api) -> Command {
             command = command.arg(arg);
         }
     }
-    command
+    // `--format` unless the method has a parameter of that name (Gmail's
+    // `messages.get`): then that is `--format`, and this `--output-format`.
+    let mut output = Arg::new("output-format")
+        .long("output-format")
+        .value_parser(crate::format::FORMATS)
+        .default_value("json")
+        .value_name("FORMAT")
+        .help("Print the answer as json, yaml, a table or csv (columns from --fields)");
+    if !used.iter().any(|u| u == "format") {
+        output = output.visible_alias("format");
+    }
+    command.arg(output)
 }
 
 /// `--kebab-name VALUE` for a parameter, typed; `None` when the name is
@@ -200,8 +213,11 @@ fn flag(p: &ir::Param, m: &ir::Method, api: &ir::Api, used: &mut Vec<String>) ->
         return None;
     }
     used.push(long.clone());
+    // A value may start with `-` (`--order-by -EARNINGS`,
+    // `--location.latitude -1.5`): it is the flag's value, not another flag.
     let mut arg = Arg::new(p.wire.clone())
         .long(long)
+        .allow_hyphen_values(true)
         .help(first_sentence(&p.doc))
         .long_help(p.doc.clone());
     arg = if p.repeated {

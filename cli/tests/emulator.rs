@@ -585,3 +585,234 @@ async fn gemini_streams_with_an_api_key_and_bigquery_queries() {
     let answer: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(answer["kind"], "bigquery#queryResponse", "{answer}");
 }
+
+/// Reads YAML with Python's PyYAML (an independent parser) as JSON.
+fn yaml_as_json(text: &str) -> serde_json::Value {
+    use std::io::Write;
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    let mut child = Command::new(python)
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the venv's python (the README's test command makes it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `--format yaml|table|csv` with `--fields` columns (nested paths), also
+/// across `--page-all`; YAML read back by PyYAML equals the JSON answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_as_yaml_tables_and_csv() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "formats");
+    let list = ["drive", "v3", "files", "list", "--page-size", "4"];
+    let fields = ["--fields", "nextPageToken,files(id,name,mimeType)"];
+
+    let json = gapi(&emu, &adc, &[&list[..], &fields[..]].concat()).await;
+    assert!(json.status.success(), "{}", stderr(&json));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let yaml = gapi(
+        &emu,
+        &adc,
+        &[&list[..], &fields[..], &["--format", "yaml"]].concat(),
+    )
+    .await;
+    assert!(yaml.status.success(), "{}", stderr(&yaml));
+    assert_eq!(yaml_as_json(&stdout(&yaml)), json);
+
+    let table = gapi(
+        &emu,
+        &adc,
+        &[&list[..], &fields[..], &["--format", "table"]].concat(),
+    )
+    .await;
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(header, ["ID", "NAME", "MIMETYPE"]);
+    let first = json["files"][0]["id"].as_str().unwrap();
+    assert!(lines[1].starts_with(first), "{text}");
+    // Columns line up: every row's second column starts where NAME does.
+    let name_at = lines[0].find("NAME").unwrap();
+    assert!(
+        lines[1..].iter().all(|l| l.as_bytes()[name_at - 1] == b' '),
+        "{text}"
+    );
+
+    // CSV of every page, a nested path as a column.
+    let csv = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "list",
+            "--page-size",
+            "40",
+            "--page-all",
+            "--format",
+            "csv",
+            "--fields",
+            "nextPageToken,files(id,owners/emailAddress)",
+        ],
+    )
+    .await;
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let text = stdout(&csv);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "id,owners/emailAddress");
+    assert_eq!(lines.len(), 251, "a header and every seeded file");
+
+    // The output flag is `--output-format`, `--format` for short where the
+    // method has no parameter of that name.
+    let help = gapi(&emu, &adc, &["drive", "v3", "files", "list", "--help"]).await;
+    assert!(
+        stdout(&help).contains("--output-format <FORMAT>"),
+        "{}",
+        stdout(&help)
+    );
+    assert!(
+        stdout(&help).contains("[alias: --format]"),
+        "{}",
+        stdout(&help)
+    );
+    // Gmail's `messages.get` has its own `format`: that is `--format` there.
+    let gmail = gapi(
+        &emu,
+        &adc,
+        &[
+            "gmail",
+            "v1",
+            "users",
+            "messages",
+            "get",
+            "me",
+            "m1",
+            "--format",
+            "full",
+            "--output-format",
+            "yaml",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert!(gmail.status.success(), "{}", stderr(&gmail));
+    assert!(stdout(&gmail).contains("format=full"), "{}", stdout(&gmail));
+}
+
+/// Values that start with `-` are values, after a space too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_may_start_with_a_hyphen() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "hyphen");
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "list",
+            "--order-by",
+            "-name",
+            "--page-size",
+            "-1",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("orderBy=-name"), "{text}");
+    assert!(text.contains("pageSize=-1"), "{text}");
+    let out = gapi(
+        &emu,
+        &adc,
+        &["drive", "v3", "files", "get", "-dash-id", "--dry-run"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("/files/-dash-id"), "{}", stdout(&out));
+}
+
+/// Google's common errors come with what to do, read from their details.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn common_errors_come_with_a_hint() {
+    use gapi_emulator::Fault;
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "hints");
+    let list = ["drive", "v3", "files", "list"];
+
+    emu.inject(Fault::ServiceDisabled);
+    fails(
+        &emu,
+        &adc,
+        &list,
+        1,
+        "hint: Google Drive API is not enabled in projects/123456789012: enable it at https://console.developers.google.com/apis/api/drive.googleapis.com/overview?project=123456789012",
+    )
+    .await;
+
+    emu.inject(Fault::QuotaExceeded { count: 20 });
+    fails(
+        &emu,
+        &adc,
+        &list,
+        1,
+        "hint: quota `defaultPerMinutePerUser` of `drive.googleapis.com/default`, 12000 is used up",
+    )
+    .await;
+    emu.clear_faults();
+
+    // A token with Drive's read-only scope cannot create: sign in with one
+    // that can.
+    let dir = adc.with_file_name("readonly");
+    std::fs::create_dir_all(&dir).unwrap();
+    let readonly = dir.join("adc.json");
+    std::fs::write(
+        &readonly,
+        emu.sign_in(&["https://www.googleapis.com/auth/drive.readonly"])
+            .authorized_user_json(),
+    )
+    .unwrap();
+    fails(
+        &emu,
+        &readonly,
+        &["drive", "v3", "files", "create", "--json", r#"{"name":"x"}"#],
+        1,
+        "hint: the credentials lack the scope this method needs (it takes any of: https://www.googleapis.com/auth/drive, ",
+    )
+    .await;
+    let out = gapi(
+        &emu,
+        &readonly,
+        &[
+            "drive",
+            "v3",
+            "files",
+            "create",
+            "--json",
+            r#"{"name":"x"}"#,
+        ],
+    )
+    .await;
+    assert!(
+        stderr(&out).contains("`gapi auth login --client-secrets FILE --scopes https://www.googleapis.com/auth/drive`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -201,3 +201,63 @@ pub(crate) fn resumable_chunk(
     }
     Some(r)
 }
+
+/// The emulated project every caller belongs to (its number).
+const PROJECT_NUMBER: &str = "123456789012";
+
+/// `drive.googleapis.com` and `Google Drive API` for a request path.
+fn service_of(path: &str) -> (String, String) {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let (name, title) = match first {
+        "drive" | "upload" | "download" | "batch" => ("drive", "Google Drive API"),
+        "bigquery" => ("bigquery", "BigQuery API"),
+        "compute" => ("compute", "Compute Engine API"),
+        "v1beta" => ("generativelanguage", "Generative Language API"),
+        "oauth2" => ("oauth2", "Google OAuth2 API"),
+        _ => ("appengine", "App Engine Admin API"),
+    };
+    (format!("{name}.googleapis.com"), title.to_string())
+}
+
+/// Google's answer when the API is not enabled in the caller's project.
+pub(crate) fn service_disabled(path: &str) -> Response<Body> {
+    let (service, title) = service_of(path);
+    let url = format!(
+        "https://console.developers.google.com/apis/api/{service}/overview?project={PROJECT_NUMBER}"
+    );
+    let message = format!(
+        "{title} has not been used in project {PROJECT_NUMBER} before or it is disabled. Enable it by visiting {url} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry."
+    );
+    json(
+        403,
+        &serde_json::json!({"error": {
+            "code": 403, "message": message, "status": "PERMISSION_DENIED",
+            "errors": [{"message": message, "domain": "usageLimits", "reason": "accessNotConfigured", "extendedHelp": "https://console.developers.google.com"}],
+            "details": [
+                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com",
+                 "metadata": {"service": service, "consumer": format!("projects/{PROJECT_NUMBER}"), "activationUrl": url, "serviceTitle": title, "containerInfo": PROJECT_NUMBER}},
+                {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Google developers console API activation", "url": url}]},
+            ],
+        }}),
+    )
+}
+
+/// Google's answer when a per-minute quota is used up.
+pub(crate) fn quota_exceeded(path: &str) -> Response<Body> {
+    let (service, _) = service_of(path);
+    let message = format!(
+        "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service '{service}' for consumer 'project_number:{PROJECT_NUMBER}'."
+    );
+    json(
+        429,
+        &serde_json::json!({"error": {
+            "code": 429, "message": message, "status": "RESOURCE_EXHAUSTED",
+            "errors": [{"message": message, "domain": "global", "reason": "rateLimitExceeded"}],
+            "details": [
+                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com",
+                 "metadata": {"quota_metric": format!("{service}/default"), "quota_limit": "defaultPerMinutePerUser", "quota_limit_value": "12000", "quota_location": "global", "service": service, "consumer": format!("projects/{PROJECT_NUMBER}")}},
+                {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Request a higher quota limit.", "url": "https://cloud.google.com/docs/quotas/help/request_increase"}]},
+            ],
+        }}),
+    )
+}

@@ -83,6 +83,17 @@ pub enum Fault {
     /// stored: the session's `308` says so (`Range`), and the client must
     /// send the rest again.
     ShortUploadChunk,
+    /// The next API request answers `403 PERMISSION_DENIED` as Google does
+    /// when the API is not enabled in the caller's project: an `ErrorInfo`
+    /// with reason `SERVICE_DISABLED` and its `activationUrl`.
+    ServiceDisabled,
+    /// The next `count` API requests answer `429 RESOURCE_EXHAUSTED` as
+    /// Google does when a quota is used up: an `ErrorInfo` with reason
+    /// `RATE_LIMIT_EXCEEDED` naming the quota metric and limit.
+    QuotaExceeded {
+        /// How many requests.
+        count: usize,
+    },
 }
 
 struct State {
@@ -428,7 +439,7 @@ async fn serve(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     note(state, format!("POST {path}"));
-    if let Some(response) = take_fault(state) {
+    if let Some(response) = take_fault(state, &path) {
         return crate::streaming::whole(response);
     }
     let chunks = match crate::gemini::stream_generate_content(
@@ -553,7 +564,7 @@ async fn answer(state: &State, req: Request<hyper::body::Incoming>) -> Response<
     }
     if is_api(&call.path) {
         note(state, format!("{} {}", call.method, call.path));
-        if let Some(response) = take_fault(state) {
+        if let Some(response) = take_fault(state, &call.path) {
             return response;
         }
     }
@@ -1009,23 +1020,27 @@ fn status_answer(status: u16, retry_after: Option<u64>) -> Response<Body> {
     response
 }
 
-/// The next injected status fault, if any.
-fn take_fault(state: &State) -> Option<Response<Body>> {
+/// The next injected status fault, if any, for a request to `path`.
+fn take_fault(state: &State, path: &str) -> Option<Response<Body>> {
     let mut faults = state.faults.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(Fault::Status {
-        status,
-        count,
-        retry_after,
-    }) = faults.front_mut()
-    else {
-        return None;
+    let (answer, count) = match faults.front_mut()? {
+        Fault::Status {
+            status,
+            count,
+            retry_after,
+        } => (status_answer(*status, *retry_after), count),
+        Fault::QuotaExceeded { count } => (crate::http_util::quota_exceeded(path), count),
+        Fault::ServiceDisabled => {
+            faults.pop_front();
+            return Some(crate::http_util::service_disabled(path));
+        }
+        _ => return None,
     };
-    let (status, retry_after) = (*status, *retry_after);
     *count = count.saturating_sub(1);
     if *count == 0 {
         faults.pop_front();
     }
-    Some(status_answer(status, retry_after))
+    Some(answer)
 }
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
