@@ -1,6 +1,11 @@
-//! `gapi auth login | status | logout`: a signed-in user cached in the
-//! platform's config directory, in google-auth's `token.json` format, and
-//! the credentials a call uses.
+//! `gapi auth login | status | logout | list | default`: signed-in users
+//! cached in the platform's config directory, one per **profile**, in
+//! google-auth's `token.json` format, and the credentials a call uses.
+//!
+//! The profile `default` lives in `token.json` (where a single sign-in
+//! always lived); another profile `NAME` in `profiles/NAME/token.json`. A
+//! command uses `--profile`, else `GAPI_PROFILE`, else the profile `gapi
+//! auth default NAME` chose, else `default`.
 
 use std::path::PathBuf;
 
@@ -33,22 +38,103 @@ pub enum AuthCommand {
     Status,
     /// Revokes the cached sign-in at Google and deletes the cache.
     Logout,
+    /// Every signed-in profile (`*` marks the one commands use).
+    List,
+    /// Makes PROFILE the one commands use when no --profile or GAPI_PROFILE says otherwise.
+    Default {
+        /// A signed-in profile.
+        profile: String,
+    },
 }
 
-/// `token.json` in `$GAPI_CONFIG_DIR`, else in `gapi/` under the
-/// platform's config directory (`~/.config/gapi` on Linux).
+/// The profile a command uses, and whether it was asked for by name.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Its name.
+    pub name: String,
+    /// Named by `--profile`, `GAPI_PROFILE` or `gapi auth default`: then
+    /// it must be signed in (a call does not fall through to other
+    /// credentials).
+    pub named: bool,
+}
+
+/// `$GAPI_CONFIG_DIR`, else `gapi/` under the platform's config directory
+/// (`~/.config/gapi` on Linux).
 ///
 /// # Errors
 /// A platform without a config directory and no `GAPI_CONFIG_DIR`.
-pub fn token_file() -> Result<PathBuf, CliError> {
-    let dir = std::env::var_os("GAPI_CONFIG_DIR")
+pub fn config_dir() -> Result<PathBuf, CliError> {
+    std::env::var_os("GAPI_CONFIG_DIR")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .or_else(|| dirs::config_dir().map(|d| d.join("gapi")))
         .ok_or_else(|| {
             CliError::Auth("no config directory on this platform; set GAPI_CONFIG_DIR".into())
-        })?;
-    Ok(dir.join("token.json"))
+        })
+}
+
+/// A profile name: letters, digits, `-` and `_`, up to 64.
+fn check_name(name: &str) -> Result<(), CliError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "--profile {name:?}: a profile name is letters, digits, `-` and `_` (at most 64)"
+        )))
+    }
+}
+
+/// The profile to use: `flag` (`--profile`, or `GAPI_PROFILE` through
+/// clap), else the chosen default, else `default`.
+///
+/// # Errors
+/// An invalid name; an unreadable default-profile file.
+pub fn active_profile(flag: Option<&str>) -> Result<Profile, CliError> {
+    let (name, named) = match flag.filter(|f| !f.is_empty()) {
+        Some(name) => (name.to_string(), true),
+        None => match std::fs::read_to_string(config_dir()?.join("default-profile")) {
+            Ok(text) if !text.trim().is_empty() => (text.trim().to_string(), true),
+            _ => ("default".to_string(), false),
+        },
+    };
+    check_name(&name)?;
+    Ok(Profile { name, named })
+}
+
+/// Where `profile`'s sign-in is cached.
+///
+/// # Errors
+/// As [`config_dir`].
+pub fn token_file_of(profile: &str) -> Result<PathBuf, CliError> {
+    let dir = config_dir()?;
+    Ok(if profile == "default" {
+        dir.join("token.json")
+    } else {
+        dir.join("profiles").join(profile).join("token.json")
+    })
+}
+
+/// Every profile with a cached sign-in, `default` first.
+fn signed_in_profiles() -> Result<Vec<String>, CliError> {
+    let mut names = Vec::new();
+    if token_file_of("default")?.exists() {
+        names.push("default".to_string());
+    }
+    let mut others: Vec<String> = std::fs::read_dir(config_dir()?.join("profiles"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("token.json").exists())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    others.sort();
+    names.extend(others);
+    Ok(names)
 }
 
 /// The first scope of every method of `api` (`drive:v3`): the scopes that
@@ -72,10 +158,58 @@ fn api_scopes(spec: &str, lookup: &Lookup) -> Result<Vec<String>, CliError> {
 ///
 /// # Errors
 /// A failed sign-in, an unreadable cache, a failed revocation.
-pub async fn run(command: AuthCommand, lookup: &Lookup) -> Result<(), CliError> {
-    let file = token_file()?;
+pub async fn run(
+    command: AuthCommand,
+    profile: Option<&str>,
+    lookup: &Lookup,
+) -> Result<(), CliError> {
+    let profile = active_profile(profile)?;
+    let file = token_file_of(&profile.name)?;
     let store = FileTokenStore::new(&file);
+    let login_hint = if profile.name == "default" {
+        "gapi auth login".to_string()
+    } else {
+        format!("gapi auth login --profile {}", profile.name)
+    };
     match command {
+        AuthCommand::List => {
+            let current = profile.name.clone();
+            let names = signed_in_profiles()?;
+            if names.is_empty() {
+                return out::line("no profile is signed in; run `gapi auth login`");
+            }
+            for name in names {
+                let store = FileTokenStore::new(token_file_of(&name)?);
+                let user = load(&store)?;
+                let account = user
+                    .as_ref()
+                    .and_then(|u| u.account.clone())
+                    .filter(|a| !a.is_empty())
+                    .unwrap_or_else(|| "account unknown".into());
+                let scopes = user.as_ref().map_or(0, |u| u.scopes.len());
+                out::line(format!(
+                    "{} {name}\t{account}\t{scopes} scope(s)\t{}",
+                    if name == current { "*" } else { " " },
+                    store.path().display()
+                ))?;
+            }
+            Ok(())
+        }
+        AuthCommand::Default { profile: name } => {
+            check_name(&name)?;
+            if !token_file_of(&name)?.exists() {
+                return Err(CliError::Auth(format!(
+                    "profile `{name}` is not signed in; run `gapi auth login --profile {name}` first"
+                )));
+            }
+            let dir = config_dir()?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| CliError::Io(format!("{}: {e}", dir.display())))?;
+            let file = dir.join("default-profile");
+            std::fs::write(&file, format!("{name}\n"))
+                .map_err(|e| CliError::Io(format!("{}: {e}", file.display())))?;
+            out::line(format!("commands now use profile `{name}`"))
+        }
         AuthCommand::Login {
             client_secrets,
             mut scopes,
@@ -100,7 +234,8 @@ pub async fn run(command: AuthCommand, lookup: &Lookup) -> Result<(), CliError> 
                 .await
                 .map_err(|e| CliError::Auth(format!("sign-in: {e}")))?;
             out::line(format!(
-                "signed in; {} scope(s) cached in {}",
+                "signed in as profile `{}`; {} scope(s) cached in {}",
+                profile.name,
                 user.scopes().len(),
                 file.display()
             ))
@@ -108,10 +243,12 @@ pub async fn run(command: AuthCommand, lookup: &Lookup) -> Result<(), CliError> 
         AuthCommand::Status => {
             let Some(user) = load(&store)? else {
                 return Err(CliError::Auth(format!(
-                    "not signed in (no {}); run `gapi auth login`",
+                    "profile `{}` is not signed in (no {}); run `{login_hint}`",
+                    profile.name,
                     file.display()
                 )));
             };
+            out::line(format!("profile: {}", profile.name))?;
             out::line(format!("cache: {}", file.display()))?;
             // google-auth writes `"account": ""` when it does not know.
             match user.account.as_deref().filter(|a| !a.is_empty()) {

@@ -257,13 +257,21 @@ pub async fn page_all(
 }
 
 /// Where a call's credentials come from, first configured source wins: the
-/// API key if given, the user `gapi auth login` cached, then Application
-/// Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud's file and,
-/// unless `offline`, the metadata server). A source that is configured but
-/// broken stops the chain with its error: a call never falls through to
-/// other credentials, or to none, because of a mistake.
+/// API key if given, the user `gapi auth login` cached for the profile,
+/// then Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`,
+/// gcloud's file and, unless `offline`, the metadata server). A source that
+/// is configured but broken stops the chain with its error: a call never
+/// falls through to other credentials, or to none, because of a mistake;
+/// nor does a profile asked for by name that is not signed in.
 ///
-pub fn credential_chain(api_key: Option<&str>, offline: bool) -> CredentialChain {
+/// # Errors
+/// A profile named by `--profile`, `GAPI_PROFILE` or `gapi auth default`
+/// that has no sign-in.
+pub fn credential_chain(
+    api_key: Option<&str>,
+    offline: bool,
+    profile: Option<&crate::auth::Profile>,
+) -> Result<CredentialChain, CliError> {
     let mut chain = CredentialChain::new();
     if let Some(key) = api_key.filter(|k| !k.is_empty()) {
         chain = chain.then(Source::fixed(
@@ -273,15 +281,98 @@ pub fn credential_chain(api_key: Option<&str>, offline: bool) -> CredentialChain
     }
     // No config directory (and no GAPI_CONFIG_DIR): nobody can have signed
     // in through `gapi auth login`, so that source is simply not there.
-    if let Ok(file) = crate::auth::token_file() {
-        chain = chain.then(Source::token_cache(file));
+    if let Some(profile) = profile {
+        if let Ok(file) = crate::auth::token_file_of(&profile.name) {
+            if profile.named && api_key.is_none() && !file.exists() {
+                return Err(CliError::Auth(format!(
+                    "profile `{}` is not signed in (no {}); run `gapi auth login --profile {}`",
+                    profile.name,
+                    file.display(),
+                    profile.name
+                )));
+            }
+            chain = chain.then(Source::token_cache(file));
+        }
     }
-    if offline {
+    Ok(if offline {
         chain
             .then(Source::environment_variable())
             .then(Source::gcloud_file())
     } else {
         chain.then_application_default()
+    })
+}
+
+/// Another account on top of the chosen credentials: a service account
+/// they impersonate (IAM `generateAccessToken`), or, with a service account
+/// key in `GOOGLE_APPLICATION_CREDENTIALS`, a Workspace user it acts for
+/// (domain-wide delegation).
+#[derive(Debug, Default, Clone)]
+pub struct Acting {
+    /// `--impersonate-service-account EMAIL`.
+    pub impersonate: Option<String>,
+    /// `--subject USER`.
+    pub subject: Option<String>,
+}
+
+impl Acting {
+    /// Whether a flag asks for another account.
+    pub fn any(&self) -> bool {
+        self.impersonate.is_some() || self.subject.is_some()
+    }
+
+    /// What a dry run says about it.
+    pub fn describe(&self) -> Option<String> {
+        match (&self.impersonate, &self.subject) {
+            (Some(sa), _) => Some(format!("impersonating {sa}")),
+            (None, Some(user)) => Some(format!("acting for {user} (domain-wide delegation)")),
+            _ => None,
+        }
+    }
+
+    /// The credentials to call with: `chosen` as they are, or the other
+    /// account.
+    ///
+    /// # Errors
+    /// `--subject` without a service account key; both flags at once.
+    pub fn apply(
+        &self,
+        chosen: Option<Arc<dyn gapi_auth::Credentials>>,
+        scopes: &[String],
+    ) -> Result<Option<Arc<dyn gapi_auth::Credentials>>, CliError> {
+        let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        match (&self.impersonate, &self.subject) {
+            (Some(_), Some(_)) => Err(CliError::Usage(
+                "--impersonate-service-account and --subject: use one (a key acts for a user; impersonation gives a service account's token)".into(),
+            )),
+            (Some(target), None) => {
+                let source = chosen.ok_or_else(|| {
+                    CliError::Auth(format!(
+                        "--impersonate-service-account {target}: no credentials to impersonate with; sign in (`gapi auth login`) or set up ADC"
+                    ))
+                })?;
+                let mut creds = gapi_auth::ImpersonatedCredentials::new(source, target.as_str(), &scopes);
+                // An emulator's IAM Credentials (tests, local development).
+                if let Some(base) = std::env::var("GAPI_IAM_ENDPOINT").ok().filter(|b| !b.is_empty()) {
+                    creds = creds.with_iam_endpoint(&base);
+                }
+                Ok(Some(Arc::new(creds)))
+            }
+            (None, Some(user)) => {
+                let key = std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS")
+                    .filter(|k| !k.is_empty())
+                    .ok_or_else(|| {
+                        CliError::Auth(format!(
+                            "--subject {user}: acting for a user needs a service account key with domain-wide delegation; set GOOGLE_APPLICATION_CREDENTIALS to its key file"
+                        ))
+                    })?;
+                let creds = gapi_auth::ServiceAccountCredentials::from_file(&key, &scopes)
+                    .map_err(|e| CliError::Auth(format!("--subject {user}: {e}")))?
+                    .with_subject(user.as_str());
+                Ok(Some(Arc::new(creds)))
+            }
+            (None, None) => Ok(chosen),
+        }
     }
 }
 

@@ -50,8 +50,11 @@ enum Builtin {
         #[command(subcommand)]
         command: apis::ApisCommand,
     },
-    /// Sign in once; later calls use the cached user.
+    /// Sign in once; later calls use the cached user (one per --profile).
     Auth {
+        /// The profile to sign in, show or sign out (default: GAPI_PROFILE, `gapi auth default`, else `default`).
+        #[arg(long, global = true, env = "GAPI_PROFILE", value_name = "NAME")]
+        profile: Option<String>,
         #[command(subcommand)]
         command: auth::AuthCommand,
     },
@@ -71,9 +74,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Builtin::Apis { command } => apis::run(command, &Lookup::new()),
-        Builtin::Auth { command } => {
-            runtime().and_then(|rt| rt.block_on(auth::run(command, &Lookup::new())))
-        }
+        Builtin::Auth { profile, command } => runtime()
+            .and_then(|rt| rt.block_on(auth::run(command, profile.as_deref(), &Lookup::new()))),
         Builtin::Completions { shell, apis } => completions::run(shell, &apis, &Lookup::new()),
         Builtin::Call(args) => call_command(args),
     };
@@ -142,11 +144,31 @@ fn call_command(args: Vec<OsString>) -> Result<(), CliError> {
         let api_key = leaf.get_one::<String>("api-key").map(String::as_str);
         // A dry run names the credentials a call would use but fetches no
         // token and asks no metadata server.
-        let chain = call::credential_chain(api_key, dry_run);
+        let profile = auth::active_profile(leaf.get_one::<String>("profile").map(String::as_str))?;
+        let acting = call::Acting {
+            impersonate: leaf
+                .get_one::<String>("impersonate-service-account")
+                .cloned(),
+            subject: leaf.get_one::<String>("subject").cloned(),
+        };
         let scopes: Vec<String> = entry.method.scopes.iter().take(1).cloned().collect();
-        let chosen = call::credentials(&chain, &scopes).await?;
-        if let Some(chosen) = chosen.as_ref().filter(|_| !dry_run) {
-            builder = builder.shared_credentials(chosen.credentials());
+        // A key acting for a user needs no other credentials.
+        let chosen = if acting.subject.is_some() {
+            None
+        } else {
+            let chain = call::credential_chain(api_key, dry_run, Some(&profile))?;
+            call::credentials(&chain, &scopes).await?
+        };
+        if dry_run {
+            if let Some(what) = acting.describe() {
+                eprintln!("then: {what}");
+            }
+        } else if chosen.is_some() || acting.any() {
+            let creds =
+                acting.apply(chosen.as_ref().map(gapi_auth::Chosen::credentials), &scopes)?;
+            if let Some(creds) = creds {
+                builder = builder.shared_credentials(creds);
+            }
         }
         let client = builder
             .build()

@@ -30,6 +30,9 @@ pub const COMMON_FLAGS: &[&str] = &[
     "api-key",
     "quota-user",
     "output-format",
+    "profile",
+    "impersonate-service-account",
+    "subject",
     "help",
 ];
 
@@ -368,6 +371,22 @@ fn common_args() -> Vec<Arg> {
             .hide_env_values(true)
             .value_name("KEY")
             .help("Call with this API key instead of signing in"),
+        Arg::new("profile")
+            .long("profile")
+            .global(true)
+            .env("GAPI_PROFILE")
+            .value_name("NAME")
+            .help("Call as this signed-in profile (`gapi auth login --profile NAME`; default: `gapi auth default`)"),
+        Arg::new("impersonate-service-account")
+            .long("impersonate-service-account")
+            .global(true)
+            .value_name("EMAIL")
+            .help("Call as this service account, impersonated with the credentials otherwise used (IAM generateAccessToken)"),
+        Arg::new("subject")
+            .long("subject")
+            .global(true)
+            .value_name("USER")
+            .help("With a service account key in GOOGLE_APPLICATION_CREDENTIALS: call as this Workspace user (domain-wide delegation)"),
         Arg::new("quota-user")
             .long("quota-user")
             .global(true)

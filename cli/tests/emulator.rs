@@ -816,3 +816,239 @@ async fn common_errors_come_with_a_hint() {
         stderr(&out)
     );
 }
+
+/// Profiles (a second sign-in through `--no-browser`, listed, made the
+/// default, chosen per call), impersonation and domain-wide delegation,
+/// each seen by the emulator's Drive `about.get` as the caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_no_browser_impersonation_and_delegation() {
+    use std::io::{BufRead, Write};
+    let emu = Emulator::start(EmulatorOptions {
+        auto_consent: true,
+        ..EmulatorOptions::default()
+    })
+    .await
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("gapi-cli-profiles-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let secrets = dir.join("client_secret.json");
+    std::fs::write(&secrets, emu.sign_in(&[DRIVE]).client_secrets_json()).unwrap();
+    // A "browser" that only leaves a mark: --no-browser must not run it.
+    let opened = dir.join("browser-opened");
+    let browser = dir.join("browser.sh");
+    std::fs::write(&browser, format!("#!/bin/sh\ntouch {}\n", opened.display())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config = dir.join("config");
+    let command = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gapi"));
+        command
+            .args(args)
+            .env("GAPI_CONFIG_DIR", &config)
+            .env("BROWSER", &browser)
+            .env("GAPI_ROOT_URL", emu.root_url())
+            .env("GAPI_IAM_ENDPOINT", emu.root_url().trim_end_matches('/'))
+            .env("GAPI_DISCOVERY_URL", "http://127.0.0.1:9/{api}/{version}")
+            .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+            .env_remove("GAPI_PROFILE")
+            .env("CLOUDSDK_CONFIG", dir.join("no-gcloud"))
+            .env("GCE_METADATA_HOST", "127.0.0.1:9")
+            .env_remove("GOOGLE_API_KEY");
+        command
+    };
+    let run = |mut command: Command| async move {
+        tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap()
+    };
+    let secrets_arg = secrets.display().to_string();
+
+    // Profile `work`, signed in without a browser: the URL is printed, the
+    // address the browser would end on is pasted back.
+    let mut login = command(&[
+        "auth",
+        "login",
+        "--profile",
+        "work",
+        "--client-secrets",
+        &secrets_arg,
+        "--scopes",
+        DRIVE,
+        "--no-browser",
+    ]);
+    login
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = login.spawn().unwrap();
+    let stderr_pipe = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr_pipe)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let url = loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the authorization URL within 30 s");
+        if let Some(at) = line.find("http://") {
+            break line[at..].split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
+    let landed = answer.headers()["location"].to_str().unwrap().to_string();
+    assert!(landed.contains("code="), "{landed}");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{landed}\n").as_bytes())
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("profile `work`"), "{}", stdout(&out));
+    assert!(config.join("profiles/work/token.json").exists());
+    assert!(!opened.exists(), "--no-browser opened no browser");
+
+    // `work` is the only profile; `default` is not signed in, so a call
+    // that names nothing falls through to (absent) ADC, and one that names
+    // a profile without a sign-in stops with what to do.
+    let out = run(command(&["auth", "list"])).await;
+    assert!(stdout(&out).contains("  work\t"), "{}", stdout(&out));
+    let out = run(command(&[
+        "drive",
+        "v3",
+        "about",
+        "get",
+        "--fields",
+        "user",
+        "--profile",
+        "home",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("run `gapi auth login --profile home`"),
+        "{}",
+        stderr(&out)
+    );
+    let who = |out: &Output| -> String {
+        assert!(out.status.success(), "{}", stderr(out));
+        let about: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+        about["user"]["emailAddress"].as_str().unwrap().to_string()
+    };
+    let out = run(command(&[
+        "drive",
+        "v3",
+        "about",
+        "get",
+        "--fields",
+        "user",
+        "--profile",
+        "work",
+    ]))
+    .await;
+    assert_eq!(who(&out), "ada@example.com");
+
+    // The default profile: chosen once, used by every command after.
+    let out = run(command(&["auth", "default", "work"])).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(command(&["auth", "list"])).await;
+    assert!(stdout(&out).contains("* work\t"), "{}", stdout(&out));
+    let out = run(command(&["auth", "status"])).await;
+    assert!(stdout(&out).contains("profile: work"), "{}", stdout(&out));
+    let out = run(command(&[
+        "drive", "v3", "about", "get", "--fields", "user",
+    ]))
+    .await;
+    assert_eq!(who(&out), "ada@example.com");
+
+    // Impersonation, with the profile's sign-in as the source.
+    let target = "deployer@my-project.iam.gserviceaccount.com";
+    let out = run(command(&[
+        "drive",
+        "v3",
+        "about",
+        "get",
+        "--fields",
+        "user",
+        "--impersonate-service-account",
+        target,
+    ]))
+    .await;
+    assert_eq!(who(&out), target);
+
+    // Domain-wide delegation: a service account key acting for a user.
+    let pem = dir.join("key.pem");
+    let made = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&pem)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let key = dir.join("key.json");
+    std::fs::write(
+        &key,
+        serde_json::json!({
+            "type": "service_account", "project_id": "my-project", "private_key_id": "k1",
+            "private_key": std::fs::read_to_string(&pem).unwrap(),
+            "client_email": "robot@my-project.iam.gserviceaccount.com", "client_id": "1",
+            "token_uri": emu.token_uri(),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut delegated = command(&[
+        "drive",
+        "v3",
+        "about",
+        "get",
+        "--fields",
+        "user",
+        "--subject",
+        "alice@example.com",
+    ]);
+    delegated.env("GOOGLE_APPLICATION_CREDENTIALS", &key);
+    assert_eq!(who(&run(delegated).await), "alice@example.com");
+    // Without a key, --subject says what it needs.
+    let out = run(command(&[
+        "drive",
+        "v3",
+        "about",
+        "get",
+        "--subject",
+        "alice@example.com",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("set GOOGLE_APPLICATION_CREDENTIALS"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -75,6 +75,22 @@ pub trait Credentials: Send + Sync + fmt::Debug {
     }
 }
 
+/// Shared credentials are credentials: an `Arc` from a chain or a builder
+/// can be the source of impersonation, downscoping or ID tokens.
+impl<T: Credentials + ?Sized> Credentials for std::sync::Arc<T> {
+    fn headers(&self) -> BoxFuture<'_, Result<HeaderMap, AuthError>> {
+        (**self).headers()
+    }
+
+    fn invalidate(&self) -> bool {
+        (**self).invalidate()
+    }
+
+    fn universe_domain(&self) -> Option<&str> {
+        (**self).universe_domain()
+    }
+}
+
 /// An API key, sent as `x-goog-api-key` (Gemini's usual path).
 #[derive(Debug, Clone)]
 pub struct ApiKey(ApiKeySecret);

@@ -245,16 +245,24 @@ pub(crate) fn create(files: &mut Vec<File>, body: &[u8]) -> Response<Body> {
     )
 }
 
-/// `about.get`: the signed-in user and a storage quota.
-pub(crate) fn about(files: &[File]) -> Response<Body> {
+/// `about.get`: the caller (the signed-in user, or the account a token
+/// names: a service account, or the user it acts for) and a storage quota.
+pub(crate) fn about(files: &[File], account: Option<String>) -> Response<Body> {
     let used: u64 = files.iter().map(|f| f.size).sum();
+    let (name, email) = match account {
+        Some(email) => (email.clone(), email),
+        None => (
+            "Ada Lovelace".to_string(),
+            crate::oauth::USER_EMAIL.to_string(),
+        ),
+    };
     json(
         200,
         &serde_json::json!({
             "kind": "drive#about",
             "user": {
-                "kind": "drive#user", "displayName": "Ada Lovelace", "me": true,
-                "emailAddress": "ada@example.com", "permissionId": "00000000000000000001",
+                "kind": "drive#user", "displayName": name, "me": true,
+                "emailAddress": email, "permissionId": "00000000000000000001",
             },
             "storageQuota": {
                 "limit": "16106127360", "usage": used.to_string(), "usageInDrive": used.to_string(),

@@ -83,6 +83,14 @@ impl OAuthState {
         Some(self.issue(&grant.client_id, &grant.scopes, false))
     }
 
+    /// Who a bearer token stands for, when it is an account's (a service
+    /// account, or a user a service account acts for): its email.
+    pub(crate) fn principal_email(&self, header: Option<&str>) -> Option<String> {
+        let token = header?.strip_prefix("Bearer ")?;
+        let tokens = self.access_tokens.lock().unwrap_or_else(|e| e.into_inner());
+        Some(tokens.get(token)?.client_id.clone()).filter(|c| c.contains('@'))
+    }
+
     /// The scopes of the token in `Authorization: Bearer …`, when this
     /// emulator issued it and it is still valid.
     pub(crate) fn bearer_scopes(&self, header: Option<&str>) -> Option<Vec<String>> {
@@ -217,8 +225,9 @@ impl OAuthState {
                 scopes,
             }) => {
                 let mut info = serde_json::json!({"issued_to": client, "audience": client, "scope": scopes, "expires_in": 3599, "access_type": "offline"});
-                // Service account tokens (JWT grant, impersonation) name the account.
-                if client.ends_with(".iam.gserviceaccount.com") {
+                // Service account tokens (JWT grant, impersonation) and
+                // delegated ones name the account.
+                if client.contains('@') {
                     info["email"] = client.into();
                 }
                 json(200, &info)
@@ -409,9 +418,14 @@ impl OAuthState {
                         None => oauth_error(500, "internal_failure", "No signing key."),
                     };
                 }
+                // Domain-wide delegation: with `sub`, the token is the user's.
+                let principal = claims["sub"]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(iss);
                 json(
                     200,
-                    &self.issue(iss, claims["scope"].as_str().unwrap_or(""), false),
+                    &self.issue(principal, claims["scope"].as_str().unwrap_or(""), false),
                 )
             }
             _ => oauth_error(400, "unsupported_grant_type", "Invalid grant_type"),

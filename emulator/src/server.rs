@@ -776,7 +776,10 @@ fn drive(r: Req<'_>) -> Option<Response<Body>> {
             )
         }
         (&Method::POST, "/drive/v3/files") => crate::drive::create(&mut lock(&state.files), body),
-        (&Method::GET, "/drive/v3/about") => crate::drive::about(&lock(&state.files)),
+        (&Method::GET, "/drive/v3/about") => crate::drive::about(
+            &lock(&state.files),
+            state.oauth.principal_email(r.authorization),
+        ),
         _ => return None,
     })
 }
