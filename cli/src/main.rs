@@ -11,6 +11,7 @@
 
 mod apis;
 mod auth;
+mod batch;
 mod body;
 mod call;
 mod completions;
@@ -58,6 +59,9 @@ enum Builtin {
         #[command(subcommand)]
         command: auth::AuthCommand,
     },
+    /// Many calls of one API in batch requests: one call per line of NDJSON
+    /// (`{"method": "files.get", "params": {…}, "body": {…}}`), one outcome per line out.
+    Batch(batch::BatchArgs),
     /// A completion script for bash, zsh or fish, e.g. `gapi completions bash drive:v3 > ~/.local/share/bash-completion/completions/gapi`.
     Completions {
         /// The shell.
@@ -76,6 +80,9 @@ fn main() -> ExitCode {
         Builtin::Apis { command } => apis::run(command, &Lookup::new()),
         Builtin::Auth { profile, command } => runtime()
             .and_then(|rt| rt.block_on(auth::run(command, profile.as_deref(), &Lookup::new()))),
+        Builtin::Batch(args) => {
+            runtime().and_then(|rt| rt.block_on(batch::run(args, &Lookup::new())))
+        }
         Builtin::Completions { shell, apis } => completions::run(shell, &apis, &Lookup::new()),
         Builtin::Call(args) => call_command(args),
     };

@@ -1052,3 +1052,112 @@ async fn profiles_no_browser_impersonation_and_delegation() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `gapi batch`: NDJSON calls in, one batch request, one outcome per line
+/// out in input order; a failed call is reported on its line and makes the
+/// exit code 1; a line that is not a call stops everything before sending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_reads_calls_as_ndjson() {
+    let emu = Emulator::start(EmulatorOptions::default()).await.unwrap();
+    let adc = adc_file(&emu, "batch");
+    let page = gapi(
+        &emu,
+        &adc,
+        &["drive", "v3", "files", "list", "--page-size", "2"],
+    )
+    .await;
+    let page: serde_json::Value = serde_json::from_str(&stdout(&page)).unwrap();
+    let (a, b) = (
+        page["files"][0]["id"].as_str().unwrap().to_string(),
+        page["files"][1]["id"].as_str().unwrap().to_string(),
+    );
+    let dir = adc.with_file_name("batch-input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("calls.ndjson");
+    std::fs::write(
+        &input,
+        format!(
+            "{}\n{}\n\n{}\n{}\n",
+            serde_json::json!({"method": "files.get", "params": {"fileId": a, "fields": "id,name"}}),
+            serde_json::json!({"method": "drive.files.update", "params": {"fileId": b}, "body": {"name": "renamed in a batch"}}),
+            serde_json::json!({"method": "files.get", "params": {"fileId": "no-such-file"}}),
+            serde_json::json!({"method": "about.get", "params": {"fields": "user"}}),
+        ),
+    )
+    .unwrap();
+    let before = emu.served().len();
+    let file_arg = input.display().to_string();
+    let out = gapi(&emu, &adc, &["batch", "drive", "v3", "--file", &file_arg]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one call failed: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 of 4 call(s) failed"),
+        "{}",
+        stderr(&out)
+    );
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[0]["response"]["id"], a.as_str());
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[1]["response"]["name"], "renamed in a batch");
+    assert_eq!(lines[2]["line"], 4, "blank lines are skipped, numbers kept");
+    assert_eq!(lines[2]["status"], 404);
+    assert_eq!(lines[2]["error"]["code"], 404);
+    assert_eq!(lines[3]["method"], "drive.about.get");
+    let served = emu.served();
+    assert_eq!(
+        served[before..]
+            .iter()
+            .filter(|s| s.starts_with("POST /batch/"))
+            .count(),
+        1,
+        "one batch request: {served:?}"
+    );
+    // The rename happened.
+    let got = gapi(
+        &emu,
+        &adc,
+        &["drive", "v3", "files", "get", &b, "--fields", "name"],
+    )
+    .await;
+    assert!(
+        stdout(&got).contains("renamed in a batch"),
+        "{}",
+        stdout(&got)
+    );
+
+    // A line that is not a call: named, nothing sent.
+    std::fs::write(&input, "{\"method\": \"files.get\", \"params\": {\"fileId\": \"x\"}}\n{\"methd\": \"files.get\"}\n").unwrap();
+    let before = emu.served().len();
+    let out = gapi(&emu, &adc, &["batch", "drive", "v3", "--file", &file_arg]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("calls.ndjson:2: not a call"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(emu.served().len(), before, "nothing sent");
+    // A method the API does not have, and a required parameter left out.
+    std::fs::write(&input, "{\"method\": \"files.fly\"}\n").unwrap();
+    let out = gapi(&emu, &adc, &["batch", "drive", "v3", "--file", &file_arg]).await;
+    assert!(
+        stderr(&out).contains("calls.ndjson:1: drive has no method \"files.fly\""),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&input, "{\"method\": \"files.get\"}\n").unwrap();
+    let out = gapi(&emu, &adc, &["batch", "drive", "v3", "--file", &file_arg]).await;
+    assert!(
+        stderr(&out).contains("`params.fileId` is required"),
+        "{}",
+        stderr(&out)
+    );
+}
