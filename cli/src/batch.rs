@@ -106,9 +106,9 @@ fn request_of(
             Some(p) if p.location == Location::Path => match &p.collection {
                 Some(c) => {
                     let c: &'static str = Box::leak(c.clone().into_boxed_str());
-                    request.path_param_in(leaked, c, &text(value));
+                    request.path_param_in(leaked, c, text(value));
                 }
-                None => request.path_param(leaked, &text(value)),
+                None => request.path_param(leaked, text(value)),
             },
             Some(_) | None => match value {
                 // Standard parameters (`fields`, `quotaUser`) go as they are.
