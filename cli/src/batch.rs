@@ -11,12 +11,17 @@
 //! "response": {…}}`, or `"error": {…}` (Google's error) for a call that
 //! failed. The exit code is 1 when any call failed, after every outcome is
 //! printed.
+//!
+//! `batch` is also an API (Cloud Batch): `gapi batch v1 …` is a call to it,
+//! `gapi batch API VERSION` (an API name, not a Batch version) is this.
 
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use clap::Args;
+use std::ffi::OsString;
+
+use clap::Parser;
 use gapi_codegen::ir::{self, Location};
 use gapi_runtime::batch::Batch;
 use gapi_runtime::Request;
@@ -26,8 +31,11 @@ use serde_json::Value;
 use crate::document::Lookup;
 use crate::error::CliError;
 
-/// `gapi batch` flags.
-#[derive(Debug, Args)]
+/// `gapi batch API VERSION`: many calls of one API in batch requests, one
+/// call per line of NDJSON (`{"method": "files.get", "params": {…},
+/// "body": {…}}`), one outcome per line out.
+#[derive(Debug, Parser)]
+#[command(name = "gapi batch")]
 pub struct BatchArgs {
     /// The API (`drive`).
     api: String,
@@ -50,6 +58,31 @@ pub struct BatchArgs {
     /// Call as this signed-in profile.
     #[arg(long, env = "GAPI_PROFILE", value_name = "NAME")]
     profile: Option<String>,
+}
+
+/// Whether `gapi ARGS` is this command rather than a call to the Cloud
+/// Batch API: `batch`, then anything but a version of that API.
+pub fn is_batch_command(args: &[OsString], lookup: &Lookup) -> bool {
+    match args {
+        [first, rest @ ..] if first == "batch" => match rest.first().and_then(|a| a.to_str()) {
+            Some(second) if !second.starts_with('-') => {
+                !lookup.versions_of("batch").iter().any(|v| v == second)
+            }
+            _ => true,
+        },
+        _ => false,
+    }
+}
+
+/// The flags of `gapi batch …` (clap's own usage errors and `--help`).
+///
+/// # Errors
+/// Never returns for bad flags or `--help`: clap prints and exits.
+pub fn parse(args: &[OsString]) -> Result<BatchArgs, CliError> {
+    let rest = args.iter().skip(1).cloned();
+    Ok(BatchArgs::parse_from(
+        std::iter::once(OsString::from("gapi batch")).chain(rest),
+    ))
 }
 
 /// One input line.

@@ -3,7 +3,8 @@
 //! name and version with a document here; for the APIs named on the line
 //! it also completes their resources, methods and flags (a script for the
 //! whole catalog would run to tens of megabytes). clap_complete's fish
-//! scripts stop at two levels, so fish completes API names and versions only.
+//! scripts stop at two levels, so for fish the named APIs' deeper levels
+//! (resources, methods, their flags and enum values) are written here.
 
 use clap::{Command, CommandFactory};
 use clap_complete::Shell;
@@ -58,5 +59,105 @@ pub fn run(shell: Shell, full: &[String], lookup: &Lookup) -> Result<(), CliErro
     }
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "gapi", &mut script);
+    if shell == Shell::Fish && !named.is_empty() {
+        script.extend_from_slice(FISH_HELPERS.as_bytes());
+        for (api, version) in &named {
+            if let Some(version_command) = command
+                .find_subcommand(api)
+                .and_then(|a| a.find_subcommand(version))
+            {
+                fish_levels(
+                    version_command,
+                    &mut vec![api.clone(), version.clone()],
+                    &mut script,
+                );
+            }
+        }
+    }
     crate::out::bytes(&script)
+}
+
+/// fish conditions: the words typed so far (without options) are exactly
+/// the path (for the next subcommand), or start with it (for a method's
+/// flags, whose values are words too).
+const FISH_HELPERS: &str = r#"
+# gapi: resources, methods and flags of the APIs named when this was made.
+function __gapi_words
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l words
+    for token in $tokens
+        string match -q -- '-*' $token; or set -a words $token
+    end
+    printf '%s\n' $words
+end
+function __gapi_at
+    test "$(__gapi_words | string join ' ')" = "$argv"
+end
+function __gapi_in
+    set -l words (__gapi_words)
+    test (count $words) -ge (count $argv); and test "$words[1..(count $argv)]" = "$argv"
+end
+"#;
+
+/// Text quoted for fish (single quotes).
+fn fish_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// One line of help: its first line, at most 80 characters.
+fn short(text: Option<&clap::builder::StyledStr>) -> String {
+    let text = text.map(ToString::to_string).unwrap_or_default();
+    let line = text.lines().next().unwrap_or("").trim();
+    line.chars().take(80).collect()
+}
+
+/// `complete` lines for `command` at `path` and everything under it.
+fn fish_levels(command: &Command, path: &mut Vec<String>, out: &mut Vec<u8>) {
+    let at = path.join(" ");
+    let subcommands: Vec<&Command> = command.get_subcommands().collect();
+    for sub in &subcommands {
+        out.extend_from_slice(
+            format!(
+                "complete -c gapi -n {} -f -a {} -d {}\n",
+                fish_quote(&format!("__gapi_at {at}")),
+                fish_quote(sub.get_name()),
+                fish_quote(&short(sub.get_about()))
+            )
+            .as_bytes(),
+        );
+    }
+    if subcommands.is_empty() {
+        for arg in command.get_arguments() {
+            let Some(long) = arg.get_long() else { continue };
+            let mut line = format!(
+                "complete -c gapi -n {} -l {long} -d {}",
+                fish_quote(&format!("__gapi_in {at}")),
+                fish_quote(&short(arg.get_help()))
+            );
+            let takes_value = arg.get_num_args().is_none_or(|n| n.takes_values())
+                && !matches!(
+                    arg.get_action(),
+                    clap::ArgAction::SetTrue | clap::ArgAction::Help
+                );
+            if takes_value {
+                line.push_str(" -r");
+                let values: Vec<String> = arg
+                    .get_possible_values()
+                    .iter()
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                if !values.is_empty() {
+                    line.push_str(&format!(" -f -a {}", fish_quote(&values.join(" "))));
+                }
+            }
+            line.push('\n');
+            out.extend_from_slice(line.as_bytes());
+        }
+    }
+    for sub in subcommands {
+        path.push(sub.get_name().to_string());
+        fish_levels(sub, path, out);
+        path.pop();
+    }
 }

@@ -37,7 +37,7 @@ use crate::error::CliError;
 #[command(
     name = "gapi",
     version,
-    after_help = "Calls: gapi API VERSION RESOURCE... METHOD [ARGS] [FLAGS]\n  e.g. gapi drive v3 files list --page-size 5\n       gapi drive v3 files get FILE_ID --fields id,name --dry-run\nSee `gapi API VERSION --help` for an API's resources and methods."
+    after_help = "Calls: gapi API VERSION RESOURCE... METHOD [ARGS] [FLAGS]\n  e.g. gapi drive v3 files list --page-size 5\n       gapi drive v3 files get FILE_ID --fields id,name --dry-run\nSee `gapi API VERSION --help` for an API's resources and methods.\nBatches: gapi batch API VERSION [--file CALLS.ndjson], one call per line: {\"method\": \"files.get\", \"params\": {…}, \"body\": {…}} (see `gapi batch --help`)."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -59,9 +59,6 @@ enum Builtin {
         #[command(subcommand)]
         command: auth::AuthCommand,
     },
-    /// Many calls of one API in batch requests: one call per line of NDJSON
-    /// (`{"method": "files.get", "params": {…}, "body": {…}}`), one outcome per line out.
-    Batch(batch::BatchArgs),
     /// A completion script for bash, zsh or fish, e.g. `gapi completions bash drive:v3 > ~/.local/share/bash-completion/completions/gapi`.
     Completions {
         /// The shell.
@@ -80,10 +77,12 @@ fn main() -> ExitCode {
         Builtin::Apis { command } => apis::run(command, &Lookup::new()),
         Builtin::Auth { profile, command } => runtime()
             .and_then(|rt| rt.block_on(auth::run(command, profile.as_deref(), &Lookup::new()))),
-        Builtin::Batch(args) => {
-            runtime().and_then(|rt| rt.block_on(batch::run(args, &Lookup::new())))
-        }
         Builtin::Completions { shell, apis } => completions::run(shell, &apis, &Lookup::new()),
+        Builtin::Call(args) if batch::is_batch_command(&args, &Lookup::new()) => {
+            batch::parse(&args).and_then(|args| {
+                runtime().and_then(|rt| rt.block_on(batch::run(args, &Lookup::new())))
+            })
+        }
         Builtin::Call(args) => call_command(args),
     };
     match result {

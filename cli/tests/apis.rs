@@ -121,6 +121,21 @@ fn completion_scripts_for_each_shell_reach_a_named_apis_flags() {
     assert!(plain.contains("gapi__subcmd__drive__subcmd__v3)") && !plain.contains("--page-size"));
     assert!(script(&["zsh", "drive:v3"]).contains("--page-size"));
     assert!(script(&["fish"]).contains("-a \"drive\""));
+    // fish: clap_complete stops at two levels; gapi writes the rest.
+    let fish = script(&["fish", "drive:v3"]);
+    assert!(
+        fish.contains("complete -c gapi -n '__gapi_at drive v3 files' -f -a 'list'"),
+        "the method under its resource"
+    );
+    assert!(fish.contains("complete -c gapi -n '__gapi_in drive v3 files list' -l page-size"));
+    assert!(
+        fish.contains("-l corpus") && fish.contains("-f -a 'domain user'"),
+        "an enum flag's values"
+    );
+    assert!(
+        !script(&["fish"]).contains("__gapi_in"),
+        "only for named APIs"
+    );
     let out = gapi()
         .args(["completions", "bash", "drive"])
         .output()

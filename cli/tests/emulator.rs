@@ -1160,4 +1160,29 @@ async fn batch_reads_calls_as_ndjson() {
         "{}",
         stderr(&out)
     );
+
+    // `batch` is also an API: `gapi batch v1 …` still calls Cloud Batch.
+    let out = gapi(
+        &emu,
+        &adc,
+        &[
+            "batch",
+            "v1",
+            "projects",
+            "locations",
+            "jobs",
+            "list",
+            "projects/p/locations/l",
+            "--dry-run",
+            "--root-url",
+            "https://batch.googleapis.com/",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("GET https://batch.googleapis.com/v1/projects/p/locations/l/jobs"),
+        "{}",
+        stdout(&out)
+    );
 }
