@@ -47,6 +47,7 @@ expect "GET ${url}drive/v3/files?" env GAPI_DISCOVERY_DIR="$docs" "$bin/gapi" dr
 echo "== gemini_models --oauth (generative-language.retriever scope)"; expect "models/gemma-3-27b-it" "$bin/gemini_models" --oauth
 echo "== gemini_chat (a streamed answer, printed as it arrives)"; expect "pieces streamed from gemini-2.5-flash" "$bin/gemini_chat" "tell me about lighthouses"
 echo "== gemini_chat --oauth"; expect "You said: hello there" "$bin/gemini_chat" --oauth hello there
+echo "== gemini_tools (a chat whose model calls a function of yours)"; expect "get_weather returned" "$bin/gemini_tools" "What is the weather in Lisbon?"
 echo "== gemini_file (upload a file, ask about it, delete it)"; expect "first line: \"Keeper's log." "$bin/gemini_file"
 echo "== remote_notebook (paste the redirect address back)"
 coproc NOTEBOOK { "$bin/remote_notebook" 2>&1; }

@@ -133,6 +133,12 @@ fn a_package_is_publishable_as_it_is() {
     assert!(lib.contains("#![doc = include_str!(\"../README.md\")]"));
     assert!(lib.trim_end().ends_with("mod extras;"), "{lib}");
     assert!(dir.join("src/extras.rs").is_file());
+    // A public hand-written module stays public, behind its feature.
+    assert!(
+        lib.contains("#[cfg(feature = \"models\")]\npub mod chat;"),
+        "{lib}"
+    );
+    assert!(dir.join("src/chat.rs").is_file());
     assert!(dir.join("generativelanguage.v1beta.json").is_file());
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     let example = std::fs::read_to_string(dir.join("examples/quickstart.rs")).unwrap();

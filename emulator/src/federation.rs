@@ -247,7 +247,7 @@ pub(crate) fn generate_access_token(
 
 /// `2024-05-01T12:00:00Z` for seconds since the epoch (UTC, proleptic
 /// Gregorian; Howard Hinnant's days-to-civil).
-fn rfc3339(secs: u64) -> String {
+pub(crate) fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let z = days + 719_468;

@@ -89,33 +89,36 @@ pub(crate) fn get(
 }
 
 /// `POST /v1beta/models/{id}:generateContent`: answers with a fixed,
-/// recognizable reply that quotes the prompt.
+/// recognizable reply that quotes the prompt (see [`reply`]).
 pub(crate) fn generate_content(
     id: &str,
     body: &[u8],
     query: &[(String, String)],
     api_key: Option<&str>,
     bearer_ok: bool,
-    files: &crate::gemini_files::Files,
+    stores: (&crate::gemini_files::Files, &crate::gemini_cache::Caches),
 ) -> Response<Body> {
-    match reply(id, body, query, api_key, bearer_ok, files) {
-        Ok((text, words)) => json(200, &chunk(id, &text, Some(words))),
+    match reply(id, body, query, api_key, bearer_ok, stores) {
+        Ok(reply) => json(200, &chunk(id, reply.parts.clone(), Some(&reply))),
         Err(response) => *response,
     }
 }
 
 /// `POST /v1beta/models/{id}:streamGenerateContent`: the same reply, in
 /// pieces of a few words, each a `GenerateContentResponse`; the last has
-/// the finish reason and token counts.
+/// the finish reason and token counts. A function call comes whole.
 pub(crate) fn stream_generate_content(
     id: &str,
     body: &[u8],
     query: &[(String, String)],
     api_key: Option<&str>,
     bearer_ok: bool,
-    files: &crate::gemini_files::Files,
+    stores: (&crate::gemini_files::Files, &crate::gemini_cache::Caches),
 ) -> Result<Vec<serde_json::Value>, Box<Response<Body>>> {
-    let (text, words) = reply(id, body, query, api_key, bearer_ok, files)?;
+    let reply = reply(id, body, query, api_key, bearer_ok, stores)?;
+    let Some(text) = reply.parts.first().and_then(|p| p["text"].as_str()) else {
+        return Ok(vec![chunk(id, reply.parts.clone(), Some(&reply))]);
+    };
     let pieces: Vec<String> = text
         .split_inclusive(' ')
         .collect::<Vec<_>>()
@@ -126,40 +129,83 @@ pub(crate) fn stream_generate_content(
     Ok(pieces
         .iter()
         .enumerate()
-        .map(|(n, piece)| chunk(id, piece, (n == last).then_some(words)))
+        .map(|(n, piece)| {
+            chunk(
+                id,
+                vec![serde_json::json!({ "text": piece })],
+                (n == last).then_some(&reply),
+            )
+        })
         .collect())
 }
 
-/// One `GenerateContentResponse` with `text`; with the prompt's word count
-/// when it is the last (finish reason and usage).
-fn chunk(id: &str, text: &str, last: Option<usize>) -> serde_json::Value {
+/// One `GenerateContentResponse` with `parts`; with the finish reason and
+/// token counts when it is the last.
+fn chunk(id: &str, parts: Vec<serde_json::Value>, last: Option<&Reply>) -> serde_json::Value {
     let mut candidate = serde_json::json!({
-        "content": {"role": "model", "parts": [{"text": text}]}, "index": 0,
+        "content": {"role": "model", "parts": parts}, "index": 0,
     });
     let mut answer = serde_json::json!({
         "modelVersion": id,
         "responseId": format!("emu-{:08x}", fastrand::u32(..)),
     });
-    if let Some(words) = last {
+    if let Some(reply) = last {
+        let words = reply.words;
         candidate["finishReason"] = serde_json::json!("STOP");
-        answer["usageMetadata"] = serde_json::json!({"promptTokenCount": words,
-            "candidatesTokenCount": words + 4, "totalTokenCount": 2 * words + 4});
+        answer["usageMetadata"] = serde_json::json!({"promptTokenCount": words + reply.cached_tokens,
+            "candidatesTokenCount": words + 4, "totalTokenCount": 2 * words + reply.cached_tokens + 4});
+        if reply.cached_tokens > 0 {
+            answer["usageMetadata"]["cachedContentTokenCount"] = reply.cached_tokens.into();
+        }
     }
     answer["candidates"] = serde_json::json!([candidate]);
     answer
 }
 
-/// The emulated model's reply to a `GenerateContentRequest`, and the
-/// prompt's word count; or the error answer. Files the parts name
-/// (`fileData.fileUri`) are described in the reply.
+/// The emulated model's answer.
+struct Reply {
+    /// The model turn's parts: one text, or one function call.
+    parts: Vec<serde_json::Value>,
+    /// Words of the last user turn.
+    words: usize,
+    /// Words held by the named cache.
+    cached_tokens: usize,
+}
+
+fn bad_request(message: &str) -> Box<Response<Body>> {
+    Box::new(google_error(400, "INVALID_ARGUMENT", "badRequest", message))
+}
+
+fn texts(content: &serde_json::Value) -> Vec<&str> {
+    content["parts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["text"].as_str())
+        .collect()
+}
+
+/// The emulated model's reply to a `GenerateContentRequest`, or the error
+/// answer. The conversation is the named cache's contents, then the
+/// request's; the reply answers its last turn:
+///
+/// - a `functionResponse` → `(emulated ID) NAME returned {…}`;
+/// - user text about a declared function (`tools[].functionDeclarations`,
+///   mode not `NONE`; the prompt shares a word of four letters or more with
+///   its name or description, or the mode is `ANY`) → a `functionCall` of
+///   it, its required arguments filled from the prompt (strings: the
+///   prompt's last word);
+/// - user text → `(emulated ID) You said: TEXT`, then the files its parts
+///   name, ` [after N earlier turns]` when there is history and
+///   ` [system: …]` for a system instruction.
 fn reply(
     id: &str,
     body: &[u8],
     query: &[(String, String)],
     api_key: Option<&str>,
     bearer_ok: bool,
-    files: &crate::gemini_files::Files,
-) -> Result<(String, usize), Box<Response<Body>>> {
+    (files, caches): (&crate::gemini_files::Files, &crate::gemini_cache::Caches),
+) -> Result<Reply, Box<Response<Body>>> {
     if !has_key(query, api_key, bearer_ok) {
         return Err(Box::new(missing_key()));
     }
@@ -172,29 +218,74 @@ fn reply(
         )));
     }
     let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let prompt: Vec<&str> = request["contents"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|c| c["parts"].as_array().into_iter().flatten())
-        .filter_map(|p| p["text"].as_str())
-        .collect();
-    if prompt.is_empty() {
-        return Err(Box::new(google_error(
-            400,
-            "INVALID_ARGUMENT",
-            "badRequest",
-            "* GenerateContentRequest.contents: contents is not specified",
-        )));
+    let mut contents: Vec<serde_json::Value> = Vec::new();
+    let mut system = request.get("systemInstruction").cloned();
+    let mut cached_tokens = 0;
+    if let Some(name) = request["cachedContent"].as_str() {
+        let Some(cached) = caches.lookup(name) else {
+            return Err(Box::new(google_error(
+                403,
+                "PERMISSION_DENIED",
+                "forbidden",
+                &format!("CachedContent not found (or permission denied): {name}"),
+            )));
+        };
+        if cached.model != format!("models/{id}") {
+            return Err(bad_request(&format!(
+                "Model used by GenerateContent request (models/{id}) and CachedContent ({}) has to be the same.",
+                cached.model
+            )));
+        }
+        cached_tokens = cached
+            .contents
+            .iter()
+            .flat_map(texts)
+            .map(|t| t.split_whitespace().count())
+            .sum();
+        system = system.or(cached.system);
+        contents.extend(cached.contents);
     }
-    let prompt = prompt.join(" ");
-    let words = prompt.split_whitespace().count();
-    let mut seen = Vec::new();
-    for uri in request["contents"]
+    contents.extend(request["contents"].as_array().cloned().unwrap_or_default());
+    let Some(last) = contents.last() else {
+        return Err(bad_request(
+            "* GenerateContentRequest.contents: contents is not specified",
+        ));
+    };
+    let earlier = contents.len() - 1;
+    let answered = last["parts"]
         .as_array()
         .into_iter()
         .flatten()
-        .flat_map(|c| c["parts"].as_array().into_iter().flatten())
+        .find_map(|p| p.get("functionResponse"));
+    if let Some(answered) = answered {
+        let name = answered["name"].as_str().unwrap_or("?");
+        return Ok(Reply {
+            parts: vec![serde_json::json!({"text": format!(
+                "(emulated {id}) {name} returned {}", answered["response"]
+            )})],
+            words: 0,
+            cached_tokens,
+        });
+    }
+    let prompt = texts(last).join(" ");
+    if prompt.is_empty() {
+        return Err(bad_request(
+            "* GenerateContentRequest.contents: contents is not specified",
+        ));
+    }
+    let words = prompt.split_whitespace().count();
+    if let Some(call) = function_call(&request, &prompt) {
+        return Ok(Reply {
+            parts: vec![serde_json::json!({ "functionCall": call })],
+            words,
+            cached_tokens,
+        });
+    }
+    let mut seen = Vec::new();
+    for uri in last["parts"]
+        .as_array()
+        .into_iter()
+        .flatten()
         .filter_map(|p| p["fileData"]["fileUri"].as_str())
     {
         match files.read(uri) {
@@ -221,10 +312,93 @@ fn reply(
             }
         }
     }
-    Ok((
-        format!("(emulated {id}) You said: {prompt}{}", seen.concat()),
+    if earlier > 0 {
+        seen.push(format!(" [after {earlier} earlier turns]"));
+    }
+    if let Some(system) = system.as_ref().map(texts).filter(|t| !t.is_empty()) {
+        seen.push(format!(" [system: {}]", system.join(" ")));
+    }
+    Ok(Reply {
+        parts: vec![serde_json::json!({"text": format!(
+            "(emulated {id}) You said: {prompt}{}", seen.concat()
+        )})],
         words,
-    ))
+        cached_tokens,
+    })
+}
+
+/// The function call the emulated model makes for `prompt`, when the
+/// request declares functions and allows calling them.
+fn function_call(request: &serde_json::Value, prompt: &str) -> Option<serde_json::Value> {
+    let config = &request["toolConfig"]["functionCallingConfig"];
+    if config["mode"] == "NONE" {
+        return None;
+    }
+    let declared: Vec<&serde_json::Value> = request["tools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t["functionDeclarations"].as_array().into_iter().flatten())
+        .collect();
+    let allowed: Vec<&str> = config["allowedFunctionNames"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .collect();
+    // Like a model, it calls a function the prompt is about: one sharing a
+    // word of four letters or more with the function's name or
+    // description (or any declared function in mode ANY).
+    let lower = prompt.to_lowercase();
+    let about = |d: &serde_json::Value| {
+        let said = format!(
+            "{} {}",
+            d["name"].as_str().unwrap_or("").replace('_', " "),
+            d["description"].as_str().unwrap_or("")
+        );
+        config["mode"] == "ANY"
+            || said
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() >= 4)
+                .any(|w| lower.contains(&w.to_lowercase()))
+    };
+    let function = declared.into_iter().find(|d| {
+        (allowed.is_empty() || d["name"].as_str().is_some_and(|n| allowed.contains(&n))) && about(d)
+    })?;
+    let schema = function
+        .get("parametersJsonSchema")
+        .or_else(|| function.get("parameters"))
+        .cloned()
+        .unwrap_or_default();
+    let last_word: String = prompt
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_string();
+    let mut args = serde_json::Map::new();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str())
+        .collect();
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        if !required.is_empty() && !required.contains(&name.as_str()) {
+            continue;
+        }
+        let kind = property["type"]
+            .as_str()
+            .unwrap_or("string")
+            .to_ascii_lowercase();
+        let value = match kind.as_str() {
+            "integer" | "number" => serde_json::json!(1),
+            "boolean" => serde_json::json!(true),
+            _ => serde_json::json!(last_word),
+        };
+        args.insert(name.clone(), value);
+    }
+    Some(serde_json::json!({"name": function["name"], "args": args}))
 }
 
 /// Words of the texts in a request's `contents` (or `content`).

@@ -71,6 +71,7 @@ mod bigquery;
 mod drive;
 mod federation;
 mod gemini;
+mod gemini_cache;
 mod gemini_files;
 mod http_util;
 pub mod identity;

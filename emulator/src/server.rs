@@ -103,6 +103,7 @@ struct State {
     uploads: std::sync::Mutex<crate::drive::Uploads>,
     operations: std::sync::Mutex<crate::operations::Operations>,
     gemini_files: std::sync::Mutex<crate::gemini_files::Files>,
+    gemini_caches: std::sync::Mutex<crate::gemini_cache::Caches>,
     faults: std::sync::Mutex<std::collections::VecDeque<Fault>>,
     /// Whether streamed answers wait after their first piece.
     streams_held: tokio::sync::watch::Sender<bool>,
@@ -148,6 +149,7 @@ impl Emulator {
             uploads: std::sync::Mutex::new(crate::drive::Uploads::default()),
             operations: std::sync::Mutex::new(crate::operations::Operations::default()),
             gemini_files: std::sync::Mutex::new(crate::gemini_files::Files::default()),
+            gemini_caches: std::sync::Mutex::new(crate::gemini_cache::Caches::default()),
             options,
             oauth: OAuthState::default(),
             faults: std::sync::Mutex::new(std::collections::VecDeque::new()),
@@ -448,7 +450,7 @@ async fn serve(
         &query,
         api_key.as_deref(),
         state.oauth.valid_bearer(authorization.as_deref()),
-        &lock(&state.gemini_files),
+        (&lock(&state.gemini_files), &lock(&state.gemini_caches)),
     ) {
         Ok(chunks) => chunks,
         Err(response) => return crate::streaming::whole(*response),
@@ -851,7 +853,7 @@ fn gemini(r: Req<'_>) -> Option<Response<Body>> {
                 query,
                 api_key,
                 bearer_ok,
-                &lock(&state.gemini_files),
+                (&lock(&state.gemini_files), &lock(&state.gemini_caches)),
             )
         }
         (
@@ -865,6 +867,14 @@ fn gemini(r: Req<'_>) -> Option<Response<Body>> {
             body,
         ),
         (&Method::GET, "/v1beta/files") => lock(&state.gemini_files).list(query),
+        (&Method::POST, "/v1beta/cachedContents") => lock(&state.gemini_caches).create(body),
+        (&Method::GET, "/v1beta/cachedContents") => lock(&state.gemini_caches).list(query),
+        (&Method::GET, p) if p.starts_with("/v1beta/cachedContents/") => {
+            lock(&state.gemini_caches).get(&p["/v1beta/".len()..])
+        }
+        (&Method::DELETE, p) if p.starts_with("/v1beta/cachedContents/") => {
+            lock(&state.gemini_caches).delete(&p["/v1beta/".len()..])
+        }
         (&Method::GET, p) if p.starts_with("/v1beta/files/") => {
             lock(&state.gemini_files).get(&p["/v1beta/".len()..])
         }

@@ -276,3 +276,188 @@ async fn files_are_uploaded_listed_used_in_a_prompt_and_deleted() {
         .unwrap_err();
     assert_eq!(refused.status(), Some(403));
 }
+
+/// A chat keeps its history and sends it every turn, streamed or not; a
+/// failed turn leaves the history as it was.
+#[tokio::test]
+async fn a_chat_sends_its_history_each_turn() {
+    use gapi_generativelanguage_v1beta::chat::Chat;
+    let emu = emulator(true).await;
+    let gemini = gemini(&emu);
+    let mut chat = Chat::new(&gemini, "gemini-2.5-flash").system_instruction("Be brief.");
+    let first = chat.send("hello there").await.unwrap();
+    assert_eq!(
+        text_of(&first),
+        "(emulated gemini-2.5-flash) You said: hello there [system: Be brief.]"
+    );
+    let second = chat.send("and again").await.unwrap();
+    assert_eq!(
+        text_of(&second),
+        "(emulated gemini-2.5-flash) You said: and again [after 2 earlier turns] [system: Be brief.]"
+    );
+    assert_eq!(chat.history().len(), 4);
+
+    // Streamed: the pieces as they come, the whole answer in the history.
+    let mut pieces = Vec::new();
+    {
+        let mut stream = chat.send_stream("a third time, streamed please");
+        while let Some(piece) = stream.next().await {
+            pieces.push(text_of(&piece.unwrap()));
+        }
+    }
+    assert!(pieces.len() > 1, "{pieces:?}");
+    let whole = pieces.concat();
+    assert!(whole.contains("[after 4 earlier turns]"), "{whole}");
+    assert_eq!(chat.history().len(), 6);
+    let last = chat.history().last().unwrap();
+    assert_eq!(last.role.as_deref(), Some("model"));
+    let parts = last.parts.as_ref().unwrap();
+    assert_eq!(parts.len(), 1, "the pieces joined");
+    assert_eq!(parts[0].text.as_deref(), Some(whole.as_str()));
+
+    // A failed turn (the server refuses it) is not remembered.
+    emu.inject(Fault::Status {
+        status: 400,
+        count: 1,
+        retry_after: None,
+    });
+    assert!(chat.send("lost").await.is_err());
+    assert_eq!(chat.history().len(), 6);
+    emu.inject(Fault::Status {
+        status: 400,
+        count: 1,
+        retry_after: None,
+    });
+    let mut stream = chat.send_stream("lost too");
+    let mut failed = false;
+    while let Some(piece) = stream.next().await {
+        failed |= piece.is_err();
+    }
+    drop(stream);
+    assert!(failed, "the streamed turn was refused");
+    assert_eq!(chat.history().len(), 6, "and not remembered");
+}
+
+/// The function-calling round trip: the model calls a declared function
+/// with arguments from the prompt, the chat answers with the function's
+/// result, the model continues; every turn is in the history.
+#[tokio::test]
+async fn a_chat_answers_the_functions_the_model_calls() {
+    use gapi_generativelanguage_v1beta::chat::{function, Chat};
+    use gapi_runtime::serde_json::json;
+    let emu = emulator(true).await;
+    let gemini = gemini(&emu);
+    let mut chat = Chat::new(&gemini, "gemini-2.5-flash").function(function(
+        "get_weather",
+        "The current weather in a city.",
+        json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    ));
+    let mut asked = Vec::new();
+    let answer = chat
+        .send_with("What is the weather in Paris?", |call| {
+            asked.push((
+                call.name.clone().unwrap_or_default().to_string(),
+                call.args.clone().unwrap_or_default(),
+            ));
+            json!({"city": "Paris", "celsius": 21})
+        })
+        .await
+        .unwrap();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].0, "get_weather");
+    assert_eq!(asked[0].1["city"], "Paris");
+    assert_eq!(
+        text_of(&answer),
+        r#"(emulated gemini-2.5-flash) get_weather returned {"celsius":21,"city":"Paris"}"#
+    );
+    let roles: Vec<&str> = chat
+        .history()
+        .iter()
+        .map(|c| c.role.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(roles, ["user", "model", "user", "model"]);
+    assert!(chat.history()[1].parts.as_ref().unwrap()[0]
+        .function_call
+        .is_some());
+    assert!(chat.history()[2].parts.as_ref().unwrap()[0]
+        .function_response
+        .is_some());
+    // The model's calls are readable from any answer, too.
+    let mut plain = Chat::new(&gemini, "gemini-2.5-flash").function(function(
+        "lookup",
+        "Looks a word up.",
+        json!({"type": "object", "properties": {"word": {"type": "string"}}}),
+    ));
+    let call = plain.send("look up the word lighthouse").await.unwrap();
+    assert_eq!(call.function_calls().len(), 1);
+    assert_eq!(
+        call.function_calls()[0].args.as_ref().unwrap()["word"],
+        "lighthouse"
+    );
+    assert_eq!(call.text(), None);
+    // A prompt about something else gets text.
+    let mut other = Chat::new(&gemini, "gemini-2.5-flash").function(function(
+        "lookup",
+        "Looks a word up.",
+        json!({"type": "object", "properties": {"word": {"type": "string"}}}),
+    ));
+    let text = other.send("hello there").await.unwrap();
+    assert!(text.function_calls().is_empty());
+}
+
+/// Context caching from a chat: the cached contents come first, are
+/// counted as cached tokens, and a cache of another model is refused.
+#[tokio::test]
+async fn a_chat_starts_from_a_context_cache() {
+    use gapi_generativelanguage_v1beta::chat::Chat;
+    use gapi_generativelanguage_v1beta::types::{CachedContent, Content, Part};
+    let emu = emulator(true).await;
+    let gemini = gemini(&emu);
+    let cache = gemini
+        .cached_contents()
+        .create(
+            CachedContent::default()
+                .with_model("models/gemini-2.5-flash")
+                .with_display_name("keeper's log")
+                .with_contents([Content::user([Part::text(
+                    "The keeper's log: the lamp was lit at dusk every day of 1887.",
+                )])])
+                .with_ttl(std::time::Duration::from_secs(300)),
+        )
+        .execute()
+        .await
+        .unwrap();
+    let name = cache.name.clone().unwrap();
+    assert!(name.starts_with("cachedContents/"), "{name}");
+    assert!(cache.expire_time.is_some());
+    let got = gemini.cached_contents().get(&name).execute().await.unwrap();
+    assert_eq!(got.display_name.as_deref(), Some("keeper's log"));
+
+    let mut chat = Chat::new(&gemini, "gemini-2.5-flash").cached_content(name.clone());
+    let answer = chat.send("when was the lamp lit?").await.unwrap();
+    assert!(
+        text_of(&answer).contains("You said: when was the lamp lit? [after 1 earlier turns]"),
+        "{}",
+        text_of(&answer)
+    );
+    let usage = answer.usage_metadata.unwrap();
+    assert_eq!(
+        usage.cached_content_token_count,
+        Some(13),
+        "the cache's words"
+    );
+    // The cache's contents are not copied into the history.
+    assert_eq!(chat.history().len(), 2);
+
+    let mut other = Chat::new(&gemini, "gemini-2.5-pro").cached_content(name.clone());
+    let e = other.send("hello").await.unwrap_err().to_string();
+    assert!(e.contains("has to be the same"), "{e}");
+    gemini
+        .cached_contents()
+        .delete(&name)
+        .execute()
+        .await
+        .unwrap();
+    let e = chat.send("still there?").await.unwrap_err().to_string();
+    assert!(e.contains("CachedContent not found"), "{e}");
+}

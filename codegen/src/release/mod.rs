@@ -340,8 +340,13 @@ fn sources(package: &str, output: &crate::Output, options: &Options) -> Result<F
     let mut hand_written = Vec::new();
     if let Some(extras) = &options.extras {
         let folder = extras.join(package.trim_start_matches("gapi-")).join("src");
+        // Declared as the workspace crate's lib.rs declares them (`pub mod
+        // chat;` for a public module, with its `#[cfg]`), else private.
+        let workspace_lib = std::fs::read_to_string(folder.join("lib.rs")).unwrap_or_default();
         for (name, text) in hand_written_modules(&folder)? {
-            hand_written.push(name.trim_end_matches(".rs").to_string());
+            let module = name.trim_end_matches(".rs").to_string();
+            let declaration = declaration_of(&workspace_lib, &module);
+            hand_written.push(declaration);
             sources.insert(format!("src/{name}"), text.into_bytes());
         }
     }
@@ -527,17 +532,36 @@ fn hand_written_modules(src: &Path) -> Result<Vec<(String, String)>, Error> {
     Ok(out)
 }
 
+/// How `lib` declares `module`: the `mod` line with the attribute lines
+/// above it (`#[cfg(feature = "models")]` / `pub mod chat;`); `mod
+/// {module};` when it is not declared there.
+fn declaration_of(lib: &str, module: &str) -> String {
+    let lines: Vec<&str> = lib.lines().map(str::trim).collect();
+    let Some(at) = lines
+        .iter()
+        .position(|l| !l.starts_with("//") && l.ends_with(&format!("mod {module};")))
+    else {
+        return format!("mod {module};");
+    };
+    let first = lines[..at]
+        .iter()
+        .rposition(|l| !l.starts_with("#["))
+        .map_or(0, |i| i + 1);
+    lines[first..=at].join("\n")
+}
+
 /// The package's `lib.rs`: the generated one, with the README as the
-/// crate's documentation and the hand-written modules declared.
-fn lib_rs(generated: &str, hand_written: &[String]) -> String {
+/// crate's documentation and the hand-written modules declared
+/// (`declarations`: `mod extras;`, `#[cfg(…)] pub mod chat;`).
+fn lib_rs(generated: &str, declarations: &[String]) -> String {
     let (header, body) = generated.split_once("\n\n").unwrap_or(("", generated));
     // docs.rs builds with nightly and `--cfg docsrs` (the package's
     // metadata): feature badges on gated items need `doc_cfg` there.
     let mut out = format!(
         "{header}\n\n#![doc = include_str!(\"../README.md\")]\n#![cfg_attr(docsrs, feature(doc_cfg))]\n\n{body}"
     );
-    for module in hand_written {
-        out.push_str(&format!("\nmod {module};\n"));
+    for declaration in declarations {
+        out.push_str(&format!("\n{declaration}\n"));
     }
     out
 }
@@ -723,4 +747,20 @@ fn read_tree(dir: &Path) -> Result<Files, Error> {
     let mut out = Files::new();
     walk(dir, dir, &mut out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declaration_of;
+
+    #[test]
+    fn hand_written_modules_keep_their_visibility_and_cfg() {
+        let lib = "include!(x);\nmod extras;\n#[cfg(feature = \"models\")]\npub mod chat;\n";
+        assert_eq!(declaration_of(lib, "extras"), "mod extras;");
+        assert_eq!(
+            declaration_of(lib, "chat"),
+            "#[cfg(feature = \"models\")]\npub mod chat;"
+        );
+        assert_eq!(declaration_of(lib, "other"), "mod other;");
+    }
 }

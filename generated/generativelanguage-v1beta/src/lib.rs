@@ -16,4 +16,6 @@
 // Doc comments carry Google's prose; see gapi_codegen::scaffold::PROSE_ALLOW.
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 include!(concat!(env!("OUT_DIR"), "/lib.rs"));
+#[cfg(feature = "models")]
+pub mod chat;
 mod extras;
