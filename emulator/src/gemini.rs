@@ -218,33 +218,11 @@ fn reply(
         )));
     }
     let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let mut contents: Vec<serde_json::Value> = Vec::new();
-    let mut system = request.get("systemInstruction").cloned();
-    let mut cached_tokens = 0;
-    if let Some(name) = request["cachedContent"].as_str() {
-        let Some(cached) = caches.lookup(name) else {
-            return Err(Box::new(google_error(
-                403,
-                "PERMISSION_DENIED",
-                "forbidden",
-                &format!("CachedContent not found (or permission denied): {name}"),
-            )));
-        };
-        if cached.model != format!("models/{id}") {
-            return Err(bad_request(&format!(
-                "Model used by GenerateContent request (models/{id}) and CachedContent ({}) has to be the same.",
-                cached.model
-            )));
-        }
-        cached_tokens = cached
-            .contents
-            .iter()
-            .flat_map(texts)
-            .map(|t| t.split_whitespace().count())
-            .sum();
-        system = system.or(cached.system);
-        contents.extend(cached.contents);
-    }
+    let Start {
+        mut contents,
+        system,
+        cached_tokens,
+    } = conversation_start(id, &request, caches)?;
     contents.extend(request["contents"].as_array().cloned().unwrap_or_default());
     let Some(last) = contents.last() else {
         return Err(bad_request(
@@ -281,8 +259,79 @@ fn reply(
             cached_tokens,
         });
     }
+    let mut seen = described_files(last, files)?;
+    if earlier > 0 {
+        seen.push(format!(" [after {earlier} earlier turns]"));
+    }
+    if let Some(system) = system.as_ref().map(texts).filter(|t| !t.is_empty()) {
+        seen.push(format!(" [system: {}]", system.join(" ")));
+    }
+    Ok(Reply {
+        parts: vec![serde_json::json!({"text": format!(
+            "(emulated {id}) You said: {prompt}{}", seen.concat()
+        )})],
+        words,
+        cached_tokens,
+    })
+}
+
+/// What comes before a request's own contents.
+struct Start {
+    /// The named cache's contents.
+    contents: Vec<serde_json::Value>,
+    /// The request's system instruction, else the cache's.
+    system: Option<serde_json::Value>,
+    /// Words the cache holds.
+    cached_tokens: usize,
+}
+
+fn conversation_start(
+    id: &str,
+    request: &serde_json::Value,
+    caches: &crate::gemini_cache::Caches,
+) -> Result<Start, Box<Response<Body>>> {
+    let system = request.get("systemInstruction").cloned();
+    let Some(name) = request["cachedContent"].as_str() else {
+        return Ok(Start {
+            contents: Vec::new(),
+            system,
+            cached_tokens: 0,
+        });
+    };
+    let Some(cached) = caches.lookup(name) else {
+        return Err(Box::new(google_error(
+            403,
+            "PERMISSION_DENIED",
+            "forbidden",
+            &format!("CachedContent not found (or permission denied): {name}"),
+        )));
+    };
+    if cached.model != format!("models/{id}") {
+        return Err(bad_request(&format!(
+            "Model used by GenerateContent request (models/{id}) and CachedContent ({}) has to be the same.",
+            cached.model
+        )));
+    }
+    let tokens = cached
+        .contents
+        .iter()
+        .flat_map(texts)
+        .map(|t| t.split_whitespace().count())
+        .sum();
+    Ok(Start {
+        contents: cached.contents,
+        system: system.or(cached.system),
+        cached_tokens: tokens,
+    })
+}
+
+/// ` [file "name": N bytes, first line: "…"]` for each file a turn names.
+fn described_files(
+    turn: &serde_json::Value,
+    files: &crate::gemini_files::Files,
+) -> Result<Vec<String>, Box<Response<Body>>> {
     let mut seen = Vec::new();
-    for uri in last["parts"]
+    for uri in turn["parts"]
         .as_array()
         .into_iter()
         .flatten()
@@ -312,19 +361,7 @@ fn reply(
             }
         }
     }
-    if earlier > 0 {
-        seen.push(format!(" [after {earlier} earlier turns]"));
-    }
-    if let Some(system) = system.as_ref().map(texts).filter(|t| !t.is_empty()) {
-        seen.push(format!(" [system: {}]", system.join(" ")));
-    }
-    Ok(Reply {
-        parts: vec![serde_json::json!({"text": format!(
-            "(emulated {id}) You said: {prompt}{}", seen.concat()
-        )})],
-        words,
-        cached_tokens,
-    })
+    Ok(seen)
 }
 
 /// The function call the emulated model makes for `prompt`, when the
