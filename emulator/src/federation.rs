@@ -219,21 +219,8 @@ pub(crate) fn generate_access_token(
             }
         },
     };
-    if !email.ends_with(".iam.gserviceaccount.com") {
-        return google_error(
-            404,
-            "NOT_FOUND",
-            "notFound",
-            &format!("Not found; Gaia id not found for email {email}"),
-        );
-    }
-    if email.starts_with("denied") {
-        return google_error(
-            403,
-            "PERMISSION_DENIED",
-            "forbidden",
-            "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
-        );
+    if let Some(refused) = refuse_account(email, "getAccessToken") {
+        return refused;
     }
     let issued = oauth.issue(email, &scopes.join(" "), false);
     json(
@@ -243,6 +230,30 @@ pub(crate) fn generate_access_token(
             "expireTime": rfc3339(now_secs() + lifetime),
         }),
     )
+}
+
+/// IAM's refusal of `email` as a target: not a service account (404), or
+/// one named `denied…` (403 for `permission`, `getAccessToken` or
+/// `getOpenIdToken`).
+pub(crate) fn refuse_account(email: &str, permission: &str) -> Option<Response<Body>> {
+    if !email.ends_with(".iam.gserviceaccount.com") {
+        return Some(google_error(
+            404,
+            "NOT_FOUND",
+            "notFound",
+            &format!("Not found; Gaia id not found for email {email}"),
+        ));
+    }
+    email.starts_with("denied").then(|| {
+        google_error(
+            403,
+            "PERMISSION_DENIED",
+            "forbidden",
+            &format!(
+                "Permission 'iam.serviceAccounts.{permission}' denied on resource (or it may not exist)."
+            ),
+        )
+    })
 }
 
 /// `2024-05-01T12:00:00Z` for seconds since the epoch (UTC, proleptic

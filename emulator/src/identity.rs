@@ -135,21 +135,8 @@ pub(crate) fn generate_id_token(
     let Some(audience) = request["audience"].as_str().filter(|a| !a.is_empty()) else {
         return google_error(400, "INVALID_ARGUMENT", "badRequest", "Audience required.");
     };
-    if !email.ends_with(".iam.gserviceaccount.com") {
-        return google_error(
-            404,
-            "NOT_FOUND",
-            "notFound",
-            &format!("Not found; Gaia id not found for email {email}"),
-        );
-    }
-    if email.starts_with("denied") {
-        return google_error(
-            403,
-            "PERMISSION_DENIED",
-            "forbidden",
-            "Permission 'iam.serviceAccounts.getOpenIdToken' denied on resource (or it may not exist).",
-        );
+    if let Some(refused) = crate::federation::refuse_account(email, "getOpenIdToken") {
+        return refused;
     }
     let include_email = request["includeEmail"].as_bool().unwrap_or(false);
     match id_token(email, audience, include_email) {

@@ -5,10 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use common::{python, rsa_pem, write};
 use gapi_auth::{ApplicationDefaultCredentials, AuthError, Credentials};
 use gapi_emulator::{Emulator, EmulatorOptions};
 
@@ -84,32 +87,6 @@ fn in_an_hour() -> u64 {
         .unwrap()
         .as_secs()
         + 3600
-}
-
-/// An RSA key made by openssl, for a service account source.
-fn rsa_pem(dir: &Path) -> String {
-    let pem = dir.join("key.pem");
-    let status = std::process::Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-        ])
-        .arg(&pem)
-        .output()
-        .expect("openssl runs")
-        .status;
-    assert!(status.success());
-    std::fs::read_to_string(pem).unwrap()
-}
-
-fn write(dir: &Path, name: &str, value: &serde_json::Value) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
-    path
 }
 
 #[tokio::test]
@@ -330,16 +307,6 @@ async fn workload_identity_from_a_file_a_url_and_an_executable() {
         err.to_string().contains("invalid_grant") && err.to_string().contains("expired"),
         "{err}"
     );
-}
-
-fn python() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: the README's test command creates the venv with google-auth",
-        p.display()
-    );
-    p
 }
 
 /// google-auth loads the files gapi loads, and (for workload identity, whose

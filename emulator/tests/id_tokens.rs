@@ -7,9 +7,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::time::{Duration, SystemTime};
 
+use common::{python, rsa_pem, write};
 use gapi_auth::{Credentials, IdTokenCredentials, IdTokenVerifier};
 use gapi_emulator::identity::METADATA_SERVICE_ACCOUNT;
 use gapi_emulator::{Emulator, EmulatorOptions};
@@ -17,16 +19,6 @@ use gapi_emulator::{Emulator, EmulatorOptions};
 const AUDIENCE: &str = "https://hello-abc123-uc.a.run.app";
 const ACCOUNT: &str = "invoker@my-project.iam.gserviceaccount.com";
 const TARGET: &str = "deployer@my-project.iam.gserviceaccount.com";
-
-fn python() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: the README's test command creates the venv",
-        p.display()
-    );
-    p
-}
 
 /// google-auth's `fetch_id_token` with `env`, then `verify_token` of its
 /// token and of `ours`; prints its token and both verified emails.
@@ -65,31 +57,6 @@ for token in (theirs, ours):
         .lines()
         .map(str::to_string)
         .collect()
-}
-
-fn rsa_pem(dir: &Path) -> String {
-    let pem = dir.join("key.pem");
-    let status = std::process::Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-        ])
-        .arg(&pem)
-        .output()
-        .expect("openssl runs")
-        .status;
-    assert!(status.success());
-    std::fs::read_to_string(pem).unwrap()
-}
-
-fn write(dir: &Path, name: &str, value: &serde_json::Value) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, value.to_string()).unwrap();
-    path
 }
 
 async fn from_adc(

@@ -72,3 +72,41 @@ pub fn drive_for(emu: &Emulator, creds: gapi_auth::UserCredentials) -> gapi_driv
         .build()
         .unwrap()
 }
+
+/// The venv's Python with google-auth (the README's test command makes it).
+pub fn python() -> std::path::PathBuf {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: the README's test command creates the venv with google-auth",
+        p.display()
+    );
+    p
+}
+
+/// An RSA key made by openssl, for a service account key file.
+pub fn rsa_pem(dir: &std::path::Path) -> String {
+    let pem = dir.join("key.pem");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&pem)
+        .output()
+        .expect("openssl runs")
+        .status;
+    assert!(status.success());
+    std::fs::read_to_string(pem).unwrap()
+}
+
+/// `value` written as JSON to `dir/name`.
+pub fn write(dir: &std::path::Path, name: &str, value: &serde_json::Value) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    path
+}
