@@ -183,12 +183,7 @@ pub(crate) fn generate_access_token(
     body: &[u8],
 ) -> Response<Body> {
     if !oauth.valid_bearer(authorization) {
-        return google_error(
-            401,
-            "UNAUTHENTICATED",
-            "authError",
-            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
-        );
+        return unauthenticated();
     }
     let Ok(request) = serde_json::from_slice::<serde_json::Value>(body) else {
         return google_error(
@@ -229,6 +224,16 @@ pub(crate) fn generate_access_token(
             "accessToken": issued["access_token"],
             "expireTime": rfc3339(now_secs() + lifetime),
         }),
+    )
+}
+
+/// IAM's answer to a caller without a valid token.
+pub(crate) fn unauthenticated() -> Response<Body> {
+    google_error(
+        401,
+        "UNAUTHENTICATED",
+        "authError",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
     )
 }
 

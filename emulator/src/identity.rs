@@ -124,12 +124,7 @@ pub(crate) fn generate_id_token(
     body: &[u8],
 ) -> Response<Body> {
     if !oauth.valid_bearer(authorization) {
-        return google_error(
-            401,
-            "UNAUTHENTICATED",
-            "authError",
-            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
-        );
+        return crate::federation::unauthenticated();
     }
     let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let Some(audience) = request["audience"].as_str().filter(|a| !a.is_empty()) else {
