@@ -154,15 +154,36 @@ fn api_scopes(spec: &str, lookup: &Lookup) -> Result<Vec<String>, CliError> {
     Ok(scopes)
 }
 
+/// `login --api API:VERSION` turned into the scopes it stands for (the
+/// document loaded, or fetched, before anything async runs).
+///
+/// # Errors
+/// A malformed `--api`, or a document that cannot be had.
+pub fn with_api_scopes(command: AuthCommand, lookup: &Lookup) -> Result<AuthCommand, CliError> {
+    match command {
+        AuthCommand::Login {
+            client_secrets,
+            mut scopes,
+            api: Some(api),
+            no_browser,
+        } => {
+            scopes.extend(api_scopes(&api, lookup)?);
+            Ok(AuthCommand::Login {
+                client_secrets,
+                scopes,
+                api: None,
+                no_browser,
+            })
+        }
+        other => Ok(other),
+    }
+}
+
 /// Runs a `gapi auth` subcommand.
 ///
 /// # Errors
 /// A failed sign-in, an unreadable cache, a failed revocation.
-pub async fn run(
-    command: AuthCommand,
-    profile: Option<&str>,
-    lookup: &Lookup,
-) -> Result<(), CliError> {
+pub async fn run(command: AuthCommand, profile: Option<&str>) -> Result<(), CliError> {
     let profile = active_profile(profile)?;
     let file = token_file_of(&profile.name)?;
     let store = FileTokenStore::new(&file);
@@ -212,13 +233,10 @@ pub async fn run(
         }
         AuthCommand::Login {
             client_secrets,
-            mut scopes,
-            api,
+            scopes,
             no_browser,
+            ..
         } => {
-            if let Some(api) = api {
-                scopes.extend(api_scopes(&api, lookup)?);
-            }
             if let Some(dir) = file.parent() {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| CliError::Io(format!("{}: {e}", dir.display())))?;

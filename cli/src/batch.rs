@@ -28,6 +28,8 @@ use gapi_runtime::Request;
 use serde::Deserialize;
 use serde_json::Value;
 
+use gapi_discovery::RestDescription;
+
 use crate::document::Lookup;
 use crate::error::CliError;
 
@@ -170,14 +172,22 @@ fn request_of(
     Ok(request)
 }
 
-/// Runs `gapi batch`.
+/// The document `gapi batch` needs, loaded before the async runtime starts
+/// (a live fetch uses a blocking client).
+///
+/// # Errors
+/// A document that is missing and cannot be fetched.
+pub fn document(args: &BatchArgs, lookup: &Lookup) -> Result<RestDescription, CliError> {
+    lookup.load(&args.api, &args.version)
+}
+
+/// Runs `gapi batch` with the API's document.
 ///
 /// # Errors
 /// An unreadable input, a line that is not a call (named by its number),
 /// an API without a batch endpoint, the batch request failing as a whole;
 /// [`CliError::Call`]-like exit 1 when some call failed.
-pub async fn run(args: BatchArgs, lookup: &Lookup) -> Result<(), CliError> {
-    let doc = lookup.load(&args.api, &args.version)?;
+pub async fn run(args: BatchArgs, doc: RestDescription) -> Result<(), CliError> {
     let api = gapi_codegen::Generator::new(&doc).lower();
     let service = crate::call::service_spec(&api);
     let by_id = methods(&api);

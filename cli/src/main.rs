@@ -75,12 +75,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Builtin::Apis { command } => apis::run(command, &Lookup::new()),
-        Builtin::Auth { profile, command } => runtime()
-            .and_then(|rt| rt.block_on(auth::run(command, profile.as_deref(), &Lookup::new()))),
+        // `--api` is read before the async runtime starts: fetching a
+        // document that is not here uses a blocking client.
+        Builtin::Auth { profile, command } => auth::with_api_scopes(command, &Lookup::new())
+            .and_then(|command| {
+                runtime().and_then(|rt| rt.block_on(auth::run(command, profile.as_deref())))
+            }),
         Builtin::Completions { shell, apis } => completions::run(shell, &apis, &Lookup::new()),
         Builtin::Call(args) if batch::is_batch_command(&args, &Lookup::new()) => {
             batch::parse(&args).and_then(|args| {
-                runtime().and_then(|rt| rt.block_on(batch::run(args, &Lookup::new())))
+                let doc = batch::document(&args, &Lookup::new())?;
+                runtime().and_then(|rt| rt.block_on(batch::run(args, doc)))
             })
         }
         Builtin::Call(args) => call_command(args),

@@ -1161,6 +1161,25 @@ async fn batch_reads_calls_as_ndjson() {
         stderr(&out)
     );
 
+    // A document that is not here and cannot be fetched: an error, exit 2
+    // (the fetch happens before the async runtime, which a blocking fetch
+    // inside would abort).
+    for args in [
+        &["batch", "no-such-api", "v1"][..],
+        &[
+            "auth",
+            "login",
+            "--client-secrets",
+            "none.json",
+            "--api",
+            "no-such-api:v1",
+        ][..],
+    ] {
+        let out = gapi(&emu, &adc, args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("no-such-api"), "{}", stderr(&out));
+    }
+
     // `batch` is also an API: `gapi batch v1 …` still calls Cloud Batch.
     let out = gapi(
         &emu,
