@@ -275,7 +275,11 @@ fn expiry_of(jwt: &str) -> Result<SystemTime, TokenError> {
     let exp = claims["exp"]
         .as_u64()
         .ok_or_else(|| TokenError::Malformed("the ID token has no `exp`".into()))?;
-    Ok(UNIX_EPOCH + Duration::from_secs(exp))
+    // An absurd `exp` is not trusted past a day (the token is fetched again).
+    let latest = SystemTime::now() + Duration::from_secs(86_400);
+    Ok(UNIX_EPOCH
+        .checked_add(Duration::from_secs(exp))
+        .map_or(latest, |t| t.min(latest)))
 }
 
 impl Inner {
@@ -632,14 +636,36 @@ fn verify_with(
         )));
     }
     let now_secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-    if claims.exp + SKEW.as_secs() < now_secs {
+    if claims.exp.saturating_add(SKEW.as_secs()) < now_secs {
         return Err(denied(format!(
             "it expired {} s ago",
             now_secs - claims.exp
         )));
     }
-    if claims.iat > now_secs + SKEW.as_secs() {
+    if claims.iat > now_secs.saturating_add(SKEW.as_secs()) {
         return Err(denied("it was issued in the future"));
     }
     Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_claims_do_not_overflow() {
+        let part = |v: serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let jwt = format!(
+            "{}.{}.c2ln",
+            part(serde_json::json!({"alg": "RS256"})),
+            part(
+                serde_json::json!({"exp": u64::MAX, "iat": u64::MAX, "iss": "i", "aud": "a", "sub": "s"})
+            )
+        );
+        assert!(expiry_of(&jwt).is_ok());
+        let e = verify_with(&jwt, &[], "a", &["i".into()], SystemTime::now())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no key"), "{e}");
+    }
 }
