@@ -58,9 +58,34 @@ fn files(input: &[u8]) -> Result<(), String> {
     let _ = crate::StoredUser::from_json(input);
     let _ = crate::ClientConfig::from_json(input);
     let _ = crate::external::ExternalAccountCredentials::parse(input, &[], &|_| None);
+    let _ = crate::workforce_user::WorkforceUserCredentials::parse(input, &|_| None);
     let _ = crate::adc::fuzz_load(input);
     Ok(())
 }
+
+/// A JWKS every ID token below is checked against (an RSA key's shape).
+const JWKS: &str = r#"{"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": "k1", "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw", "e": "AQAB"}]}"#;
+
+/// An ID token from anywhere (a header a caller sent): checked or
+/// refused with a printable reason, never a panic; and a JWKS from a
+/// server, read or refused.
+fn id_token(input: &[u8]) -> Result<(), String> {
+    let token = String::from_utf8_lossy(input);
+    let verifier = crate::IdTokenVerifier::new("https://service.example");
+    match verifier.verify_with_jwks(&token, JWKS, SystemTime::now()) {
+        Ok(_) => {
+            return Err(format!(
+                "an ID token without a valid signature passed: {token:?}"
+            ))
+        }
+        Err(e) => printable("an ID token refusal", &e.to_string())?,
+    }
+    let _ = verifier.verify_with_jwks(SEED_TOKEN, &token, SystemTime::now());
+    Ok(())
+}
+
+/// A token shaped like Google's (its signature is not the key's).
+const SEED_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIiwidHlwIjoiSldUIn0.eyJhdWQiOiJodHRwczovL3NlcnZpY2UuZXhhbXBsZSIsImVtYWlsIjoiYUBiLmlhbS5nc2VydmljZWFjY291bnQuY29tIiwiZXhwIjo0MDAwMDAwMDAwLCJpYXQiOjE3MDAwMDAwMDAsImlzcyI6Imh0dHBzOi8vYWNjb3VudHMuZ29vZ2xlLmNvbSIsInN1YiI6IjEyMyJ9.c2lnbmF0dXJl";
 
 fn runs() -> Vec<Report> {
     let fuzz = Fuzz::from_env(RUNS);
@@ -88,6 +113,8 @@ fn runs() -> Vec<Report> {
         r#"{"installed": {"client_id": "c", "client_secret": "s", "redirect_uris": ["http://localhost"], "auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": "https://oauth2.googleapis.com/token"}}"#,
         r#"{"type": "external_account", "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q", "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "token_url": "https://sts.googleapis.com/v1/token", "credential_source": {"file": "/tmp/t", "format": {"type": "json", "subject_token_field_name": "id_token"}}}"#,
         r#"{"type": "impersonated_service_account", "service_account_impersonation_url": "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/a@b.iam.gserviceaccount.com:generateAccessToken", "source_credentials": {"type": "authorized_user", "client_id": "c", "client_secret": "s", "refresh_token": "r"}, "delegates": []}"#,
+        r#"{"type": "external_account", "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/aws", "subject_token_type": "urn:ietf:params:aws:token-type:aws4_request", "credential_source": {"environment_id": "aws1", "region_url": "http://169.254.169.254/latest/meta-data/placement/availability-zone", "url": "http://169.254.169.254/latest/meta-data/iam/security-credentials", "imdsv2_session_token_url": "http://169.254.169.254/latest/api/token", "regional_cred_verification_url": "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15"}}"#,
+        r#"{"type": "external_account_authorized_user", "audience": "//iam.googleapis.com/locations/global/workforcePools/p/providers/q", "refresh_token": "r", "token_url": "https://sts.googleapis.com/v1/oauthtoken", "client_id": "c", "client_secret": "s", "token": "t", "expiry": "2026-12-07T10:00:00.123456Z"}"#,
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
@@ -120,6 +147,20 @@ fn runs() -> Vec<Report> {
                 b"&error=",
             ],
             redirect_query,
+        ),
+        fuzz.run(
+            "id-token",
+            &[SEED_TOKEN.as_bytes().to_vec(), JWKS.as_bytes().to_vec()],
+            &[
+                b".",
+                b"eyJ",
+                b"\"alg\":\"none\"",
+                b"=",
+                b"\x1b",
+                b"\"kid\": ",
+                b"{}",
+            ],
+            id_token,
         ),
         fuzz.run(
             "credential-files",
