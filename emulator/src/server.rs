@@ -413,7 +413,7 @@ async fn serve(
         .filter(|_| req.method() == Method::POST)
         .map(str::to_string)
     else {
-        return crate::streaming::whole(route(state, req).await);
+        return route(state, req).await;
     };
     let query = pairs(req.uri().query().unwrap_or(""));
     let header = |name: &str| {
@@ -490,7 +490,10 @@ async fn serve(
     )
 }
 
-async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<Body> {
+async fn route(
+    state: &State,
+    req: Request<hyper::body::Incoming>,
+) -> Response<crate::streaming::AnyBody> {
     let is_api = is_api(req.uri().path());
     let response = answer(state, req).await;
     let drop_now = is_api && {
@@ -502,7 +505,7 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
         front
     };
     if !drop_now {
-        return response;
+        return crate::streaming::whole(response);
     }
     let (mut parts, body) = response.into_parts();
     let bytes = body
@@ -510,13 +513,14 @@ async fn route(state: &State, req: Request<hyper::body::Incoming>) -> Response<B
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    // Announce every byte, send half: hyper then closes the connection.
+    // Announce every byte, send half, then fail the body: hyper closes the
+    // connection there.
     if let Ok(v) = http::HeaderValue::from_str(&bytes.len().to_string()) {
         parts.headers.insert(http::header::CONTENT_LENGTH, v);
     }
     Response::from_parts(
         parts,
-        http_body_util::Full::new(bytes.slice(..bytes.len() / 2)),
+        crate::streaming::cut_after(bytes.slice(..bytes.len() / 2)),
     )
 }
 

@@ -20,6 +20,29 @@ pub(crate) fn whole(response: Response<crate::http_util::Body>) -> Response<AnyB
     response.map(|body| body.map_err(|never: Infallible| match never {}).boxed())
 }
 
+/// `bytes`, then an error: hyper closes the connection there, the rest of
+/// the announced length never sent (`Fault::DropMidBody`). No exact size
+/// hint, so hyper takes the length from the `Content-Length` header.
+pub(crate) fn cut_after(bytes: Bytes) -> AnyBody {
+    struct Cut(Option<Bytes>);
+    impl HttpBody for Cut {
+        type Data = Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+            Poll::Ready(Some(match self.0.take() {
+                Some(bytes) => Ok(Frame::data(bytes)),
+                None => Err(std::io::Error::other(
+                    "the gapi emulator dropped this answer midway (Fault::DropMidBody)",
+                )),
+            }))
+        }
+    }
+    Cut(Some(bytes)).boxed()
+}
+
 /// What a streaming task sends.
 pub(crate) enum Piece {
     /// Bytes of the answer.
