@@ -560,7 +560,14 @@ impl IdTokenVerifier {
     }
 }
 
+/// The refusal, its reason cut to 200 characters: the token's own values
+/// (`kid`, `iss`, `aud`, a malformed claim) are the caller's to choose.
 fn denied(why: impl fmt::Display) -> AuthError {
+    let why = why.to_string();
+    let why = match why.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &why[..at]),
+        None => why,
+    };
     AuthError::denied(format!("the ID token is not valid: {why}"))
 }
 
@@ -651,6 +658,23 @@ fn verify_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the long fuzz run (seed `long-32`): a 14 KB `kid` came
+    /// back whole in the refusal.
+    #[test]
+    fn refusals_are_bounded() {
+        let part = |v: serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let jwt = format!(
+            "{}.{}.c2ln",
+            part(serde_json::json!({"alg": "RS256", "kid": "k".repeat(20_000)})),
+            part(serde_json::json!({"exp": 1}))
+        );
+        let e = verify_with(&jwt, &[], "a", &[], SystemTime::now())
+            .unwrap_err()
+            .to_string();
+        assert!(e.len() < 400, "{} bytes", e.len());
+        assert!(e.contains("no key with id"), "{e}");
+    }
 
     #[test]
     fn absurd_claims_do_not_overflow() {
