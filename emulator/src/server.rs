@@ -380,18 +380,18 @@ async fn serve_with_transport_faults(
         Some(Fault::Drip) => {
             let response = serve(state, req).await;
             let (parts, body) = response.into_parts();
-            let bytes = body
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
-            let pieces = (0..bytes.len()).map(|i| bytes.slice(i..i + 1)).collect();
+            // An answer that fails midway (`DropMidBody` queued behind this
+            // fault) drips what it had, then fails the same way: never a
+            // whole-looking empty answer.
+            let (bytes, failed) = crate::streaming::read_until_failure(body).await;
+            let pieces: Vec<_> = (0..bytes.len()).map(|i| bytes.slice(i..i + 1)).collect();
+            let cut_after = failed.then_some(pieces.len());
             let dripping = crate::streaming::respond(
                 "application/json; charset=UTF-8",
                 pieces,
                 std::time::Duration::from_millis(10),
                 state.streams_held.subscribe(),
-                false,
+                cut_after,
             );
             let (mut drip_parts, drip_body) = dripping.into_parts();
             drip_parts.status = parts.status;
@@ -486,7 +486,7 @@ async fn serve(
         pieces,
         STREAM_GAP,
         state.streams_held.subscribe(),
-        cut,
+        cut.then_some(1),
     )
 }
 

@@ -43,6 +43,22 @@ pub(crate) fn cut_after(bytes: Bytes) -> AnyBody {
     Cut(Some(bytes)).boxed()
 }
 
+/// Every byte `body` gives, and whether it then failed (rather than ended).
+pub(crate) async fn read_until_failure(mut body: AnyBody) -> (Bytes, bool) {
+    let mut bytes = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Some(data) = frame.data_ref() {
+                    bytes.extend_from_slice(data);
+                }
+            }
+            Err(_) => return (bytes.freeze(), true),
+        }
+    }
+    (bytes.freeze(), false)
+}
+
 /// What a streaming task sends.
 pub(crate) enum Piece {
     /// Bytes of the answer.
@@ -79,22 +95,24 @@ pub(crate) type Hold = tokio::sync::watch::Receiver<bool>;
 
 /// A `200` answer of `content_type` whose pieces go out one by one, `gap`
 /// apart; after the first piece, while `hold` is set, the rest waits. With
-/// `cut`, the connection drops after the first piece.
+/// `cut_after: Some(n)`, the connection drops after the `n`th piece (after
+/// the last, when there are no more): the body fails rather than ends.
 pub(crate) fn respond(
     content_type: &'static str,
     pieces: Vec<Bytes>,
     gap: Duration,
     mut hold: Hold,
-    cut: bool,
+    cut_after: Option<usize>,
 ) -> Response<AnyBody> {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     tokio::spawn(async move {
+        let count = pieces.len();
         for (n, piece) in pieces.into_iter().enumerate() {
             if n > 0 {
                 // A dropped emulator (sender gone) ends the wait too.
                 let _ = hold.wait_for(|held| !*held).await;
                 tokio::time::sleep(gap).await;
-                if cut {
+                if cut_after == Some(n) {
                     let _ = tx.send(Piece::Cut).await;
                     return;
                 }
@@ -102,6 +120,10 @@ pub(crate) fn respond(
             if tx.send(Piece::Data(piece)).await.is_err() {
                 return; // the client went away
             }
+        }
+        if cut_after.is_some_and(|n| n >= count) {
+            tokio::time::sleep(gap).await;
+            let _ = tx.send(Piece::Cut).await;
         }
     });
     let mut response = Response::new(ChannelBody(rx).boxed());

@@ -380,6 +380,77 @@ async fn dropped_bodies_are_refetched_and_tokeninfo_answers() {
     assert_eq!(err.status(), Some(400));
 }
 
+/// A drip in front of a cut: the answer drips what it had, then fails. It
+/// once came out as a whole, empty `200` (the drip swallowed the cut), which
+/// a client reads as an empty last page: the soak's walk saw one page of
+/// 228 files and ended there.
+#[tokio::test]
+async fn a_dripped_answer_that_is_cut_fails_rather_than_ends_empty() {
+    use gapi_emulator::Fault;
+    let emu = emulator(true).await;
+    let creds = sign_in(&emu).await;
+    let token = creds
+        .token()
+        .await
+        .unwrap()
+        .access_token
+        .secret()
+        .to_string();
+    let url = format!(
+        "{}drive/v3/files?pageSize=3&fields=files(id)",
+        emu.root_url()
+    );
+    let whole = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    emu.inject(Fault::Drip);
+    emu.inject(Fault::DropMidBody);
+    let answer = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(&token)
+        .timeout(std::time::Duration::from_secs(20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let mut answer = answer;
+    let mut received = Vec::new();
+    let failure = loop {
+        match answer.chunk().await {
+            Ok(Some(piece)) => received.extend_from_slice(&piece),
+            Ok(None) => break None,
+            Err(e) => break Some(e),
+        }
+    };
+    assert!(
+        failure.is_some(),
+        "the body ended after {} bytes",
+        received.len()
+    );
+    assert_eq!(received, whole[..whole.len() / 2], "the half that was sent");
+    assert_eq!(emu.pending_faults(), 0);
+
+    // Through the runtime: the page is fetched again, whole.
+    emu.inject(Fault::Drip);
+    emu.inject(Fault::DropMidBody);
+    let drive = drive_for(&emu, creds);
+    let list = drive
+        .files()
+        .list()
+        .page_size(3)
+        .fields("files(id)")
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(list.files.map(|f| f.len()), Some(3));
+}
+
 #[tokio::test]
 async fn device_flow_against_the_emulator() {
     let emu = emulator(false).await;
