@@ -393,9 +393,9 @@ async fn serve_with_transport_faults(
                 state.streams_held.subscribe(),
                 cut_after,
             );
-            let (mut drip_parts, drip_body) = dripping.into_parts();
-            drip_parts.status = parts.status;
-            Ok(Response::from_parts(drip_parts, drip_body))
+            // The answer's own status and headers (an upload session's
+            // `Location`, a `Retry-After`): only its pace changes.
+            Ok(Response::from_parts(parts, dripping.into_body()))
         }
         _ => Ok(serve(state, req).await),
     }

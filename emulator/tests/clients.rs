@@ -451,6 +451,37 @@ async fn a_dripped_answer_that_is_cut_fails_rather_than_ends_empty() {
     assert_eq!(list.files.map(|f| f.len()), Some(3));
 }
 
+/// A drip changes an answer's pace, not its headers: a dripped start of an
+/// upload session keeps its `Location` (without it the client has no
+/// session to send the bytes to).
+#[tokio::test]
+async fn a_dripped_answer_keeps_its_headers() {
+    use gapi_emulator::Fault;
+    let emu = emulator(true).await;
+    let drive = drive_for(&emu, sign_in(&emu).await);
+    let data: Vec<u8> = (0..1_000u32).map(|i| (i % 251) as u8).collect();
+    emu.inject(Fault::Drip);
+    let made = drive
+        .files()
+        .create(gapi_drive_v3::types::File::default().with_name("dripped.bin"))
+        .upload_resumable(
+            data.clone(),
+            "application/octet-stream",
+            gapi_runtime::media::ResumableOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(emu.pending_faults(), 0, "the drip was used");
+    let mut back = Vec::new();
+    drive
+        .files()
+        .get(made.id.unwrap())
+        .download(&mut back)
+        .await
+        .unwrap();
+    assert_eq!(back, data);
+}
+
 #[tokio::test]
 async fn device_flow_against_the_emulator() {
     let emu = emulator(false).await;
