@@ -318,10 +318,7 @@ impl Inner {
         let headers = self.source.headers().await.map_err(|e| {
             TokenError::Malformed(format!("the source credentials gave no token: {e}"))
         })?;
-        let subject = headers
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+        let subject = crate::token::bearer_of(&headers)
             .ok_or_else(|| {
                 TokenError::Malformed(
                     "the source credentials give no bearer token to downscope (an API key cannot be)"

@@ -254,10 +254,7 @@ impl IdTokenCredentials {
     /// The source's error (token endpoint, IAM, metadata server).
     pub async fn id_token(&self) -> Result<String, AuthError> {
         let headers = self.headers().await?;
-        Ok(headers
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+        Ok(crate::token::bearer_of(&headers)
             .unwrap_or_default()
             .to_string())
     }

@@ -755,6 +755,15 @@ pub(crate) async fn token_of<M: Mint + ?Sized>(credential: &M) -> Result<Token, 
         .map_err(|e| credential.error(e))
 }
 
+/// The token of an `Authorization: Bearer …` header in `headers` (what a
+/// source credential gives when another credential builds on it).
+pub(crate) fn bearer_of(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+}
+
 /// `credential`'s headers: its bearer token and quota project.
 pub(crate) async fn headers_of<M: Mint + ?Sized>(
     credential: &M,
