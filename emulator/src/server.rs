@@ -73,7 +73,8 @@ pub enum Fault {
     /// before the response).
     ResetBeforeAnswer,
     /// The next API answer drips: one byte every 10 ms (a client without a
-    /// deadline would wait minutes for a few KB).
+    /// deadline would wait minutes for a few KB). Its status and headers
+    /// are the answer's own; only the pace changes.
     Drip,
     /// The next API answer due as JSON is `200` with an HTML page (a
     /// proxy's). Media downloads are skipped: an HTML page would pass for
