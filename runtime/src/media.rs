@@ -340,7 +340,7 @@ impl Request {
         }
         // Starting a session is safe to retry: nothing is stored until data
         // arrives. It is a POST, so the call's policy decides as for any POST.
-        let (location, _) = self.exchange(&parts, Some(&http::header::LOCATION)).await?;
+        let (location, answer) = self.exchange(&parts, Some(&http::header::LOCATION)).await?;
         let url = location
             .as_ref()
             .and_then(|v| v.to_str().ok())
@@ -348,9 +348,18 @@ impl Request {
             .and_then(|location| reqwest::Url::parse(&parts.url).ok()?.join(location).ok())
             .map(String::from)
             .ok_or_else(|| {
+                // What came instead says who answered (a proxy's page, …).
+                let instead = if answer.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; it answered: {}",
+                        crate::explain::excerpt(&answer, 0, 120)
+                    )
+                };
                 Error::build(
                     id,
-                    "the server started no upload session (no Location header)",
+                    format!("the server started no upload session (no Location header{instead})"),
                 )
             })?;
         Ok(Session {

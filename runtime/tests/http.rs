@@ -913,6 +913,32 @@ async fn downloads_follow_the_calls_own_policy() {
     );
 }
 
+/// A session start answered without `Location` (a proxy's page with a
+/// `200`): the error says so and quotes what came instead; no chunk is sent.
+#[tokio::test]
+async fn a_session_start_without_location_says_what_answered() {
+    let server = serve(2, |_, _| {
+        Reply::Respond(
+            200,
+            vec![("content-type".into(), "text/html".into())],
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
+        )
+    })
+    .await;
+    let err = Request::new(&client(&server.base), &INSERT)
+        .upload_resumable::<Thing>(
+            UploadSource::from(vec![1u8; 10]),
+            "application/octet-stream",
+            ResumableOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no Location header"), "{err}");
+    assert!(err.contains("<h1>502 Bad Gateway</h1>"), "{err}");
+    assert_eq!(server.recorded().len(), 1, "only the session start");
+}
+
 #[tokio::test]
 async fn resumable_status_queries_follow_the_calls_own_policy() {
     let server = serve(20, |_, req| {
