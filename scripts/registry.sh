@@ -215,7 +215,7 @@ echo "the app built in $(( $(date +%s) - started )) s"
 step "cargo install gapi-emulator --registry gapi; the README's first call against it"
 stranger cargo install --quiet gapi-emulator --registry gapi
 emu_port=$((20000 + RANDOM % 20000))
-stranger "$home/.cargo/bin/gapi-emulator" --port "$emu_port" --signed-in-user "$app" >"$work/emulator.log" 2>&1 &
+stranger_in_background "$home/.cargo/bin/gapi-emulator" --port "$emu_port" --signed-in-user "$app" >"$work/emulator.log" 2>&1
 emulator_pid=$!
 for _ in $(seq 1 100); do
   [ -f "$app/token.json" ] && break

@@ -27,3 +27,11 @@ stranger() {
   env -i HOME="$stranger_home" PATH="$stranger_bin:$stranger_home/.cargo/bin" TERM=dumb \
     "${stranger_env[@]}" "$@"
 }
+
+# `stranger_in_background CMD…`: CMD as `stranger` runs it, in the
+# background, with `$!` its own PID (a function put in the background is a
+# subshell, and killing that would leave CMD running).
+stranger_in_background() {
+  ( exec env -i HOME="$stranger_home" PATH="$stranger_bin:$stranger_home/.cargo/bin" TERM=dumb \
+      "${stranger_env[@]}" "$@" ) &
+}
