@@ -515,14 +515,19 @@ async fn route(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     // Announce every byte, send half, then fail the body: hyper closes the
-    // connection there.
+    // connection there (a streamed body has no exact size, so hyper takes
+    // the length from the header).
     if let Ok(v) = http::HeaderValue::from_str(&bytes.len().to_string()) {
         parts.headers.insert(http::header::CONTENT_LENGTH, v);
     }
-    Response::from_parts(
-        parts,
-        crate::streaming::cut_after(bytes.slice(..bytes.len() / 2)),
-    )
+    let half = crate::streaming::respond(
+        "application/json; charset=UTF-8",
+        vec![bytes.slice(..bytes.len() / 2)],
+        std::time::Duration::ZERO,
+        state.streams_held.subscribe(),
+        Some(1),
+    );
+    Response::from_parts(parts, half.into_body())
 }
 
 /// An API request, read whole: what a route needs, whether it came alone or

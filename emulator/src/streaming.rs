@@ -20,29 +20,6 @@ pub(crate) fn whole(response: Response<crate::http_util::Body>) -> Response<AnyB
     response.map(|body| body.map_err(|never: Infallible| match never {}).boxed())
 }
 
-/// `bytes`, then an error: hyper closes the connection there, the rest of
-/// the announced length never sent (`Fault::DropMidBody`). No exact size
-/// hint, so hyper takes the length from the `Content-Length` header.
-pub(crate) fn cut_after(bytes: Bytes) -> AnyBody {
-    struct Cut(Option<Bytes>);
-    impl HttpBody for Cut {
-        type Data = Bytes;
-        type Error = std::io::Error;
-        fn poll_frame(
-            mut self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-        ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
-            Poll::Ready(Some(match self.0.take() {
-                Some(bytes) => Ok(Frame::data(bytes)),
-                None => Err(std::io::Error::other(
-                    "the gapi emulator dropped this answer midway (Fault::DropMidBody)",
-                )),
-            }))
-        }
-    }
-    Cut(Some(bytes)).boxed()
-}
-
 /// Every byte `body` gives, and whether it then failed (rather than ended).
 pub(crate) async fn read_until_failure(mut body: AnyBody) -> (Bytes, bool) {
     let mut bytes = bytes::BytesMut::new();
@@ -81,7 +58,7 @@ impl HttpBody for ChannelBody {
         match self.0.poll_recv(cx) {
             Poll::Ready(Some(Piece::Data(bytes))) => Poll::Ready(Some(Ok(Frame::data(bytes)))),
             Poll::Ready(Some(Piece::Cut)) => Poll::Ready(Some(Err(std::io::Error::other(
-                "the gapi emulator cut this stream (Fault::CutStream)",
+                "the gapi emulator cut this answer midway (Fault::CutStream, DropMidBody or a drip of either)",
             )))),
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,

@@ -10,7 +10,7 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::{browser, client_config, drive_for, emulator, sign_in};
+use common::{access_token, browser, client_config, drive_for, emulator, sign_in};
 use gapi_auth::{ApiKey, InstalledFlow};
 use gapi_runtime::futures_util::TryStreamExt;
 
@@ -345,13 +345,7 @@ async fn dropped_bodies_are_refetched_and_tokeninfo_answers() {
     use gapi_emulator::Fault;
     let emu = emulator(true).await;
     let creds = sign_in(&emu).await;
-    let token = creds
-        .token()
-        .await
-        .unwrap()
-        .access_token
-        .secret()
-        .to_string();
+    let token = access_token(&creds).await;
     let drive = drive_for(&emu, creds);
     emu.inject(Fault::DropMidBody);
     let list = drive.files().list().page_size(50).execute().await.unwrap();
@@ -389,37 +383,23 @@ async fn a_dripped_answer_that_is_cut_fails_rather_than_ends_empty() {
     use gapi_emulator::Fault;
     let emu = emulator(true).await;
     let creds = sign_in(&emu).await;
-    let token = creds
-        .token()
-        .await
-        .unwrap()
-        .access_token
-        .secret()
-        .to_string();
+    let token = access_token(&creds).await;
     let url = format!(
         "{}drive/v3/files?pageSize=3&fields=files(id)",
         emu.root_url()
     );
-    let whole = reqwest::Client::new()
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let get = || {
+        reqwest::Client::new()
+            .get(&url)
+            .bearer_auth(&token)
+            .timeout(std::time::Duration::from_secs(20))
+            .send()
+    };
+    let whole = get().await.unwrap().bytes().await.unwrap();
     emu.inject(Fault::Drip);
     emu.inject(Fault::DropMidBody);
-    let answer = reqwest::Client::new()
-        .get(&url)
-        .bearer_auth(&token)
-        .timeout(std::time::Duration::from_secs(20))
-        .send()
-        .await
-        .unwrap();
+    let mut answer = get().await.unwrap();
     assert_eq!(answer.status(), 200);
-    let mut answer = answer;
     let mut received = Vec::new();
     let failure = loop {
         match answer.chunk().await {

@@ -60,6 +60,17 @@ pub async fn sign_in(emu: &Emulator) -> gapi_auth::UserCredentials {
         .unwrap()
 }
 
+/// The access token `creds` hold now (for requests sent without a client).
+pub async fn access_token(creds: &gapi_auth::UserCredentials) -> String {
+    creds
+        .token()
+        .await
+        .unwrap()
+        .access_token
+        .secret()
+        .to_string()
+}
+
 /// A Drive client for the emulator with fast retries.
 pub fn drive_for(emu: &Emulator, creds: gapi_auth::UserCredentials) -> gapi_drive_v3::Drive {
     gapi_drive_v3::Drive::builder()
